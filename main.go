@@ -1,0 +1,109 @@
+// Command spflab is a terminal lab for SMTP and SPF (RFC 7208): it replays
+// scripted SMTP dialogues against an embedded server and an in-memory DNS,
+// shows every step of the SPF evaluation, and checks draft SPF records.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// A command is one subcommand of spflab. run returns the exit status.
+type command struct {
+	name    string
+	usage   string // the synopsis after "spflab"
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+// commands lists the subcommands in the order usage shows them.
+var commands = []command{}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args to a subcommand and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return runDefault(ctx, stdout, stderr)
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "spflab: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// runDefault is what spflab does with no arguments.
+var runDefault = func(ctx context.Context, stdout, stderr io.Writer) int {
+	usage(stdout)
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "spflab: a terminal lab for SMTP and SPF (RFC 7208)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "usage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  spflab %-50s %s\n", c.usage, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'spflab COMMAND -h' for the flags of a command.")
+}
+
+// newFlagSet returns a FlagSet for the named command that writes its usage
+// to stderr and returns errors instead of exiting.
+func newFlagSet(c, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(c, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: spflab %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args with flags and positional arguments in any order
+// ("lint example.com --json" as well as "lint --json example.com") and
+// returns the positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		// fs.Parse stopped at a positional argument: keep it, parse on.
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// flagStatus turns a flag parsing error into an exit status: 0 for -h, 2
+// otherwise (the FlagSet has already printed the message).
+func flagStatus(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}

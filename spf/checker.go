@@ -2,14 +2,18 @@ package spf
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/netip"
+	"strconv"
+	"strings"
 	"time"
 )
 
 // DefaultExplanation is the explanation of a fail when the record has no
-// exp= modifier and the Checker sets none (RFC 7208 §6.2 leaves it to the
-// receiver). It is a macro-string.
-const DefaultExplanation = "DEFAULT"
+// usable exp= modifier and the Checker sets none (RFC 7208 §6.2 leaves the
+// text to the receiver). It is an explain-string: its macros are expanded.
+const DefaultExplanation = "%{o} does not designate %{c} as a permitted sender"
 
 // Default limits of RFC 7208 §4.6.4.
 const (
@@ -19,12 +23,13 @@ const (
 )
 
 // A Checker evaluates SPF with a Resolver. Its zero value with a Resolver
-// set is ready to use; a Checker is safe for concurrent use.
+// set is ready to use; a Checker is safe for concurrent use if its Resolver
+// and Listener are.
 type Checker struct {
 	Resolver Resolver
 	// Listener, when set, receives every step of every evaluation.
 	Listener Listener
-	// Explanation is the macro-string used for a fail when the record has
+	// Explanation is the explain-string used for a fail when the record has
 	// no usable exp= (RFC 7208 §6.2); "" means DefaultExplanation.
 	Explanation string
 	// Receiver is the %{r} macro: the receiving host's domain name
@@ -34,22 +39,751 @@ type Checker struct {
 	Now func() time.Time
 	// Limits of RFC 7208 §4.6.4; zero means the RFC's default.
 	MaxDNSTerms, MaxVoidLookups, MaxNames int
+	// Records, when set, caches parsed records across evaluations.
+	Records *RecordCache
 }
 
 // Check checks the MAIL FROM identity (RFC 7208 §2.4): the domain of
 // mailFrom, or for the null sender ("" or "<>") the HELO identity with the
-// sender postmaster@helo (RFC 7208 §2.3, §4.3).
+// sender postmaster@helo (RFC 7208 §2.3, §4.3). A mailFrom without a local
+// part, or without "@", has the local part "postmaster".
 func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom string) Outcome {
-	return Outcome{Result: None}
+	addr := strings.TrimSuffix(strings.TrimPrefix(mailFrom, "<"), ">")
+	if addr == "" {
+		o := c.CheckHELO(ctx, ip, helo)
+		o.MailFrom = ""
+		return o
+	}
+	local, domain := "postmaster", addr
+	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
+		local, domain = addr[:at], addr[at+1:]
+		if local == "" {
+			local = "postmaster"
+		}
+	}
+	o := c.CheckHost(ctx, ip, domain, local+"@"+domain, helo)
+	o.Identity, o.MailFrom = IdentityMailFrom, addr
+	return o
 }
 
 // CheckHELO checks the HELO identity (RFC 7208 §2.3) with the sender
 // postmaster@helo.
 func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) Outcome {
-	return Outcome{Result: None}
+	o := c.CheckHost(ctx, ip, helo, "postmaster@"+helo, helo)
+	o.Identity = IdentityHELO
+	return o
 }
 
-// CheckHost runs check_host(ip, domain, sender) of RFC 7208 §4.
+// CheckHost runs check_host(ip, domain, sender) of RFC 7208 §4; helo is the
+// %{h} macro. For a fail, Outcome.Explanation is the exp= text or the
+// Checker's default.
 func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, helo string) Outcome {
-	return Outcome{Result: None}
+	e := evaluation{
+		c: c, ctx: ctx, ip: ip.Unmap(), helo: helo, sender: sender, listener: c.Listener,
+		maxTerms: limit(c.MaxDNSTerms, DefaultMaxDNSTerms),
+		maxVoid:  limit(c.MaxVoidLookups, DefaultMaxVoidLookups),
+		maxNames: limit(c.MaxNames, DefaultMaxNames),
+	}
+	at := strings.LastIndexByte(sender, '@')
+	e.local, e.senderDomain = sender[:at+1], sender[at+1:]
+	if at >= 0 {
+		e.local = sender[:at]
+	}
+	r, exp, mech, err := e.checkHost(domain, true)
+	if r == Fail && exp == "" {
+		exp = e.defaultExplanation()
+	}
+	o := Outcome{
+		Result: r, Explanation: exp, Err: err, Identity: IdentityMailFrom,
+		IP: e.ip.String(), Domain: domain, Sender: sender, HELO: helo,
+		Counters: e.counters, Mechanism: mech,
+	}
+	if e.listener != nil {
+		e.emit(Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Reason: errText(err)})
+	}
+	return o
+}
+
+func limit(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+// evaluation is the state of one check_host() and its recursion.
+type evaluation struct {
+	c        *Checker
+	ctx      context.Context
+	listener Listener
+
+	ip                          netip.Addr
+	sender, local, senderDomain string
+	helo                        string
+	domain                      string // the current <domain>, %{d}
+	depth                       int
+
+	counters                    Counters
+	maxTerms, maxVoid, maxNames int
+
+	validated    string // %{p}, once computed
+	hasValidated bool
+}
+
+// stop is an error that ends the evaluation with a temperror or permerror.
+type stop struct {
+	result Result
+	err    error
+}
+
+func (s *stop) Error() string { return s.err.Error() }
+func (s *stop) Unwrap() error { return s.err }
+
+func permErr(format string, args ...any) *stop {
+	return &stop{PermError, fmt.Errorf(format, args...)}
+}
+
+func (e *evaluation) emit(ev Event) {
+	ev.Depth = e.depth
+	if ev.Domain == "" {
+		ev.Domain = e.domain
+	}
+	ev.Counters = e.counters
+	e.listener(ev)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// checkHost evaluates the record of domain (RFC 7208 §4.3–§4.7). wantExp is
+// false inside include, whose explanation is never used (§6.2). It returns
+// the result, the explanation of a fail, and the term that decided it.
+func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech string, err error) {
+	saved := e.domain
+	e.domain = domain
+	defer func() { e.domain = saved }()
+	if e.listener != nil {
+		e.emit(Event{Kind: EventCheck, IP: e.ip, Sender: e.sender})
+	}
+
+	if reason := checkDomain(domain); reason != "" {
+		if e.listener != nil {
+			e.emit(Event{Kind: EventRecord, Result: None, Reason: reason})
+		}
+		return None, "", "", fmt.Errorf("%q: %s", domain, reason)
+	}
+	rec, r, err := e.record(domain)
+	if rec == nil {
+		return r, "", "", err
+	}
+
+	for i := range rec.Terms {
+		t := &rec.Terms[i]
+		if !t.Kind.IsMechanism() {
+			continue
+		}
+		match, s := e.mechanism(t)
+		if s != nil {
+			return s.result, "", t.Text, fmt.Errorf("%s: %q at column %d: %w", domain, t.Text, t.Column, s.err)
+		}
+		if match {
+			r = t.Qualifier.Result()
+			if r == Fail && wantExp && rec.Exp != nil {
+				exp = e.explain(rec.Exp)
+			}
+			return r, exp, t.Text, nil
+		}
+	}
+	if t := rec.Redirect; t != nil {
+		return e.redirect(t, wantExp)
+	}
+	if e.listener != nil {
+		e.emit(Event{Kind: EventTerm, Result: Neutral, Reason: "no mechanism matched and there is no redirect=: the default result is neutral"})
+	}
+	return Neutral, "", "", nil
+}
+
+// record looks up and selects the SPF record of domain (RFC 7208 §4.4,
+// §4.5) and parses it (§4.6). With no record it returns the result.
+func (e *evaluation) record(domain string) (*Record, Result, error) {
+	txts, err := e.lookupTXT(domain)
+	if err != nil {
+		r, why := None, "no SPF record: "+dnsFailure(err)
+		if isTemporary(err) {
+			r, why = TempError, "the TXT lookup failed: "+dnsFailure(err)
+		}
+		if e.listener != nil {
+			e.emit(Event{Kind: EventRecord, Result: r, Reason: why})
+		}
+		return nil, r, err
+	}
+	var text string
+	n := 0
+	for _, t := range txts {
+		if IsSPFRecord(t) {
+			text = t
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		err = fmt.Errorf("%s has no SPF record among its %d TXT records", domain, len(txts))
+		if e.listener != nil {
+			e.emit(Event{Kind: EventRecord, Result: None, Reason: err.Error()})
+		}
+		return nil, None, err
+	case n > 1:
+		err = fmt.Errorf("%s has %d SPF records; RFC 7208 §4.5 allows one", domain, n)
+		if e.listener != nil {
+			e.emit(Event{Kind: EventRecord, Result: PermError, Reason: err.Error()})
+		}
+		return nil, PermError, err
+	}
+	rec, err := e.c.Records.parse(text)
+	if err != nil {
+		if e.listener != nil {
+			ev := Event{Kind: EventRecord, Record: text, Result: PermError, Reason: err.Error()}
+			var se *SyntaxError
+			if errors.As(err, &se) {
+				ev.Term, ev.Column = se.Term, se.Column
+			}
+			e.emit(ev)
+		}
+		return nil, PermError, fmt.Errorf("%s: %w", domain, err)
+	}
+	if e.listener != nil {
+		e.emit(Event{Kind: EventRecord, Record: text})
+	}
+	return rec, "", nil
+}
+
+// countDNSTerm counts a term that queries DNS against the limit
+// (RFC 7208 §4.6.4).
+func (e *evaluation) countDNSTerm() *stop {
+	e.counters.DNSTerms++
+	if e.counters.DNSTerms > e.maxTerms {
+		return permErr("more than %d DNS-querying terms (RFC 7208 §4.6.4)", e.maxTerms)
+	}
+	return nil
+}
+
+// countVoid counts a lookup that found nothing (RFC 7208 §4.6.4).
+func (e *evaluation) countVoid() *stop {
+	e.counters.VoidLookups++
+	if e.counters.VoidLookups > e.maxVoid {
+		return permErr("more than %d void lookups (RFC 7208 §4.6.4)", e.maxVoid)
+	}
+	return nil
+}
+
+// mechanism evaluates one mechanism (RFC 7208 §5) and reports it.
+func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
+	var why string
+	if t.Kind.QueriesDNS() {
+		if s = e.countDNSTerm(); s != nil {
+			e.reportTerm(t, false, s.err.Error(), s.result)
+			return false, s
+		}
+	}
+	switch t.Kind {
+	case KindAll:
+		match, why = true, "all matches every address"
+	case KindIP4, KindIP6:
+		match = t.Net.Contains(e.ip)
+		if e.listener != nil {
+			why = e.ip.String() + inOrNot(match) + t.Net.String()
+			if t.Net.Addr().Is4() != e.ip.Is4() {
+				why = e.ip.String() + " is not an " + t.Name + " address"
+			}
+		}
+	case KindA:
+		match, why, s = e.mechA(t, e.target(t))
+	case KindMX:
+		match, why, s = e.mechMX(t, e.target(t))
+	case KindPTR:
+		match, why, s = e.mechPTR(e.target(t))
+	case KindExists:
+		match, why, s = e.mechExists(e.target(t))
+	case KindInclude:
+		return e.include(t)
+	}
+	if s != nil {
+		e.reportTerm(t, false, s.err.Error(), s.result)
+		return false, s
+	}
+	var r Result
+	if match {
+		r = t.Qualifier.Result()
+	}
+	e.reportTerm(t, match, why, r)
+	return match, nil
+}
+
+func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
+	if e.listener != nil {
+		e.emit(Event{Kind: EventTerm, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r})
+	}
+}
+
+func inOrNot(in bool) string {
+	if in {
+		return " in "
+	}
+	return " not in "
+}
+
+// target is the domain a term names: its domain-spec expanded, or the
+// current domain (RFC 7208 §4.8).
+func (e *evaluation) target(t *Term) string {
+	if t.Value == "" {
+		return e.domain
+	}
+	return e.expandDomain(t.spec, t.Value)
+}
+
+// expandDomain expands a domain-spec and truncates it to 253 characters by
+// dropping labels from the left (RFC 7208 §7.3).
+func (e *evaluation) expandDomain(m macroString, text string) string {
+	if !m.hasMacros() {
+		return text
+	}
+	s := m.expand(e)
+	for len(s) > 253 {
+		dot := strings.IndexByte(s, '.')
+		if dot < 0 {
+			break
+		}
+		s = s[dot+1:]
+	}
+	if e.listener != nil {
+		e.emit(Event{Kind: EventMacro, Macro: text, Expanded: s})
+	}
+	return s
+}
+
+// addrBits is the prefix length a or mx compare with: the dual-cidr-length
+// for the client's address family, or the whole address.
+func (e *evaluation) addrBits(t *Term) int {
+	if e.ip.Is4() {
+		if t.V4Prefix >= 0 {
+			return t.V4Prefix
+		}
+		return 32
+	}
+	if t.V6Prefix >= 0 {
+		return t.V6Prefix
+	}
+	return 128
+}
+
+// matchAddrs reports whether the client is in one of addrs/bits.
+func (e *evaluation) matchAddrs(addrs []netip.Addr, bits int) (netip.Prefix, bool) {
+	for _, a := range addrs {
+		if a.Is4() != e.ip.Is4() {
+			continue
+		}
+		p, err := a.Prefix(bits)
+		if err == nil && p.Contains(e.ip) {
+			return p, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// mechA evaluates a (RFC 7208 §5.3).
+func (e *evaluation) mechA(t *Term, name string) (bool, string, *stop) {
+	addrs, err := e.lookupAddrs(name, e.ip.Is6())
+	if s := e.lookupStop(err); s != nil {
+		return false, "", s
+	}
+	bits := e.addrBits(t)
+	p, ok := e.matchAddrs(addrs, bits)
+	if e.listener == nil {
+		return ok, "", nil
+	}
+	if ok {
+		return true, e.ip.String() + " in " + p.String() + " (an address of " + name + ")", nil
+	}
+	if len(addrs) == 0 {
+		return false, name + " has no " + e.addrType() + " records", nil
+	}
+	return false, e.ip.String() + " not in " + addrList(addrs, bits) + " (the addresses of " + name + ")", nil
+}
+
+// mechMX evaluates mx (RFC 7208 §5.4).
+func (e *evaluation) mechMX(t *Term, name string) (bool, string, *stop) {
+	hosts, err := e.lookupMX(name)
+	if s := e.lookupStop(err); s != nil {
+		return false, "", s
+	}
+	if len(hosts) > e.maxNames {
+		return false, "", permErr("%s has %d MX records; an mx term may look at %d (RFC 7208 §4.6.4)", name, len(hosts), e.maxNames)
+	}
+	bits := e.addrBits(t)
+	for _, h := range hosts {
+		addrs, err := e.lookupAddrs(h, e.ip.Is6())
+		if err != nil && isTemporary(err) {
+			return false, "", &stop{TempError, err}
+		}
+		if p, ok := e.matchAddrs(addrs, bits); ok {
+			return true, e.ip.String() + " in " + p.String() + " (an address of MX " + h + ")", nil
+		}
+	}
+	if len(hosts) == 0 {
+		return false, name + " has no MX records", nil
+	}
+	return false, e.ip.String() + " is not an address of the MX hosts of " + name + " (" + strings.Join(hosts, ", ") + ")", nil
+}
+
+// mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
+// that is the target or a subdomain of it.
+func (e *evaluation) mechPTR(target string) (bool, string, *stop) {
+	names, err := e.lookupPTR()
+	if err != nil {
+		if isTemporary(err) {
+			return false, "the PTR lookup failed: no match (RFC 7208 §5.5)", nil
+		}
+		if s := e.countVoid(); s != nil {
+			return false, "", s
+		}
+		return false, "no PTR records for " + e.ip.String(), nil
+	}
+	for _, n := range names {
+		if !isSubdomain(n, target) {
+			continue
+		}
+		if e.validates(n) {
+			return true, n + " is a validated name of " + e.ip.String() + " within " + target, nil
+		}
+	}
+	return false, "no validated name of " + e.ip.String() + " is within " + target, nil
+}
+
+// mechExists evaluates exists (RFC 7208 §5.7): an A lookup, whatever the
+// client's address family.
+func (e *evaluation) mechExists(name string) (bool, string, *stop) {
+	addrs, err := e.lookupAddrs(name, false)
+	if s := e.lookupStop(err); s != nil {
+		return false, "", s
+	}
+	if len(addrs) == 0 {
+		return false, name + " has no A record", nil
+	}
+	return true, name + " exists (" + addrs[0].String() + ")", nil
+}
+
+// include evaluates include (RFC 7208 §5.2).
+func (e *evaluation) include(t *Term) (bool, *stop) {
+	target := e.target(t)
+	r, err := e.nested(t, target, false)
+	var s *stop
+	match := false
+	var why string
+	switch r {
+	case Pass:
+		match, why = true, target+" returned pass"
+	case Fail, Softfail, Neutral:
+		why = target + " returned " + string(r) + ": no match"
+	case TempError:
+		s = &stop{TempError, err}
+	case PermError:
+		s = &stop{PermError, err}
+	case None:
+		s = permErr("include of %s, which has no SPF record (RFC 7208 §5.2)", target)
+	}
+	if s != nil {
+		e.reportTerm(t, false, s.err.Error(), s.result)
+		return false, s
+	}
+	var res Result
+	if match {
+		res = t.Qualifier.Result()
+	}
+	e.reportTerm(t, match, why, res)
+	return match, nil
+}
+
+// redirect evaluates redirect= (RFC 7208 §6.1).
+func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, error) {
+	if s := e.countDNSTerm(); s != nil {
+		e.reportTerm(t, false, s.err.Error(), s.result)
+		return s.result, "", t.Text, fmt.Errorf("%s: %q at column %d: %w", e.domain, t.Text, t.Column, s.err)
+	}
+	target := e.target(t)
+	r, exp, err := e.nestedExp(t, target, wantExp)
+	if r == None {
+		r, err = PermError, fmt.Errorf("redirect to %s, which has no SPF record (RFC 7208 §6.1)", target)
+	}
+	e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
+	if err != nil {
+		err = fmt.Errorf("%s: %q at column %d: %w", e.domain, t.Text, t.Column, err)
+	}
+	return r, exp, t.Text, err
+}
+
+func (e *evaluation) nested(t *Term, target string, wantExp bool) (Result, error) {
+	r, _, err := e.nestedExp(t, target, wantExp)
+	return r, err
+}
+
+// nestedExp runs check_host() for an include or redirect one level down.
+func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, string, error) {
+	if e.listener != nil {
+		e.emit(Event{Kind: EventEnter, Term: t.Text, Column: t.Column, Target: target})
+	}
+	e.depth++
+	r, exp, mech, err := e.checkHost(target, wantExp)
+	if e.listener != nil {
+		e.emit(Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Reason: errText(err)})
+	}
+	e.depth--
+	if e.listener != nil {
+		e.emit(Event{Kind: EventLeave, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
+	}
+	return r, exp, err
+}
+
+// explain fetches and expands the exp= explanation (RFC 7208 §6.2). It
+// returns "" when the explanation cannot be used.
+func (e *evaluation) explain(t *Term) string {
+	target := e.target(t)
+	txts, err := e.lookupTXT(target)
+	var why string
+	switch {
+	case err != nil:
+		why = "exp= lookup failed: " + dnsFailure(err)
+	case len(txts) != 1:
+		why = fmt.Sprintf("exp= target %s has %d TXT records; RFC 7208 §6.2 needs exactly one", target, len(txts))
+	default:
+		m, _, reason := parseMacroString(txts[0], true)
+		if reason != "" {
+			why = "exp= text is not a valid explain-string: " + reason
+			break
+		}
+		exp := m.expand(e)
+		if e.listener != nil {
+			e.emit(Event{Kind: EventExplanation, Macro: txts[0], Explanation: exp})
+		}
+		return exp
+	}
+	if e.listener != nil {
+		e.emit(Event{Kind: EventExplanation, Reason: why + "; the default explanation is used"})
+	}
+	return ""
+}
+
+func (e *evaluation) defaultExplanation() string {
+	text := e.c.Explanation
+	if text == "" {
+		text = DefaultExplanation
+	}
+	m, _, reason := parseMacroString(text, true)
+	if reason != "" {
+		return text
+	}
+	return m.expand(e)
+}
+
+// lookupStop classifies the error of a lookup a term made: a temporary
+// failure stops with temperror; no answer counts as a void lookup.
+func (e *evaluation) lookupStop(err error) *stop {
+	if err == nil {
+		return nil
+	}
+	if isTemporary(err) {
+		return &stop{TempError, err}
+	}
+	return e.countVoid()
+}
+
+func isTemporary(err error) bool {
+	return !errors.Is(err, ErrNoSuchName) && !errors.Is(err, ErrNoData)
+}
+
+func dnsFailure(err error) string {
+	switch {
+	case errors.Is(err, ErrNoSuchName):
+		return ErrNoSuchName.Error()
+	case errors.Is(err, ErrNoData):
+		return ErrNoData.Error()
+	}
+	return err.Error()
+}
+
+func (e *evaluation) addrType() string {
+	if e.ip.Is4() {
+		return "A"
+	}
+	return "AAAA"
+}
+
+func addrList(addrs []netip.Addr, bits int) string {
+	var b strings.Builder
+	for i, a := range addrs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		p, _ := a.Prefix(bits)
+		if p.Bits() == a.BitLen() {
+			b.WriteString(a.String())
+		} else {
+			b.WriteString(p.String())
+		}
+	}
+	return b.String()
+}
+
+// isSubdomain reports whether name is domain or a subdomain of it, without
+// regard to case or a trailing dot.
+func isSubdomain(name, domain string) bool {
+	name, domain = strings.TrimSuffix(name, "."), strings.TrimSuffix(domain, ".")
+	if len(name) < len(domain) || !strings.EqualFold(name[len(name)-len(domain):], domain) {
+		return false
+	}
+	return len(name) == len(domain) || name[len(name)-len(domain)-1] == '.'
+}
+
+// validates reports whether name has an address that is the client's: the
+// forward half of a validated name (RFC 7208 §5.5).
+func (e *evaluation) validates(name string) bool {
+	addrs, err := e.lookupAddrs(name, e.ip.Is6())
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if a == e.ip {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDomain says why domain cannot be checked (RFC 7208 §4.3), or "".
+func checkDomain(domain string) string {
+	d := strings.TrimSuffix(domain, ".")
+	if d == "" {
+		return "an empty domain"
+	}
+	if len(d) > 253 {
+		return "longer than 253 characters"
+	}
+	labels := 0
+	for start := 0; start <= len(d); {
+		end := strings.IndexByte(d[start:], '.')
+		if end < 0 {
+			end = len(d)
+		} else {
+			end += start
+		}
+		switch n := end - start; {
+		case n == 0:
+			return "an empty label"
+		case n > 63:
+			return "a label longer than 63 characters"
+		}
+		labels++
+		start = end + 1
+	}
+	if labels < 2 {
+		return "not a fully qualified domain name"
+	}
+	if !hasDomainEnd(d) {
+		return "the last label is not a top-level domain name"
+	}
+	return ""
+}
+
+// macroValue gives the value of a macro letter (RFC 7208 §7.3).
+func (e *evaluation) macroValue(letter byte) string {
+	switch letter {
+	case 's':
+		return e.sender
+	case 'l':
+		return e.local
+	case 'o':
+		return e.senderDomain
+	case 'd':
+		return e.domain
+	case 'i':
+		return dottedIP(e.ip)
+	case 'p':
+		return e.validatedName()
+	case 'v':
+		if e.ip.Is4() {
+			return "in-addr"
+		}
+		return "ip6"
+	case 'h':
+		return e.helo
+	case 'c':
+		return e.ip.String()
+	case 'r':
+		if e.c.Receiver != "" {
+			return e.c.Receiver
+		}
+		return "unknown"
+	case 't':
+		now := time.Now
+		if e.c.Now != nil {
+			now = e.c.Now
+		}
+		return strconv.FormatInt(now().Unix(), 10)
+	}
+	return ""
+}
+
+// dottedIP is %{i}: an IPv4 address in dotted form, an IPv6 address as 32
+// dot-separated nibbles (RFC 7208 §7.3).
+func dottedIP(ip netip.Addr) string {
+	if ip.Is4() {
+		return ip.String()
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, 63)
+	for _, c := range ip.As16() {
+		if len(b) > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, hex[c>>4], '.', hex[c&15])
+	}
+	return string(b)
+}
+
+// validatedName is %{p} (RFC 7208 §7.3): a validated name of the client,
+// preferring the current domain, then a subdomain of it; "unknown" if none.
+func (e *evaluation) validatedName() string {
+	if e.hasValidated {
+		return e.validated
+	}
+	e.hasValidated, e.validated = true, "unknown"
+	names, err := e.lookupPTR()
+	if err != nil {
+		return e.validated
+	}
+	var sub, other string
+	for _, n := range names {
+		if !e.validates(n) {
+			continue
+		}
+		n = strings.TrimSuffix(n, ".")
+		switch {
+		case strings.EqualFold(n, strings.TrimSuffix(e.domain, ".")):
+			e.validated = n
+			return n
+		case sub == "" && isSubdomain(n, e.domain):
+			sub = n
+		case other == "":
+			other = n
+		}
+	}
+	if sub != "" {
+		e.validated = sub
+	} else if other != "" {
+		e.validated = other
+	}
+	return e.validated
 }

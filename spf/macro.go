@@ -1,0 +1,231 @@
+package spf
+
+import (
+	"strconv"
+	"strings"
+)
+
+// macroString is a parsed macro-string (RFC 7208 §7.1): literal text and
+// macro-expands in order. A macro-string without macros has one literal
+// part, so expanding it costs nothing.
+type macroString []macroPart
+
+// macroPart is a literal (letter 0) or one %{...} macro.
+type macroPart struct {
+	literal string
+	letter  byte   // lower-case macro letter
+	upper   bool   // URL-escape the value (RFC 7208 §7.3)
+	digits  int    // keep this many right-hand parts; 0 keeps all
+	reverse bool   // the "r" transformer
+	delims  string // split on these; "" means "."
+	text    string // the macro as written, for traces
+}
+
+func (m macroString) endsInMacro() bool { return len(m) > 0 && m[len(m)-1].letter != 0 }
+
+func (m macroString) hasMacros() bool {
+	for i := range m {
+		if m[i].letter != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// parseMacroString parses s as a macro-string, or as an explain-string
+// (which may also hold spaces and the letters c, r and t) when exp is true.
+// On error it returns the offset of the fault and the reason.
+func parseMacroString(s string, exp bool) (macroString, int, string) {
+	if strings.IndexByte(s, '%') < 0 {
+		for i := 0; i < len(s); i++ {
+			if !isMacroLiteral(s[i], exp) {
+				return nil, i, badChar(s[i])
+			}
+		}
+		if s == "" {
+			return nil, 0, ""
+		}
+		return macroString{{literal: s}}, 0, ""
+	}
+	var m macroString
+	lit := 0 // start of the pending literal
+	flush := func(end int) {
+		if end > lit {
+			m = append(m, macroPart{literal: s[lit:end]})
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '%' {
+			if !isMacroLiteral(c, exp) {
+				return nil, i, badChar(c)
+			}
+			i++
+			continue
+		}
+		if i+1 >= len(s) {
+			return nil, i, `"%" at the end: write "%%" for a percent sign`
+		}
+		switch s[i+1] {
+		case '%', '_', '-':
+			// Escapes become literals; keep the text before them apart.
+			flush(i)
+			m = append(m, macroPart{literal: escapes[s[i+1]]})
+			i += 2
+			lit = i
+			continue
+		case '{':
+		default:
+			return nil, i, "\"%" + string(s[i+1]) + "\" is not a macro: write %{x}, %%, %_ or %-"
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return nil, i, "unterminated macro: missing \"}\""
+		}
+		end += i
+		p, reason := parseMacro(s[i+2:end], exp)
+		if reason != "" {
+			return nil, i, reason + " in " + strconv.Quote(s[i:end+1])
+		}
+		p.text = s[i : end+1]
+		flush(i)
+		m = append(m, p)
+		i = end + 1
+		lit = i
+	}
+	flush(len(s))
+	return m, 0, ""
+}
+
+// escapes are the values of %%, %_ and %- (RFC 7208 §7.1).
+var escapes = map[byte]string{'%': "%", '_': " ", '-': "%20"}
+
+// parseMacro parses the inside of %{...}: letter, transformers, delimiters.
+func parseMacro(s string, exp bool) (macroPart, string) {
+	if s == "" {
+		return macroPart{}, "empty macro"
+	}
+	p := macroPart{letter: s[0] | 0x20, upper: s[0] >= 'A' && s[0] <= 'Z'}
+	switch p.letter {
+	case 's', 'l', 'o', 'd', 'i', 'p', 'h', 'v':
+	case 'c', 'r', 't':
+		if !exp {
+			return p, "macro letter " + strconv.Quote(s[:1]) + " is allowed only in exp= text (RFC 7208 §7.2)"
+		}
+	default:
+		return p, "unknown macro letter " + strconv.Quote(s[:1])
+	}
+	i := 1
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	if i > 1 {
+		n, err := strconv.Atoi(s[1:i])
+		if err != nil || n == 0 {
+			if err == nil {
+				return p, "a digit transformer must not be zero"
+			}
+			n = 1 << 30 // more parts than any name has: keep all
+		}
+		p.digits = n
+	}
+	if i < len(s) && (s[i] == 'r' || s[i] == 'R') {
+		p.reverse = true
+		i++
+	}
+	for j := i; j < len(s); j++ {
+		if !strings.ContainsRune(".-+,/_=", rune(s[j])) {
+			return p, "invalid delimiter " + strconv.Quote(s[j:j+1])
+		}
+	}
+	p.delims = s[i:]
+	return p, ""
+}
+
+func isMacroLiteral(c byte, exp bool) bool {
+	return (c >= 0x21 && c <= 0x7e && c != '%') || (exp && c == ' ')
+}
+
+func badChar(c byte) string {
+	if c == ' ' {
+		return "a space is not allowed here"
+	}
+	return "character " + strconv.QuoteRune(rune(c)) + " is not allowed in a macro-string (RFC 7208 §7.1)"
+}
+
+// macroValues are the values of the macro letters for one evaluation.
+type macroValues interface {
+	macroValue(letter byte) string
+}
+
+// expand expands m (RFC 7208 §7.3).
+func (m macroString) expand(v macroValues) string {
+	if len(m) == 1 && m[0].letter == 0 {
+		return m[0].literal
+	}
+	var b strings.Builder
+	for i := range m {
+		p := &m[i]
+		if p.letter == 0 {
+			b.WriteString(p.literal)
+			continue
+		}
+		p.expandInto(&b, v.macroValue(p.letter))
+	}
+	return b.String()
+}
+
+// expandInto writes the value of one macro after its transformers.
+func (p *macroPart) expandInto(b *strings.Builder, value string) {
+	if p.digits == 0 && !p.reverse && (p.delims == "" || p.delims == ".") {
+		writeMaybeEscaped(b, value, p.upper)
+		return
+	}
+	delims := p.delims
+	if delims == "" {
+		delims = "."
+	}
+	parts := make([]string, 0, 8)
+	start := 0
+	for i := 0; i < len(value); i++ {
+		if strings.IndexByte(delims, value[i]) >= 0 {
+			parts = append(parts, value[start:i])
+			start = i + 1
+		}
+	}
+	parts = append(parts, value[start:])
+	if p.reverse {
+		for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
+			parts[i], parts[j] = parts[j], parts[i]
+		}
+	}
+	if p.digits > 0 && p.digits < len(parts) {
+		parts = parts[len(parts)-p.digits:]
+	}
+	for i, part := range parts {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		writeMaybeEscaped(b, part, p.upper)
+	}
+}
+
+// writeMaybeEscaped writes s, URL-escaped when escape is set: every
+// character outside RFC 3986's unreserved set becomes %XX (RFC 7208 §7.3).
+func writeMaybeEscaped(b *strings.Builder, s string, escape bool) {
+	if !escape {
+		b.WriteString(s)
+		return
+	}
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+}

@@ -60,7 +60,7 @@ func comment(o Outcome) string {
 // quoteValue returns v as a dot-atom when it is one, else as a quoted-string
 // (RFC 5322 §3.2.4).
 func quoteValue(v string) string {
-	if v != "" && strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.@:") == "" &&
+	if v != "" && strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.") == "" &&
 		!strings.HasPrefix(v, ".") && !strings.HasSuffix(v, ".") && !strings.Contains(v, "..") {
 		return v
 	}

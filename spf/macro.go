@@ -21,7 +21,14 @@ type macroPart struct {
 	text    string // the macro as written, for traces
 }
 
-func (m macroString) endsInMacro() bool { return len(m) > 0 && m[len(m)-1].letter != 0 }
+// endsInMacro reports whether m ends in a macro-expand, or in one and a
+// final dot (RFC 7208 §7.1 domain-end; the dot is tolerated as in a name).
+func (m macroString) endsInMacro() bool {
+	if n := len(m); n > 1 && m[n-1].letter == 0 && m[n-1].literal == "." {
+		m = m[:n-1]
+	}
+	return len(m) > 0 && m[len(m)-1].letter != 0
+}
 
 func (m macroString) hasMacros() bool {
 	for i := range m {

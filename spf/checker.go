@@ -348,10 +348,10 @@ func (e *evaluation) target(t *Term) string {
 // expandDomain expands a domain-spec and truncates it to 253 characters by
 // dropping labels from the left (RFC 7208 §7.3).
 func (e *evaluation) expandDomain(m macroString, text string) string {
-	if !m.hasMacros() {
-		return text
-	}
 	s := m.expand(e)
+	if s == text {
+		return s
+	}
 	for len(s) > 253 {
 		dot := strings.IndexByte(s, '.')
 		if dot < 0 {

@@ -30,14 +30,9 @@ func (m macroString) endsInMacro() bool {
 	return len(m) > 0 && m[len(m)-1].letter != 0
 }
 
-func (m macroString) hasMacros() bool {
-	for i := range m {
-		if m[i].letter != 0 {
-			return true
-		}
-	}
-	return false
-}
+// isLiteral reports whether m expands to a constant: no macros, at most
+// one literal (escapes already decoded).
+func (m macroString) isLiteral() bool { return len(m) == 0 || (len(m) == 1 && m[0].letter == 0) }
 
 // parseMacroString parses s as a macro-string, or as an explain-string
 // (which may also hold spaces and the letters c, r and t) when exp is true.
@@ -55,10 +50,11 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 		return macroString{{literal: s}}, 0, ""
 	}
 	var m macroString
-	lit := 0 // start of the pending literal
-	flush := func(end int) {
-		if end > lit {
-			m = append(m, macroPart{literal: s[lit:end]})
+	var lit strings.Builder // the pending literal, escapes decoded
+	flush := func() {
+		if lit.Len() > 0 {
+			m = append(m, macroPart{literal: lit.String()})
+			lit.Reset()
 		}
 	}
 	for i := 0; i < len(s); {
@@ -67,6 +63,7 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 			if !isMacroLiteral(c, exp) {
 				return nil, i, badChar(c)
 			}
+			lit.WriteByte(c)
 			i++
 			continue
 		}
@@ -75,11 +72,8 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 		}
 		switch s[i+1] {
 		case '%', '_', '-':
-			// Escapes become literals; keep the text before them apart.
-			flush(i)
-			m = append(m, macroPart{literal: escapes[s[i+1]]})
+			lit.WriteString(escapes[s[i+1]])
 			i += 2
-			lit = i
 			continue
 		case '{':
 		default:
@@ -95,12 +89,11 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 			return nil, i, reason + " in " + strconv.Quote(s[i:end+1])
 		}
 		p.text = s[i : end+1]
-		flush(i)
+		flush()
 		m = append(m, p)
 		i = end + 1
-		lit = i
 	}
-	flush(len(s))
+	flush()
 	return m, 0, ""
 }
 
@@ -167,7 +160,10 @@ type macroValues interface {
 
 // expand expands m (RFC 7208 §7.3).
 func (m macroString) expand(v macroValues) string {
-	if len(m) == 1 && m[0].letter == 0 {
+	if m.isLiteral() {
+		if len(m) == 0 {
+			return ""
+		}
 		return m[0].literal
 	}
 	var b strings.Builder

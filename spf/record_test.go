@@ -41,9 +41,9 @@ func TestParseTerms(t *testing.T) {
 	for i, w := range want {
 		got := rec.Terms[i]
 		if got.Text != w.text || got.Column != w.col || got.Kind != w.kind || got.Qualifier != w.q || got.Value != w.value ||
-			got.V4Prefix != w.v4 || got.V6Prefix != w.v6 || got.spec.hasMacros() != w.hasMacroSpec {
+			got.V4Prefix != w.v4 || got.V6Prefix != w.v6 || got.spec.isLiteral() == w.hasMacroSpec {
 			t.Errorf("term %d = %q col %d kind %v q %q value %q cidr %d/%d macros %v; want %+v",
-				i, got.Text, got.Column, got.Kind, got.Qualifier, got.Value, got.V4Prefix, got.V6Prefix, got.spec.hasMacros(), w)
+				i, got.Text, got.Column, got.Kind, got.Qualifier, got.Value, got.V4Prefix, got.V6Prefix, !got.spec.isLiteral(), w)
 		}
 		if rec.Text[got.Column-1:got.Column-1+len(got.Text)] != got.Text {
 			t.Errorf("term %d: column %d does not point at %q", i, got.Column, got.Text)

@@ -514,24 +514,24 @@ func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, er
 		return s.result, "", t.Text, fmt.Errorf("%s: %q at column %d: %w", e.domain, t.Text, t.Column, s.err)
 	}
 	target := e.target(t)
-	r, exp, err := e.nestedExp(t, target, wantExp)
+	r, exp, mech, err := e.nestedExp(t, target, wantExp)
 	if r == None {
-		r, err = PermError, fmt.Errorf("redirect to %s, which has no SPF record (RFC 7208 §6.1)", target)
+		r, mech, err = PermError, t.Text, fmt.Errorf("redirect to %s, which has no SPF record (RFC 7208 §6.1)", target)
 	}
 	e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
 	if err != nil {
 		err = fmt.Errorf("%s: %q at column %d: %w", e.domain, t.Text, t.Column, err)
 	}
-	return r, exp, t.Text, err
+	return r, exp, mech, err
 }
 
 func (e *evaluation) nested(t *Term, target string, wantExp bool) (Result, error) {
-	r, _, err := e.nestedExp(t, target, wantExp)
+	r, _, _, err := e.nestedExp(t, target, wantExp)
 	return r, err
 }
 
 // nestedExp runs check_host() for an include or redirect one level down.
-func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, string, error) {
+func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, string, string, error) {
 	if e.listener != nil {
 		e.emit(Event{Kind: EventEnter, Term: t.Text, Column: t.Column, Target: target})
 	}
@@ -544,7 +544,7 @@ func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, st
 	if e.listener != nil {
 		e.emit(Event{Kind: EventLeave, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
 	}
-	return r, exp, err
+	return r, exp, mech, err
 }
 
 // explain fetches and expands the exp= explanation (RFC 7208 §6.2). It

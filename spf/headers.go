@@ -26,8 +26,11 @@ func ReceivedSPF(o Outcome, receiver string) string {
 	kv("client-ip", o.IP)
 	kv("envelope-from", o.MailFrom)
 	kv("helo", o.HELO)
-	if o.Mechanism != "" {
+	switch {
+	case o.Mechanism != "":
 		kv("mechanism", o.Mechanism)
+	case o.Result == Neutral:
+		kv("mechanism", "default") // no mechanism matched (RFC 7208 §9.1)
 	}
 	if o.Err != nil && (o.Result == PermError || o.Result == TempError) {
 		kv("problem", o.Err.Error())

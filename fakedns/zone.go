@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -66,8 +67,11 @@ func NewZone() *Zone { return &Zone{nodes: make(map[string]*node)} }
 // lower case (RFC 4343), no trailing dot. It does not allocate when name is
 // already in that form.
 func Canonical(name string) string {
+	if name != "" && name[len(name)-1] == '.' {
+		return canonicalSlow(name)
+	}
 	for i := 0; i < len(name); i++ {
-		if c := name[i]; 'A' <= c && c <= 'Z' || c == '.' && i == len(name)-1 {
+		if name[i]-'A' < 26 { // an upper-case ASCII letter
 			return canonicalSlow(name)
 		}
 	}
@@ -310,14 +314,29 @@ func (z *Zone) LookupPTR(_ context.Context, ip netip.Addr) ([]string, error) {
 	return answer(z, dns.TypePTR, "PTR", ReverseName(ip), func(n *node) []string { return n.ptr })
 }
 
-// ReverseName returns the reverse-mapping name of ip under in-addr.arpa or
-// ip6.arpa, without the trailing dot.
+// ReverseName returns the reverse-mapping name of ip under in-addr.arpa
+// (RFC 1035 §3.5) or ip6.arpa (RFC 3596 §2.5), without the trailing dot;
+// "" for the zero Addr. It is dns.ReverseAddr with one allocation.
 func ReverseName(ip netip.Addr) string {
-	arpa, err := dns.ReverseAddr(ip.Unmap().String())
-	if err != nil {
-		return "" // only for the zero Addr
+	const hex = "0123456789abcdef"
+	var buf [72]byte
+	b := buf[:0]
+	switch ip = ip.Unmap(); {
+	case ip.Is4():
+		a := ip.As4()
+		for i := 3; i >= 0; i-- {
+			b = strconv.AppendUint(b, uint64(a[i]), 10)
+			b = append(b, '.')
+		}
+		return string(append(b, "in-addr.arpa"...))
+	case ip.Is6():
+		a := ip.As16()
+		for i := 15; i >= 0; i-- {
+			b = append(b, hex[a[i]&0xf], '.', hex[a[i]>>4], '.')
+		}
+		return string(append(b, "ip6.arpa"...))
 	}
-	return strings.TrimSuffix(arpa, ".")
+	return ""
 }
 
 // tempError is a failure that check_host() turns into temperror: it wraps

@@ -483,3 +483,19 @@ func BenchmarkZoneLookup(b *testing.B) {
 		}
 	})
 }
+
+func TestReverseName(t *testing.T) {
+	for _, s := range []string{"192.0.2.3", "0.0.0.0", "255.255.255.255", "::ffff:198.51.100.7", "2001:db8::3", "::", "fe80::1:2:3:4"} {
+		ip := netip.MustParseAddr(s)
+		want, err := dns.ReverseAddr(ip.Unmap().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ReverseName(ip); got+"." != want {
+			t.Errorf("ReverseName(%s) = %q, want %q", s, got, want)
+		}
+	}
+	if got := ReverseName(netip.Addr{}); got != "" {
+		t.Errorf("ReverseName(zero) = %q", got)
+	}
+}

@@ -17,7 +17,7 @@ import (
 func ParseZoneData(data []byte, file string) (*Zone, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, yamlError(file, err)
 	}
 	return ZoneDataFromNode(&doc, file)
 }
@@ -268,4 +268,14 @@ func checkName(name string) error {
 		return errors.New("a label is longer than 63 octets or the name longer than 255")
 	}
 	return nil
+}
+
+// yamlError rewrites a YAML syntax error "yaml: line N: msg" as
+// "file:N: msg".
+func yamlError(file string, err error) error {
+	line, msg, ok := strings.Cut(strings.TrimPrefix(err.Error(), "yaml: line "), ": ")
+	if _, aerr := strconv.Atoi(line); !ok || aerr != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return fmt.Errorf("%s:%s: %s", file, line, msg)
 }

@@ -22,7 +22,9 @@ type command struct {
 }
 
 // commands lists the subcommands in the order usage shows them.
-var commands = []command{}
+var commands = []command{
+	{name: "suite", usage: "suite FILE [--json]", summary: "run an openspf-format SPF test suite (plain or .gz)", run: runSuite},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

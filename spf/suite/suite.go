@@ -1,0 +1,278 @@
+// Package suite reads and runs SPF conformance suites in the openspf.org
+// format: a YAML stream of scenarios, each with tests (an identity, a client
+// address and the acceptable results) and the DNS zone they run against.
+// The RFC 7208 suite of the pyspf project is one such file; users write
+// their own as unit tests of their DNS.
+//
+// Every test and record knows its line, so a mistake in a suite file is
+// reported as file:line and what is wrong.
+package suite
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"spflab/fakedns"
+	"spflab/spf"
+)
+
+// Suite is a parsed suite file.
+type Suite struct {
+	File      string // the name errors and reports use
+	Scenarios []*Scenario
+}
+
+// Scenario is one document of the stream: tests and the zone they share.
+type Scenario struct {
+	Description string
+	Line        int
+	Tests       []*Test // in file order
+	// Zone answers the scenario's DNS queries, with the suite's driver
+	// conventions: SPF records served as TXT, TIMEOUT, and unlisted
+	// names under "error." timing out (Zone.TimeoutErrorNames).
+	Zone *fakedns.Zone
+}
+
+// Test is one test of a scenario.
+type Test struct {
+	Name        string
+	Line        int
+	Description string
+	HELO        string
+	Host        netip.Addr // the client address
+	MailFrom    string     // "" for the null sender: the HELO identity is checked
+	// Results are the acceptable results, the preferred first.
+	Results []spf.Result
+	// Explanation is the expected explanation of a fail when HasExplanation
+	// is set; "DEFAULT" is the checker's default text.
+	Explanation    string
+	HasExplanation bool
+}
+
+// Count returns the number of tests in the suite.
+func (s *Suite) Count() int {
+	n := 0
+	for _, sc := range s.Scenarios {
+		n += len(sc.Tests)
+	}
+	return n
+}
+
+// ParseFile reads a suite file, plain or gzip-compressed.
+func ParseFile(path string) (*Suite, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path)
+}
+
+// Parse reads a suite, plain or gzip-compressed (told by its magic bytes,
+// RFC 1952 §2.3.1); file names it in errors. Every problem of the file is
+// reported, each as file:line and what is wrong, joined with errors.Join.
+func Parse(r io.Reader, file string) (*Suite, error) {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		defer zr.Close()
+		r = zr
+	} else {
+		r = br
+	}
+	p := parser{file: file, s: &Suite{File: file}}
+	dec := yaml.NewDecoder(r)
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			p.errs = append(p.errs, yamlError(file, err))
+			break // the decoder cannot go on after a syntax error
+		}
+		p.scenario(&doc)
+	}
+	if err := errors.Join(p.errs...); err != nil {
+		return nil, err
+	}
+	return p.s, nil
+}
+
+type parser struct {
+	file string
+	s    *Suite
+	errs []error
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%s:%d: %s", p.file, n.Line, fmt.Sprintf(format, args...)))
+}
+
+// yamlError rewrites a YAML syntax error "yaml: line N: msg" as
+// "file:N: msg".
+func yamlError(file string, err error) error {
+	line, msg, ok := strings.Cut(strings.TrimPrefix(err.Error(), "yaml: line "), ": ")
+	if _, aerr := strconv.Atoi(line); !ok || aerr != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return fmt.Errorf("%s:%s: %s", file, line, msg)
+}
+
+// mapping calls f for each key of a mapping node, in order.
+func mapping(n *yaml.Node, f func(k, v *yaml.Node)) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		f(n.Content[i], n.Content[i+1])
+	}
+}
+
+func (p *parser) scenario(doc *yaml.Node) {
+	if len(doc.Content) == 0 {
+		return // an empty document: only comments
+	}
+	n := doc.Content[0]
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "a scenario must be a mapping with description, tests and zonedata")
+		return
+	}
+	sc := &Scenario{Line: n.Line}
+	var tests, zonedata *yaml.Node
+	mapping(n, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "description":
+			sc.Description = p.text(v, "description")
+		case "tests":
+			tests = v
+		case "zonedata":
+			zonedata = v
+		case "comment":
+		default:
+			p.errorf(k, "unknown key %q in a scenario: want description, tests, zonedata or comment", k.Value)
+		}
+	})
+	if tests == nil {
+		p.errorf(n, "scenario %q has no tests", sc.Description)
+	} else if tests.Kind != yaml.MappingNode {
+		p.errorf(tests, "tests must be a mapping of test names to tests")
+	} else {
+		mapping(tests, func(k, v *yaml.Node) {
+			if t := p.test(k, v); t != nil {
+				sc.Tests = append(sc.Tests, t)
+			}
+		})
+	}
+	zone, err := fakedns.NewZone(), error(nil)
+	if zonedata != nil {
+		zone, err = fakedns.ZoneDataFromNode(zonedata, p.file)
+	}
+	if err != nil {
+		p.errs = append(p.errs, err)
+		return
+	}
+	zone.TimeoutErrorNames = true
+	sc.Zone = zone
+	p.s.Scenarios = append(p.s.Scenarios, sc)
+}
+
+// text returns a scalar's text, reporting anything else.
+func (p *parser) text(n *yaml.Node, what string) string {
+	if n.Kind != yaml.ScalarNode {
+		p.errorf(n, "%s must be text", what)
+		return ""
+	}
+	if n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}
+
+func (p *parser) test(k, n *yaml.Node) *Test {
+	t := &Test{Name: k.Value, Line: k.Line}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "test %s must be a mapping of helo, host, mailfrom, result", t.Name)
+		return nil
+	}
+	errs := len(p.errs)
+	var seen []string
+	mapping(n, func(k, v *yaml.Node) {
+		seen = append(seen, k.Value)
+		switch k.Value {
+		case "helo":
+			t.HELO = p.text(v, "helo")
+		case "host":
+			ip, err := netip.ParseAddr(p.text(v, "host"))
+			if err != nil {
+				p.errorf(v, "test %s: host %q is not an IP address", t.Name, v.Value)
+			}
+			t.Host = ip
+		case "mailfrom":
+			t.MailFrom = p.text(v, "mailfrom")
+		case "result":
+			t.Results = p.results(t.Name, v)
+		case "explanation":
+			t.Explanation, t.HasExplanation = p.text(v, "explanation"), true
+		case "description":
+			t.Description = p.text(v, "description")
+		case "spec", "comment", "strict": // strict: an option of pyspf's driver
+		default:
+			p.errorf(k, "test %s: unknown key %q: want helo, host, mailfrom, result, explanation, spec, description or comment", t.Name, k.Value)
+		}
+	})
+	for _, key := range []string{"helo", "host", "mailfrom", "result"} {
+		if !slices.Contains(seen, key) {
+			p.errorf(n, "test %s has no %s", t.Name, key)
+		}
+	}
+	if len(p.errs) > errs {
+		return nil
+	}
+	return t
+}
+
+// results reads a result name or a list of acceptable ones.
+func (p *parser) results(test string, n *yaml.Node) []spf.Result {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	var rs []spf.Result
+	for _, item := range items {
+		switch r := spf.Result(item.Value); {
+		case item.Kind != yaml.ScalarNode:
+			p.errorf(item, "test %s: result must be a result name or a list of them", test)
+		case validResult(r):
+			rs = append(rs, r)
+		default:
+			p.errorf(item, "test %s: unknown result %q: want none, neutral, pass, fail, softfail, temperror or permerror", test, item.Value)
+		}
+	}
+	if len(rs) == 0 && len(items) == 0 {
+		p.errorf(n, "test %s: the list of results is empty", test)
+	}
+	return rs
+}
+
+func validResult(r spf.Result) bool {
+	switch r {
+	case spf.None, spf.Neutral, spf.Pass, spf.Fail, spf.Softfail, spf.TempError, spf.PermError:
+		return true
+	}
+	return false
+}

@@ -14,9 +14,20 @@ type cachedRecord struct {
 	err error
 }
 
+// recordPool holds the records of evaluations without a cache: each is
+// parsed into a pooled Record, returned by release when done.
+var recordPool = sync.Pool{New: func() any { return new(Record) }}
+
+// parse returns the parsed record of text. Without a cache the record is
+// pooled: the caller passes it to release once done with it.
 func (c *RecordCache) parse(text string) (*Record, error) {
 	if c == nil {
-		return Parse(text)
+		r := recordPool.Get().(*Record)
+		if err := r.parse(text); err != nil {
+			recordPool.Put(r)
+			return nil, err
+		}
+		return r, nil
 	}
 	if v, ok := c.m.Load(text); ok {
 		cr := v.(cachedRecord)
@@ -25,4 +36,11 @@ func (c *RecordCache) parse(text string) (*Record, error) {
 	rec, err := Parse(text)
 	c.m.Store(text, cachedRecord{rec, err})
 	return rec, err
+}
+
+// release gives back a record parse returned.
+func (c *RecordCache) release(r *Record) {
+	if c == nil {
+		recordPool.Put(r)
+	}
 }

@@ -131,7 +131,7 @@ txttimeout.example.com:
 		{"redirect", "redir.example.com", www, spf.Fail, "-all", ""},
 		{"redirect ignored next to all", "redirall.example.com", mail, spf.Neutral, "?all", ""},
 		{"redirect to none is permerror", "redirnone.example.com", www, spf.PermError, "redirect=nothing.example.com", "no SPF record"},
-		{"two records", "two.example.com", www, spf.PermError, "", "2 SPF records"},
+		{"two records", "two.example.com", www, spf.PermError, "", "more than one SPF record"},
 		{"syntax error", "bad.example.com", www, spf.PermError, "", "column 12"},
 		{"empty record", "empty.example.com", www, spf.Neutral, "", ""},
 		{"no spf record", "notspf.example.com", www, spf.None, "", "no SPF record"},
@@ -343,7 +343,7 @@ servfail.example.com:
 }
 
 func TestHeaderFields(t *testing.T) {
-	o := spf.Outcome{Result: spf.Fail, Identity: spf.IdentityMailFrom, IP: "192.0.2.80", Domain: "euston.net",
+	o := spf.Outcome{Result: spf.Fail, Identity: spf.IdentityMailFrom, IP: netip.MustParseAddr("192.0.2.80"), Domain: "euston.net",
 		Sender: "honeypot@euston.net", MailFrom: "honeypot@euston.net", HELO: "mail.euston.net", Mechanism: "-all"}
 	got := spf.ReceivedSPF(o, "mx.example.com")
 	want := `fail (mx.example.com: domain of honeypot@euston.net does not designate 192.0.2.80 as permitted sender) client-ip=192.0.2.80; envelope-from="honeypot@euston.net"; helo=mail.euston.net; mechanism=-all; identity=mailfrom; receiver=mx.example.com`

@@ -95,7 +95,7 @@ func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, 
 	}
 	o := Outcome{
 		Result: r, Explanation: exp, Err: err, Identity: IdentityMailFrom,
-		IP: e.ip.String(), Domain: domain, Sender: sender, HELO: helo,
+		IP: e.ip, Domain: domain, Sender: sender, HELO: helo,
 		Counters: e.counters, Mechanism: mech,
 	}
 	if e.listener != nil {
@@ -128,6 +128,51 @@ type evaluation struct {
 
 	validated    string // %{p}, once computed
 	hasValidated bool
+}
+
+// TermError is why check_host() stopped with temperror or permerror at a
+// term of a record.
+type TermError struct {
+	Domain string // whose record holds the term
+	Term   string // the term as written
+	Column int    // its 1-based column in the record
+	Err    error  // the cause: a *DNSError, a *LimitError, a nested *TermError, ...
+}
+
+func (e *TermError) Error() string {
+	return e.Domain + ": " + strconv.Quote(e.Term) + " at column " + strconv.Itoa(e.Column) + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *TermError) Unwrap() error { return e.Err }
+
+// Errors of a domain's record itself, wrapped in a *RecordError.
+var (
+	ErrNoRecord        = errors.New("no SPF record (RFC 7208 §4.5)")
+	ErrMultipleRecords = errors.New("more than one SPF record (RFC 7208 §4.5)")
+)
+
+// RecordError is a problem with the record of Domain as a whole: the domain
+// cannot be checked (§4.3), it has no SPF record or more than one (§4.5), or
+// its record has a *SyntaxError (§4.6).
+type RecordError struct {
+	Domain string
+	Err    error
+}
+
+func (e *RecordError) Error() string { return e.Domain + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// LimitError is a limit of RFC 7208 §4.6.4 exceeded: a permerror.
+type LimitError struct {
+	What  string // "DNS-querying terms" or "void lookups"
+	Limit int
+}
+
+func (e *LimitError) Error() string {
+	return "more than " + strconv.Itoa(e.Limit) + " " + e.What + " (RFC 7208 §4.6.4)"
 }
 
 // stop is an error that ends the evaluation with a temperror or permerror.
@@ -170,16 +215,17 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		e.emit(Event{Kind: EventCheck, IP: e.ip, Sender: e.sender})
 	}
 
-	if reason := checkDomain(domain); reason != "" {
+	if err := checkDomain(domain); err != nil {
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: None, Reason: reason})
+			e.emit(Event{Kind: EventRecord, Result: None, Reason: err.Error()})
 		}
-		return None, "", "", fmt.Errorf("%q: %s", domain, reason)
+		return None, "", "", &RecordError{domain, err}
 	}
 	rec, r, err := e.record(domain)
 	if rec == nil {
 		return r, "", "", err
 	}
+	defer e.c.Records.release(rec)
 
 	for i := range rec.Terms {
 		t := &rec.Terms[i]
@@ -188,7 +234,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		}
 		match, s := e.mechanism(t)
 		if s != nil {
-			return s.result, "", t.Text, fmt.Errorf("%s: %q at column %d: %w", domain, t.Text, t.Column, s.err)
+			return s.result, "", t.Text, &TermError{domain, t.Text, t.Column, s.err}
 		}
 		if match {
 			r = t.Qualifier.Result()
@@ -231,17 +277,15 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	}
 	switch {
 	case n == 0:
-		err = fmt.Errorf("%s has no SPF record among its %d TXT records", domain, len(txts))
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: None, Reason: err.Error()})
+			e.emit(Event{Kind: EventRecord, Result: None, Reason: fmt.Sprintf("no SPF record among %d TXT records", len(txts))})
 		}
-		return nil, None, err
+		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
-		err = fmt.Errorf("%s has %d SPF records; RFC 7208 §4.5 allows one", domain, n)
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: PermError, Reason: err.Error()})
+			e.emit(Event{Kind: EventRecord, Result: PermError, Reason: fmt.Sprintf("%d SPF records; RFC 7208 §4.5 allows one", n)})
 		}
-		return nil, PermError, err
+		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
 	rec, err := e.c.Records.parse(text)
 	if err != nil {
@@ -253,7 +297,7 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 			}
 			e.emit(ev)
 		}
-		return nil, PermError, fmt.Errorf("%s: %w", domain, err)
+		return nil, PermError, &RecordError{domain, err}
 	}
 	if e.listener != nil {
 		e.emit(Event{Kind: EventRecord, Record: text})
@@ -266,7 +310,7 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 func (e *evaluation) countDNSTerm() *stop {
 	e.counters.DNSTerms++
 	if e.counters.DNSTerms > e.maxTerms {
-		return permErr("more than %d DNS-querying terms (RFC 7208 §4.6.4)", e.maxTerms)
+		return &stop{PermError, &LimitError{"DNS-querying terms", e.maxTerms}}
 	}
 	return nil
 }
@@ -275,7 +319,7 @@ func (e *evaluation) countDNSTerm() *stop {
 func (e *evaluation) countVoid() *stop {
 	e.counters.VoidLookups++
 	if e.counters.VoidLookups > e.maxVoid {
-		return permErr("more than %d void lookups (RFC 7208 §4.6.4)", e.maxVoid)
+		return &stop{PermError, &LimitError{"void lookups", e.maxVoid}}
 	}
 	return nil
 }
@@ -285,7 +329,7 @@ func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
 	var why string
 	if t.Kind.QueriesDNS() {
 		if s = e.countDNSTerm(); s != nil {
-			e.reportTerm(t, false, s.err.Error(), s.result)
+			e.reportStop(t, s)
 			return false, s
 		}
 	}
@@ -312,7 +356,7 @@ func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
 		return e.include(t)
 	}
 	if s != nil {
-		e.reportTerm(t, false, s.err.Error(), s.result)
+		e.reportStop(t, s)
 		return false, s
 	}
 	var r Result
@@ -326,6 +370,12 @@ func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
 func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
 	if e.listener != nil {
 		e.emit(Event{Kind: EventTerm, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r})
+	}
+}
+
+func (e *evaluation) reportStop(t *Term, s *stop) {
+	if e.listener != nil {
+		e.reportTerm(t, false, s.err.Error(), s.result)
 	}
 }
 
@@ -348,7 +398,7 @@ func (e *evaluation) target(t *Term) string {
 // expandDomain expands a domain-spec and truncates it to 253 characters by
 // dropping labels from the left (RFC 7208 §7.3).
 func (e *evaluation) expandDomain(m macroString, text string) string {
-	s := m.expand(e)
+	s := e.expandText(m, text)
 	if s == text {
 		return s
 	}
@@ -496,7 +546,7 @@ func (e *evaluation) include(t *Term) (bool, *stop) {
 		s = permErr("include of %s, which has no SPF record (RFC 7208 §5.2)", target)
 	}
 	if s != nil {
-		e.reportTerm(t, false, s.err.Error(), s.result)
+		e.reportStop(t, s)
 		return false, s
 	}
 	var res Result
@@ -510,8 +560,8 @@ func (e *evaluation) include(t *Term) (bool, *stop) {
 // redirect evaluates redirect= (RFC 7208 §6.1).
 func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, error) {
 	if s := e.countDNSTerm(); s != nil {
-		e.reportTerm(t, false, s.err.Error(), s.result)
-		return s.result, "", t.Text, fmt.Errorf("%s: %q at column %d: %w", e.domain, t.Text, t.Column, s.err)
+		e.reportStop(t, s)
+		return s.result, "", t.Text, &TermError{e.domain, t.Text, t.Column, s.err}
 	}
 	target := e.target(t)
 	r, exp, mech, err := e.nestedExp(t, target, wantExp)
@@ -520,7 +570,7 @@ func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, er
 	}
 	e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
 	if err != nil {
-		err = fmt.Errorf("%s: %q at column %d: %w", e.domain, t.Text, t.Column, err)
+		err = &TermError{e.domain, t.Text, t.Column, err}
 	}
 	return r, exp, mech, err
 }
@@ -564,7 +614,7 @@ func (e *evaluation) explain(t *Term) string {
 			why = "exp= text is not a valid explain-string: " + reason
 			break
 		}
-		exp := m.expand(e)
+		exp := e.expandText(m, txts[0])
 		if e.listener != nil {
 			e.emit(Event{Kind: EventExplanation, Macro: txts[0], Explanation: exp})
 		}
@@ -583,6 +633,14 @@ func (e *evaluation) defaultExplanation() string {
 	}
 	m, _, reason := parseMacroString(text, true)
 	if reason != "" {
+		return text
+	}
+	return e.expandText(m, text)
+}
+
+// expandText expands m, parsed from text.
+func (e *evaluation) expandText(m macroString, text string) string {
+	if m == nil {
 		return text
 	}
 	return m.expand(e)
@@ -662,14 +720,24 @@ func (e *evaluation) validates(name string) bool {
 	return false
 }
 
-// checkDomain says why domain cannot be checked (RFC 7208 §4.3), or "".
-func checkDomain(domain string) string {
+// Why a domain cannot be checked (RFC 7208 §4.3).
+var (
+	errEmptyDomain = errors.New("not a domain name: empty")
+	errLongDomain  = errors.New("not a domain name: longer than 253 characters")
+	errEmptyLabel  = errors.New("not a domain name: an empty label")
+	errLongLabel   = errors.New("not a domain name: a label longer than 63 characters")
+	errNotFQDN     = errors.New("not a fully qualified domain name")
+	errBadTopLabel = errors.New("not a domain name: the last label is not a top-level domain name")
+)
+
+// checkDomain says why domain cannot be checked (RFC 7208 §4.3), or nil.
+func checkDomain(domain string) error {
 	d := strings.TrimSuffix(domain, ".")
 	if d == "" {
-		return "an empty domain"
+		return errEmptyDomain
 	}
 	if len(d) > 253 {
-		return "longer than 253 characters"
+		return errLongDomain
 	}
 	labels := 0
 	for start := 0; start <= len(d); {
@@ -681,20 +749,20 @@ func checkDomain(domain string) string {
 		}
 		switch n := end - start; {
 		case n == 0:
-			return "an empty label"
+			return errEmptyLabel
 		case n > 63:
-			return "a label longer than 63 characters"
+			return errLongLabel
 		}
 		labels++
 		start = end + 1
 	}
 	if labels < 2 {
-		return "not a fully qualified domain name"
+		return errNotFQDN
 	}
 	if !hasDomainEnd(d) {
-		return "the last label is not a top-level domain name"
+		return errBadTopLabel
 	}
-	return ""
+	return nil
 }
 
 // macroValue gives the value of a macro letter (RFC 7208 §7.3).

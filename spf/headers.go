@@ -23,7 +23,7 @@ func ReceivedSPF(o Outcome, receiver string) string {
 		b.WriteString(quoteValue(v))
 		b.WriteString(";")
 	}
-	kv("client-ip", o.IP)
+	kv("client-ip", o.IP.String())
 	kv("envelope-from", o.MailFrom)
 	kv("helo", o.HELO)
 	switch {
@@ -42,16 +42,16 @@ func ReceivedSPF(o Outcome, receiver string) string {
 
 // comment is the text of RFC 7208 §9.1's example comments for each result.
 func comment(o Outcome) string {
-	who := "domain of " + o.Sender
+	who, ip := "domain of "+o.Sender, o.IP.String()
 	switch o.Result {
 	case Pass:
-		return who + " designates " + o.IP + " as permitted sender"
+		return who + " designates " + ip + " as permitted sender"
 	case Fail:
-		return who + " does not designate " + o.IP + " as permitted sender"
+		return who + " does not designate " + ip + " as permitted sender"
 	case Softfail:
-		return "domain of transitioning " + o.Sender + " does not designate " + o.IP + " as permitted sender"
+		return "domain of transitioning " + o.Sender + " does not designate " + ip + " as permitted sender"
 	case Neutral:
-		return o.IP + " is neither permitted nor denied by " + who
+		return ip + " is neither permitted nor denied by " + who
 	case None:
 		return who + " does not designate permitted sender hosts"
 	case TempError:

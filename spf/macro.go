@@ -31,7 +31,8 @@ func (m macroString) endsInMacro() bool {
 }
 
 // isLiteral reports whether m expands to a constant: no macros, at most
-// one literal (escapes already decoded).
+// one literal (escapes already decoded). A nil macroString stands for the
+// text it was parsed from, which had no "%".
 func (m macroString) isLiteral() bool { return len(m) == 0 || (len(m) == 1 && m[0].letter == 0) }
 
 // parseMacroString parses s as a macro-string, or as an explain-string
@@ -44,17 +45,20 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 				return nil, i, badChar(s[i])
 			}
 		}
-		if s == "" {
-			return nil, 0, ""
-		}
-		return macroString{{literal: s}}, 0, ""
+		return nil, 0, "" // a literal: the caller keeps s itself
 	}
-	var m macroString
-	var lit strings.Builder // the pending literal, escapes decoded
-	flush := func() {
-		if lit.Len() > 0 {
-			m = append(m, macroPart{literal: lit.String()})
-			lit.Reset()
+	m := make(macroString, 0, 2*strings.Count(s, "%{")+1)
+	// The pending literal is s[lit:i], or, once an escape was decoded in
+	// it, dec.
+	var dec []byte
+	lit := 0
+	flush := func(i int) {
+		switch {
+		case dec != nil:
+			m = append(m, macroPart{literal: string(append(dec, s[lit:i]...))})
+			dec = nil
+		case i > lit:
+			m = append(m, macroPart{literal: s[lit:i]})
 		}
 	}
 	for i := 0; i < len(s); {
@@ -63,7 +67,6 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 			if !isMacroLiteral(c, exp) {
 				return nil, i, badChar(c)
 			}
-			lit.WriteByte(c)
 			i++
 			continue
 		}
@@ -72,8 +75,9 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 		}
 		switch s[i+1] {
 		case '%', '_', '-':
-			lit.WriteString(escapes[s[i+1]])
+			dec = append(append(dec, s[lit:i]...), escapes[s[i+1]]...)
 			i += 2
+			lit = i
 			continue
 		case '{':
 		default:
@@ -89,11 +93,12 @@ func parseMacroString(s string, exp bool) (macroString, int, string) {
 			return nil, i, reason + " in " + strconv.Quote(s[i:end+1])
 		}
 		p.text = s[i : end+1]
-		flush()
+		flush(i)
 		m = append(m, p)
 		i = end + 1
+		lit = i
 	}
-	flush()
+	flush(len(s))
 	return m, 0, ""
 }
 
@@ -153,13 +158,8 @@ func badChar(c byte) string {
 	return "character " + strconv.QuoteRune(rune(c)) + " is not allowed in a macro-string (RFC 7208 §7.1)"
 }
 
-// macroValues are the values of the macro letters for one evaluation.
-type macroValues interface {
-	macroValue(letter byte) string
-}
-
-// expand expands m (RFC 7208 §7.3).
-func (m macroString) expand(v macroValues) string {
+// expand expands m with the values of evaluation e (RFC 7208 §7.3).
+func (m macroString) expand(e *evaluation) string {
 	if m.isLiteral() {
 		if len(m) == 0 {
 			return ""
@@ -173,7 +173,7 @@ func (m macroString) expand(v macroValues) string {
 			b.WriteString(p.literal)
 			continue
 		}
-		p.expandInto(&b, v.macroValue(p.letter))
+		p.expandInto(&b, e.macroValue(p.letter))
 	}
 	return b.String()
 }

@@ -3,6 +3,7 @@ package spf
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -75,10 +76,10 @@ func (q Qualifier) Result() Result {
 type Term struct {
 	Text      string    // the term as written, e.g. "-ip4:192.0.2.0/24"
 	Column    int       // 1-based byte column of Text in the record
-	Kind      Kind      // which mechanism or modifier
 	Name      string    // the name in lower case: "ip4", "redirect", or an unknown modifier's name
-	Qualifier Qualifier // mechanisms only; QualifierPass when none is written
 	Value     string    // after ':' or '=' and before a CIDR length: domain-spec, address or macro-string
+	Kind      Kind      // which mechanism or modifier
+	Qualifier Qualifier // mechanisms only; QualifierPass when none is written
 	// Net is the network of ip4 and ip6.
 	Net netip.Prefix
 	// V4Prefix and V6Prefix are the dual-cidr-length of a and mx (RFC 7208
@@ -125,17 +126,25 @@ func IsSPFRecord(txt string) bool {
 // Parse parses an SPF record and checks the syntax of all of it
 // (RFC 7208 §4.6, §12). The error, if any, is a *SyntaxError.
 func Parse(text string) (*Record, error) {
-	if !IsSPFRecord(text) {
-		return nil, &SyntaxError{Record: text, Column: 1, Reason: `a record must begin with "v=spf1" followed by a space or the end`}
+	r := new(Record)
+	if err := r.parse(text); err != nil {
+		return nil, err
 	}
-	r := &Record{Text: text}
-	n := 0
-	for i := 6; i < len(text); i++ {
-		if text[i] == ' ' {
+	return r, nil
+}
+
+// parse parses text into r, reusing r's storage for the terms.
+func (r *Record) parse(text string) error {
+	if !IsSPFRecord(text) {
+		return &SyntaxError{Record: text, Column: 1, Reason: `a record must begin with "v=spf1" followed by a space or the end`}
+	}
+	n := 0 // terms: a non-space after a space
+	for i := 6; i < len(text)-1; i++ {
+		if text[i] == ' ' && text[i+1] != ' ' {
 			n++
 		}
 	}
-	r.Terms = make([]Term, 0, n)
+	*r = Record{Text: text, Terms: slices.Grow(r.Terms[:0], n)}
 	for i := 6; i < len(text); {
 		if text[i] == ' ' {
 			i++
@@ -149,7 +158,7 @@ func Parse(text string) (*Record, error) {
 		}
 		t := Term{Text: text[i:end], Column: i + 1, V4Prefix: -1, V6Prefix: -1}
 		if off, reason := parseTerm(&t); reason != "" {
-			return nil, &SyntaxError{Record: text, Term: t.Text, Column: t.Column + off, Reason: reason}
+			return &SyntaxError{Record: text, Term: t.Text, Column: t.Column + off, Reason: reason}
 		}
 		r.Terms = append(r.Terms, t)
 		i = end
@@ -166,19 +175,43 @@ func Parse(text string) (*Record, error) {
 			continue
 		}
 		if *slot != nil {
-			return nil, &SyntaxError{Record: text, Term: t.Text, Column: t.Column, Reason: fmt.Sprintf("a second %s= modifier (RFC 7208 §6: at most one)", t.Name)}
+			return &SyntaxError{Record: text, Term: t.Text, Column: t.Column, Reason: fmt.Sprintf("a second %s= modifier (RFC 7208 §6: at most one)", t.Name)}
 		}
 		*slot = t
 	}
-	return r, nil
+	return nil
 }
 
-var mechanisms = [...]struct {
-	name string
-	kind Kind
-}{
-	{"all", KindAll}, {"include", KindInclude}, {"a", KindA}, {"mx", KindMX},
-	{"ptr", KindPTR}, {"ip4", KindIP4}, {"ip6", KindIP6}, {"exists", KindExists},
+// mechanism returns the kind and lower-case name of the mechanism called
+// name in any case, or 0 for none.
+func mechanism(name string) (Kind, string) {
+	var k Kind
+	switch len(name) {
+	case 1:
+		k = KindA
+	case 2:
+		k = KindMX
+	case 3:
+		switch name[0] | 0x20 {
+		case 'a':
+			k = KindAll
+		case 'p':
+			k = KindPTR
+		case 'i':
+			k = KindIP4
+			if name[2] == '6' {
+				k = KindIP6
+			}
+		}
+	case 6:
+		k = KindExists
+	case 7:
+		k = KindInclude
+	}
+	if k == 0 || !strings.EqualFold(name, kindNames[k]) {
+		return 0, ""
+	}
+	return k, kindNames[k]
 }
 
 // parseTerm fills t from t.Text. On a syntax error it returns the offset of
@@ -218,11 +251,7 @@ func parseTerm(t *Term) (int, string) {
 		nameEnd = len(rest)
 	}
 	name := rest[:nameEnd]
-	for _, m := range mechanisms {
-		if strings.EqualFold(name, m.name) {
-			t.Kind, t.Name = m.kind, m.name
-		}
-	}
+	t.Kind, t.Name = mechanism(name)
 	if t.Kind == 0 {
 		if name == "" {
 			return start, "a qualifier without a mechanism"

@@ -1,5 +1,7 @@
 package spf
 
+import "net/netip"
+
 // Result is the result of check_host() (RFC 7208 §2.6).
 type Result string
 
@@ -31,7 +33,7 @@ type Outcome struct {
 	Explanation string   // for Fail: the exp= text, or the Checker's default (RFC 7208 §6.2)
 	Err         error    // why TempError or PermError (names the term and column where one applies)
 	Identity    Identity // which identity was checked
-	IP          string   // the client address
+	IP          netip.Addr // the client address
 	Domain      string   // the <domain> passed to check_host()
 	Sender      string   // the <sender> passed to check_host() (postmaster@helo for a null sender)
 	HELO        string   // the HELO/EHLO name the client gave

@@ -99,7 +99,7 @@ func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, 
 		Counters: e.counters, Mechanism: mech,
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Reason: errText(err)})
+		e.emit(Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Reason: shortReason(err)})
 	}
 	return o
 }
@@ -128,6 +128,15 @@ type evaluation struct {
 
 	validated    string // %{p}, once computed
 	hasValidated bool
+	ipString     string // ip.String(), once computed
+}
+
+// ipText is the client address as text (%{c}).
+func (e *evaluation) ipText() string {
+	if e.ipString == "" {
+		e.ipString = e.ip.String()
+	}
+	return e.ipString
 }
 
 // TermError is why check_host() stopped with temperror or permerror at a
@@ -204,6 +213,20 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// shortReason describes err for the trace of one level: a failure inside an
+// include or redirect is reported in full where it happened, so the levels
+// above name only the term that led there.
+func shortReason(err error) string {
+	var te *TermError
+	if errors.As(err, &te) {
+		if _, nested := te.Err.(*TermError); nested {
+			return strconv.Quote(te.Term) + " at column " + strconv.Itoa(te.Column) + " led to the error"
+		}
+		return strconv.Quote(te.Term) + " at column " + strconv.Itoa(te.Column) + ": " + te.Err.Error()
+	}
+	return errText(err)
+}
+
 // checkHost evaluates the record of domain (RFC 7208 §4.3–§4.7). wantExp is
 // false inside include, whose explanation is never used (§6.2). It returns
 // the result, the explanation of a fail, and the term that decided it.
@@ -278,24 +301,20 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	switch {
 	case n == 0:
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: None, Reason: fmt.Sprintf("no SPF record among %d TXT records", len(txts))})
+			e.emit(Event{Kind: EventRecord, Result: None, Reason: "no SPF record among " + strconv.Itoa(len(txts)) + " TXT records"})
 		}
 		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: PermError, Reason: fmt.Sprintf("%d SPF records; RFC 7208 §4.5 allows one", n)})
+			e.emit(Event{Kind: EventRecord, Result: PermError, Reason: strconv.Itoa(n) + " SPF records; RFC 7208 §4.5 allows one"})
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
 	rec, err := e.c.Records.parse(text)
 	if err != nil {
 		if e.listener != nil {
-			ev := Event{Kind: EventRecord, Record: text, Result: PermError, Reason: err.Error()}
-			var se *SyntaxError
-			if errors.As(err, &se) {
-				ev.Term, ev.Column = se.Term, se.Column
-			}
-			e.emit(ev)
+			se := err.(*SyntaxError)
+			e.emit(Event{Kind: EventRecord, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
 		}
 		return nil, PermError, &RecordError{domain, err}
 	}
@@ -339,9 +358,9 @@ func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
 	case KindIP4, KindIP6:
 		match = t.Net.Contains(e.ip)
 		if e.listener != nil {
-			why = e.ip.String() + inOrNot(match) + t.Net.String()
-			if t.Net.Addr().Is4() != e.ip.Is4() {
-				why = e.ip.String() + " is not an " + t.Name + " address"
+			why = e.ipText() + inOrNot(match) + t.Net.String()
+			if t.Net.Addr().Is4() != e.ip.Is4() { // a mismatch of families is no match (RFC 7208 §5.6)
+				why = e.ipText() + " is not an " + t.Name + " address"
 			}
 		}
 	case KindA:
@@ -375,7 +394,7 @@ func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
 
 func (e *evaluation) reportStop(t *Term, s *stop) {
 	if e.listener != nil {
-		e.reportTerm(t, false, s.err.Error(), s.result)
+		e.reportTerm(t, false, shortReason(s.err), s.result)
 	}
 }
 
@@ -456,12 +475,12 @@ func (e *evaluation) mechA(t *Term, name string) (bool, string, *stop) {
 		return ok, "", nil
 	}
 	if ok {
-		return true, e.ip.String() + " in " + p.String() + " (an address of " + name + ")", nil
+		return true, e.ipText() + " in " + p.String() + " (an address of " + name + ")", nil
 	}
 	if len(addrs) == 0 {
 		return false, name + " has no " + e.addrType() + " records", nil
 	}
-	return false, e.ip.String() + " not in " + addrList(addrs, bits) + " (the addresses of " + name + ")", nil
+	return false, e.ipText() + " not in " + addrList(addrs, bits) + " (the addresses of " + name + ")", nil
 }
 
 // mechMX evaluates mx (RFC 7208 §5.4).
@@ -480,13 +499,13 @@ func (e *evaluation) mechMX(t *Term, name string) (bool, string, *stop) {
 			return false, "", &stop{TempError, err}
 		}
 		if p, ok := e.matchAddrs(addrs, bits); ok {
-			return true, e.ip.String() + " in " + p.String() + " (an address of MX " + h + ")", nil
+			return true, e.ipText() + " in " + p.String() + " (an address of MX " + h + ")", nil
 		}
 	}
 	if len(hosts) == 0 {
 		return false, name + " has no MX records", nil
 	}
-	return false, e.ip.String() + " is not an address of the MX hosts of " + name + " (" + strings.Join(hosts, ", ") + ")", nil
+	return false, e.ipText() + " is not an address of the MX hosts of " + name + " (" + strings.Join(hosts, ", ") + ")", nil
 }
 
 // mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
@@ -500,17 +519,17 @@ func (e *evaluation) mechPTR(target string) (bool, string, *stop) {
 		if s := e.countVoid(); s != nil {
 			return false, "", s
 		}
-		return false, "no PTR records for " + e.ip.String(), nil
+		return false, "no PTR records for " + e.ipText(), nil
 	}
 	for _, n := range names {
 		if !isSubdomain(n, target) {
 			continue
 		}
 		if e.validates(n) {
-			return true, n + " is a validated name of " + e.ip.String() + " within " + target, nil
+			return true, n + " is a validated name of " + e.ipText() + " within " + target, nil
 		}
 	}
-	return false, "no validated name of " + e.ip.String() + " is within " + target, nil
+	return false, "no validated name of " + e.ipText() + " is within " + target, nil
 }
 
 // mechExists evaluates exists (RFC 7208 §5.7): an A lookup, whatever the
@@ -588,7 +607,7 @@ func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, st
 	e.depth++
 	r, exp, mech, err := e.checkHost(target, wantExp)
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Reason: errText(err)})
+		e.emit(Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Reason: shortReason(err)})
 	}
 	e.depth--
 	if e.listener != nil {
@@ -788,7 +807,7 @@ func (e *evaluation) macroValue(letter byte) string {
 	case 'h':
 		return e.helo
 	case 'c':
-		return e.ip.String()
+		return e.ipText()
 	case 'r':
 		if e.c.Receiver != "" {
 			return e.c.Receiver

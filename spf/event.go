@@ -18,7 +18,7 @@ const (
 	// text; or none was found, or more than one: Result is None, PermError
 	// or TempError and Reason says why.
 	EventRecord
-	// EventDNS: one DNS query: QType, Name, Answers, and Err when it failed
+	// EventDNS: one DNS query: QType, Name, Answers or Addrs, and Err when it failed
 	// (Void is true when it counted as a void lookup, §4.6.4).
 	EventDNS
 	// EventMacro: a domain-spec or explain-string expanded (§7): Macro is the
@@ -68,12 +68,15 @@ type Event struct {
 	// EventRecord
 	Record string `json:"record,omitempty"`
 
-	// EventDNS
-	QType   string   `json:"qtype,omitempty"`
-	Name    string   `json:"name,omitempty"`
-	Answers []string `json:"answers,omitempty"`
-	Err     string   `json:"error,omitempty"` // the failure: "no such name", "no data", "timeout or server failure"
-	Void    bool     `json:"void,omitempty"`
+	// EventDNS: the answers of a TXT, MX or PTR query in Answers, of an A
+	// or AAAA query in Addrs. Both are shared with the resolver: copy them
+	// before changing them.
+	QType   string       `json:"qtype,omitempty"`
+	Name    string       `json:"name,omitempty"`
+	Answers []string     `json:"answers,omitempty"`
+	Addrs   []netip.Addr `json:"addrs,omitempty"`
+	Err     string       `json:"error,omitempty"` // the failure: "no such name", "no data", "timeout or server failure"
+	Void    bool         `json:"void,omitempty"`
 
 	// EventMacro
 	Macro    string `json:"macro,omitempty"`

@@ -28,11 +28,9 @@ func (e *evaluation) lookupAddrs(name string, v6 bool) ([]netip.Addr, error) {
 	}
 	err = noData(qtype, name, len(addrs), err)
 	if e.listener != nil {
-		answers := make([]string, len(addrs))
-		for i, a := range addrs {
-			answers[i] = a.String()
-		}
-		e.reportDNS(qtype, name, answers, err)
+		ev := e.dnsEvent(qtype, name, nil, err)
+		ev.Addrs = addrs
+		e.emit(ev)
 	}
 	return addrs, err
 }
@@ -68,10 +66,14 @@ func noData(qtype, name string, n int, err error) error {
 }
 
 func (e *evaluation) reportDNS(qtype, name string, answers []string, err error) {
+	e.emit(e.dnsEvent(qtype, name, answers, err))
+}
+
+func (e *evaluation) dnsEvent(qtype, name string, answers []string, err error) Event {
 	ev := Event{Kind: EventDNS, QType: qtype, Name: name, Answers: answers}
 	if err != nil {
 		ev.Err = dnsFailure(err)
 		ev.Void = !isTemporary(err)
 	}
-	e.emit(ev)
+	return ev
 }

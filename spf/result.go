@@ -30,16 +30,16 @@ const (
 // build header fields from it.
 type Outcome struct {
 	Result      Result
-	Explanation string   // for Fail: the exp= text, or the Checker's default (RFC 7208 §6.2)
-	Err         error    // why TempError or PermError (names the term and column where one applies)
-	Identity    Identity // which identity was checked
+	Explanation string     // for Fail: the exp= text, or the Checker's default (RFC 7208 §6.2)
+	Err         error      // why TempError or PermError (names the term and column where one applies)
+	Identity    Identity   // which identity was checked
 	IP          netip.Addr // the client address
-	Domain      string   // the <domain> passed to check_host()
-	Sender      string   // the <sender> passed to check_host() (postmaster@helo for a null sender)
-	HELO        string   // the HELO/EHLO name the client gave
-	MailFrom    string   // the MAIL FROM address as given ("" for the null sender)
-	Counters    Counters // lookups spent, at the end
-	Mechanism   string   // the term that decided the result, "" for none (default neutral)
+	Domain      string     // the <domain> passed to check_host()
+	Sender      string     // the <sender> passed to check_host() (postmaster@helo for a null sender)
+	HELO        string     // the HELO/EHLO name the client gave
+	MailFrom    string     // the MAIL FROM address as given ("" for the null sender)
+	Counters    Counters   // lookups spent, at the end
+	Mechanism   string     // the term that decided the result, "" for none (default neutral)
 }
 
 // Counters are the limits of RFC 7208 §4.6.4 as spent so far.

@@ -1,12 +1,12 @@
 package spf_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"slices"
-	"bytes"
-	"fmt"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -67,9 +67,9 @@ func TestScratchSuite(t *testing.T) {
 }
 
 type scratchCase struct {
-	z                *fakedns.Zone
-	ip               netip.Addr
-	helo, from       string
+	z          *fakedns.Zone
+	ip         netip.Addr
+	helo, from string
 }
 
 func loadScratch(b *testing.B) []scratchCase {

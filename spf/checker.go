@@ -217,6 +217,12 @@ func errText(err error) string {
 // include or redirect is reported in full where it happened, so the levels
 // above name only the term that led there.
 func shortReason(err error) string {
+	if re, ok := err.(*RecordError); ok {
+		if se, ok := re.Err.(*SyntaxError); ok {
+			return se.Reason
+		}
+		return re.Err.Error()
+	}
 	var te *TermError
 	if errors.As(err, &te) {
 		if _, nested := te.Err.(*TermError); nested {

@@ -1,0 +1,63 @@
+package spf_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"spflab/spf"
+	"spflab/spf/suite"
+)
+
+// loadSuite reads the RFC 7208 suite for benchmarks: $SPF_SUITE, else the
+// shared copy beside the checkout.
+func loadSuite(b *testing.B) *suite.Suite {
+	path := os.Getenv("SPF_SUITE")
+	if path == "" {
+		path = filepath.Join("..", "..", "shared", "spf-suites", "rfc7208-tests.yml")
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, "rfc7208-tests.yml")
+	}
+	s, err := suite.ParseFile(path)
+	if err != nil {
+		b.Skipf("no suite to benchmark: %v", err)
+	}
+	return s
+}
+
+// BenchmarkSuite evaluates every test of the RFC 7208 suite against its
+// in-memory zone, without a listener, with one, and with parsed records
+// cached. ns/eval is the time of one check_host() with its recursion.
+func BenchmarkSuite(b *testing.B) {
+	s := loadSuite(b)
+	type eval struct {
+		c *spf.Checker
+		t *suite.Test
+	}
+	run := func(b *testing.B, template spf.Checker) {
+		var evals []eval
+		for _, sc := range s.Scenarios {
+			c := template
+			c.Resolver, c.Explanation = sc.Zone, "DEFAULT"
+			for _, t := range sc.Tests {
+				evals = append(evals, eval{&c, t})
+			}
+		}
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, ev := range evals {
+				ev.c.Check(ctx, ev.t.Host, ev.t.HELO, ev.t.MailFrom)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(evals)), "ns/eval")
+	}
+	b.Run("plain", func(b *testing.B) { run(b, spf.Checker{}) })
+	b.Run("listener", func(b *testing.B) {
+		events := 0
+		run(b, spf.Checker{Listener: func(spf.Event) { events++ }})
+	})
+	b.Run("cached", func(b *testing.B) { run(b, spf.Checker{Records: &spf.RecordCache{}}) })
+}

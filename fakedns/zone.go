@@ -97,7 +97,8 @@ func hostName(name string) string {
 	return strings.TrimSuffix(name, ".")
 }
 
-// node returns the node of name, creating it.
+// node returns the node of name (the octets, not presentation form),
+// creating it.
 func (z *Zone) node(name string) *node {
 	key := Canonical(name)
 	n := z.nodes[key]
@@ -110,12 +111,12 @@ func (z *Zone) node(name string) *node {
 
 // AddRR adds a record under its owner name. A, AAAA, MX, TXT, PTR and CNAME
 // records answer the lookups of spf.Resolver; every record (NS, SOA, SPF,
-// any type) is kept for Records and for Server. TXT character-strings are
-// in miekg/dns presentation form (\DDD and \X escapes), as the zone file
-// parser returns them. An A or AAAA record without a valid address is
+// any type) is kept for Records and for Server. Names and TXT
+// character-strings are in miekg/dns presentation form (\DDD and \X
+// escapes), as the zone file parser returns them. An A or AAAA record without a valid address is
 // ignored by the lookups.
 func (z *Zone) AddRR(rr dns.RR) {
-	n := z.node(rr.Header().Name)
+	n := z.node(unescapeName(rr.Header().Name))
 	n.rrs = append(n.rrs, rr)
 	switch rr := rr.(type) {
 	case *dns.TXT:
@@ -150,7 +151,8 @@ func (z *Zone) AddRR(rr dns.RR) {
 
 const net6len = 16
 
-// AddTimeout makes queries for name time out, except those of a type the
+// AddTimeout makes queries for name (as the resolver asks it, not in
+// presentation form) time out, except those of a type the
 // zone already has records of for name: the TIMEOUT entry of the openspf.org
 // suite, which times out "unless a record of the queried type is listed
 // before". Records of a timed-out type added later are kept for Records but

@@ -120,7 +120,10 @@ func (p *zoneParser) domain(name string, list *yaml.Node) {
 		return
 	}
 	hdr := func(t uint16) dns.RR_Header {
-		return dns.RR_Header{Name: dns.Fqdn(name), Rrtype: t, Class: dns.ClassINET, Ttl: 300}
+		// The owner in presentation form: only a backslash needs escaping
+		// for the zone to find the name again (see AddRR).
+		owner := dns.Fqdn(strings.ReplaceAll(name, `\`, `\\`))
+		return dns.RR_Header{Name: owner, Rrtype: t, Class: dns.ClassINET, Ttl: 300}
 	}
 	var spfs [][]string // SPF records, to copy to TXT
 	listsTXT := false

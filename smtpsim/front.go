@@ -1,0 +1,536 @@
+package smtpsim
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The front: go-smtp reads commands from a net.Conn that the server hands
+// it through its Listener, and has no hook for commands of its own. So each
+// TCP connection is owned by a conn, and go-smtp gets a vconn: a virtual
+// connection over it, one per incarnation of the session. The vconn's Read
+// and Write run on go-smtp's goroutine; they
+//
+//   - give go-smtp at most one line per Read, so that each command is seen
+//     here when go-smtp asks for it, and never buffered past;
+//   - record every client line and every reply as events;
+//   - take XCLIENT away from go-smtp: refused with a reply written here,
+//     or accepted by returning io.EOF, which ends the incarnation; its
+//     Close then hands a new vconn, with the new client address as
+//     RemoteAddr, to go-smtp through the Listener, and go-smtp greets it
+//     with a new 220 (Postfix's XCLIENT semantics);
+//   - add XCLIENT to the EHLO reply for a trusted client;
+//   - follow the message after a 354 reply (with go-smtp's own end-of-data
+//     rule) and the chunk after BDAT, so a line in a message is never
+//     taken for a command.
+
+// conn is one TCP connection and what outlives go-smtp's incarnations of
+// its session.
+type conn struct {
+	srv     *Server
+	id      uint64
+	nc      net.Conn
+	br      *bufio.Reader
+	peer    netip.Addr // the real peer
+	trusted bool       // may use XCLIENT
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	emu   sync.Mutex // orders events; guards seq, cmd, cause, reason
+	seq   int
+	cmd   string // the verb of the command being served
+	cause int    // the Seq of its line
+
+	reason    string // why the connection closes, once known
+	lastReply string
+
+	// Front state, used only by the goroutine of the current incarnation.
+	pending       []byte // the rest of the line go-smtp is reading
+	midLine       bool   // pending is part of a longer line
+	inData        bool   // between 354 and the end of the message
+	dataState     int    // go-smtp's end-of-data state machine
+	bdatLeft      int64  // bytes of a BDAT chunk still to pass through
+	out           []byte // reply bytes from go-smtp not yet a whole reply
+	inTransaction bool   // between MAIL and the end of the transaction
+	client        clientID
+
+	finished sync.Once
+}
+
+// clientID is who the server believes the client is.
+type clientID struct {
+	ip        netip.Addr
+	port      int
+	name      string // the XCLIENT NAME
+	nameGiven bool
+}
+
+// command records a client line as the command being served and returns
+// its event.
+func (c *conn) command(line string, unterminated bool) {
+	verb := line
+	if i := strings.IndexAny(line, " \t"); i >= 0 {
+		verb = line[:i]
+	}
+	if len(verb) > 16 {
+		verb = verb[:16]
+	}
+	c.emu.Lock()
+	c.seq++
+	c.cmd, c.cause = strings.ToUpper(verb), c.seq
+	ev := Event{Kind: EventClientLine, Line: line, Unterminated: unterminated, Command: c.cmd, Cause: c.cause}
+	c.deliver(ev)
+	c.emu.Unlock()
+}
+
+// emit delivers an event attributed to the command being served.
+func (c *conn) emit(e Event) {
+	if c.srv.cfg.OnEvent == nil {
+		return
+	}
+	c.emu.Lock()
+	c.seq++
+	e.Command, e.Cause = c.cmd, c.cause
+	c.deliver(e)
+	c.emu.Unlock()
+}
+
+// deliver stamps and sends e; c.emu is held and c.seq counts e.
+func (c *conn) deliver(e Event) {
+	if c.srv.cfg.OnEvent == nil {
+		return
+	}
+	e.Session, e.Seq, e.Time = c.id, c.seq, c.srv.cfg.Clock()
+	c.srv.cfg.OnEvent(e)
+}
+
+func (c *conn) currentCommand() string {
+	c.emu.Lock()
+	defer c.emu.Unlock()
+	return c.cmd
+}
+
+// setReason records why the connection ends; the first reason stays.
+func (c *conn) setReason(r string) {
+	c.emu.Lock()
+	if c.reason == "" {
+		c.reason = r
+	}
+	c.emu.Unlock()
+}
+
+// finish closes the connection for good and reports it.
+func (c *conn) finish() {
+	c.finished.Do(func() {
+		c.nc.Close()
+		c.cancel()
+		c.emu.Lock()
+		reason := c.reason
+		switch {
+		case reason != "":
+		case c.cmd == "QUIT":
+			reason = "QUIT"
+		case c.lastReply != "":
+			reason = "closed by the server after " + strconv.Quote(c.lastReply)
+		default:
+			reason = "closed by the server"
+		}
+		c.emu.Unlock()
+		c.emit(Event{Kind: EventClose, Reason: reason})
+		c.srv.untrack(c)
+	})
+}
+
+// reply writes a reply of the front's own and records it.
+func (c *conn) reply(r Reply) error {
+	var b bytes.Buffer
+	for i, l := range r.Lines {
+		sep := "-"
+		if i == len(r.Lines)-1 {
+			sep = " "
+			if r.Enhanced != "" {
+				l = r.Enhanced + " " + l
+			}
+		}
+		b.WriteString(strconv.Itoa(r.Code) + sep + l + "\r\n")
+	}
+	return c.send(b.Bytes(), r)
+}
+
+// send writes a reply's bytes to the client and records the reply.
+func (c *conn) send(wire []byte, r Reply) error {
+	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
+	_, err := c.nc.Write(wire)
+	c.emu.Lock()
+	c.lastReply = r.String()
+	c.emu.Unlock()
+	c.emit(Event{Kind: EventReply, Reply: &r})
+	return err
+}
+
+// vconn is the net.Conn go-smtp serves: one incarnation of a session.
+type vconn struct {
+	c      *conn
+	remote *net.TCPAddr
+
+	mu      sync.Mutex
+	closed  bool
+	restart *clientID // set when XCLIENT was accepted
+}
+
+func (v *vconn) isClosed() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.closed
+}
+
+// Read gives go-smtp the client's bytes, at most one line at a time.
+func (v *vconn) Read(p []byte) (int, error) {
+	c := v.c
+	for {
+		if v.isClosed() {
+			return 0, net.ErrClosed
+		}
+		if len(c.pending) > 0 {
+			n := copy(p, c.pending)
+			c.pending = c.pending[n:]
+			return n, nil
+		}
+		if c.bdatLeft > 0 {
+			if int64(len(p)) > c.bdatLeft {
+				p = p[:c.bdatLeft]
+			}
+			n, err := c.br.Read(p)
+			c.bdatLeft -= int64(n)
+			if n > 0 {
+				return n, nil
+			}
+			return 0, c.readError(err)
+		}
+		v.mu.Lock()
+		restarting := v.restart != nil
+		v.mu.Unlock()
+		if restarting {
+			return 0, io.EOF
+		}
+		line, err := c.br.ReadSlice('\n')
+		switch {
+		case err == nil || errors.Is(err, bufio.ErrBufferFull):
+			start := !c.midLine
+			c.midLine = err != nil
+			if c.inData {
+				if start {
+					c.emit(Event{Kind: EventClientLine, Line: trimEOL(line), InData: true, Unterminated: c.midLine})
+				}
+				c.followData(line)
+			} else if start && c.takeCommand(v, line, c.midLine) {
+				continue // the front answered it
+			}
+			c.pending = line
+		default:
+			if len(line) > 0 && !c.midLine {
+				if c.inData {
+					c.emit(Event{Kind: EventClientLine, Line: string(line), InData: true, Unterminated: true})
+				} else {
+					c.command(string(line), true)
+				}
+			}
+			return 0, c.readError(err)
+		}
+	}
+}
+
+// readError notes why reading from the client failed and returns what
+// go-smtp should see.
+func (c *conn) readError(err error) error {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return io.ErrNoProgress
+	case errors.Is(err, io.EOF):
+		c.setReason("the client closed the connection")
+	case errors.As(err, &ne) && ne.Timeout():
+		c.setReason("read timeout: no command within " + c.srv.cfg.Limits.ReadTimeout.String())
+	case errors.Is(err, net.ErrClosed):
+		c.setReason("closed")
+	default:
+		c.setReason(err.Error())
+	}
+	return err
+}
+
+// takeCommand looks at a command line (not part of a message) before
+// go-smtp does. It returns true when the front handled the line itself.
+func (c *conn) takeCommand(v *vconn, line []byte, partial bool) bool {
+	text := trimEOL(line)
+	c.command(text, partial)
+	if partial {
+		return false // too long: go-smtp refuses it
+	}
+	verb, args, _ := strings.Cut(text, " ")
+	switch strings.ToUpper(verb) {
+	case "XCLIENT":
+		c.xclient(v, args)
+		return true
+	case "BDAT":
+		c.bdatLeft = bdatChunk(text)
+	}
+	return false
+}
+
+// bdatChunk returns the size of the chunk that follows a BDAT command, by
+// go-smtp's rules: the chunk is read exactly when the arguments parse.
+func bdatChunk(line string) int64 {
+	line = strings.TrimRight(line, "\r\n")
+	if len(line) < 6 || line[4] != ' ' {
+		return 0
+	}
+	args := strings.Fields(line[5:])
+	if len(args) == 0 || len(args) > 2 || (len(args) == 2 && !strings.EqualFold(args[1], "LAST")) {
+		return 0
+	}
+	n, err := strconv.ParseUint(args[0], 10, 32)
+	if err != nil {
+		return 0
+	}
+	return int64(n)
+}
+
+// The states of go-smtp's end-of-data machine (its dataReader): the
+// message ends at CRLF "." CRLF, a bare LF does not begin a line.
+const (
+	dataBeginLine = iota
+	dataDot
+	dataDotCR
+	dataCR
+	dataText
+)
+
+// followData runs go-smtp's end-of-data rule over bytes of the message.
+func (c *conn) followData(b []byte) {
+	for _, ch := range b {
+		switch c.dataState {
+		case dataBeginLine:
+			switch ch {
+			case '.':
+				c.dataState = dataDot
+			case '\r':
+				c.dataState = dataCR
+			default:
+				c.dataState = dataText
+			}
+		case dataDot:
+			c.dataState = dataText
+			if ch == '\r' {
+				c.dataState = dataDotCR
+			}
+		case dataDotCR:
+			c.dataState = dataText
+			if ch == '\n' {
+				c.inData = false
+				return
+			}
+		case dataCR:
+			c.dataState = dataText
+			if ch == '\n' {
+				c.dataState = dataBeginLine
+			}
+		case dataText:
+			if ch == '\r' {
+				c.dataState = dataCR
+			}
+		}
+	}
+}
+
+// xclient serves XCLIENT: refused with a reply, or accepted by ending this
+// incarnation (Read returns io.EOF next) to start the next.
+func (c *conn) xclient(v *vconn, args string) {
+	var refuse *XClientError
+	x, err := ParseXClient(args)
+	switch {
+	case !c.trusted:
+		refuse = xclientError(550, "5.7.0", "Error: insufficient authorization")
+	case c.inTransaction:
+		refuse = xclientError(503, "5.5.1", "Error: MAIL transaction in progress")
+	case err != nil:
+		refuse = err.(*XClientError)
+	}
+	next := c.client
+	if refuse == nil && x.Addr != "" {
+		ip, _ := x.addr()
+		if !ip.IsValid() {
+			refuse = xclientError(501, "5.5.4", "Bad XCLIENT ADDR: [UNAVAILABLE] is not supported here, the lab needs a client address")
+		}
+		next.ip, next.port = ip, 0
+	}
+	if refuse != nil {
+		c.reply(refuse.Reply)
+		return
+	}
+	if x.Port != "" {
+		next.port, _ = x.port()
+	}
+	if x.Name != "" {
+		next.name, next.nameGiven = x.Name, true
+	} else if x.Addr != "" {
+		next.name, next.nameGiven = "", false // a new address: look its name up
+	}
+	c.emit(Event{Kind: EventXClient, XClient: &x, Client: next.ip, Remote: c.nc.RemoteAddr().String()})
+	v.mu.Lock()
+	v.restart = &next
+	v.mu.Unlock()
+}
+
+// Write takes go-smtp's reply bytes; each complete reply is recorded and
+// sent on, the EHLO reply with XCLIENT added for a trusted client.
+func (v *vconn) Write(p []byte) (int, error) {
+	if v.isClosed() {
+		return 0, net.ErrClosed
+	}
+	c := v.c
+	c.out = append(c.out, p...)
+	for {
+		end := replyEnd(c.out)
+		if end < 0 {
+			return len(p), nil
+		}
+		wire := c.out[:end]
+		r, err := ParseReply(string(wire))
+		if err != nil {
+			r = Reply{Lines: []string{strings.TrimRight(string(wire), "\r\n")}}
+		}
+		if r.Code == 250 && len(r.Lines) > 1 && c.trusted && c.currentCommand() == "EHLO" {
+			r.Lines = append(r.Lines[:1], append([]string{"XCLIENT " + xclientAttrs}, r.Lines[1:]...)...)
+			i := bytes.IndexByte(wire, '\n') + 1
+			wire = append(append(append([]byte(nil), wire[:i]...), "250-XCLIENT "+xclientAttrs+"\r\n"...), wire[i:]...)
+		}
+		if r.Code == 354 {
+			c.inData, c.dataState = true, dataBeginLine
+		}
+		err = c.send(wire, r)
+		c.out = c.out[:copy(c.out, c.out[end:])]
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// replyEnd returns the length of the first complete reply in b (through
+// the line ending of its final line: code and space), or -1.
+func replyEnd(b []byte) int {
+	start := 0
+	for {
+		i := bytes.IndexByte(b[start:], '\n')
+		if i < 0 {
+			return -1
+		}
+		line := b[start : start+i+1]
+		start += i + 1
+		if len(line) < 4 || line[3] != '-' {
+			return start
+		}
+	}
+}
+
+// Close ends the incarnation. After an accepted XCLIENT the next one starts
+// on the same TCP connection; otherwise the connection closes.
+func (v *vconn) Close() error {
+	v.mu.Lock()
+	if v.closed {
+		v.mu.Unlock()
+		return nil
+	}
+	v.closed = true
+	next := v.restart
+	v.mu.Unlock()
+	c := v.c
+	if next != nil {
+		c.client = *next
+		c.pending, c.midLine, c.inData, c.bdatLeft, c.out, c.inTransaction = nil, false, false, 0, c.out[:0], false
+		if c.srv.handOver(newVconn(c)) {
+			return nil
+		}
+		c.setReason("server shut down")
+	}
+	c.finish()
+	return nil
+}
+
+func newVconn(c *conn) *vconn {
+	return &vconn{c: c, remote: &net.TCPAddr{IP: c.client.ip.AsSlice(), Port: c.client.port}}
+}
+
+func (v *vconn) LocalAddr() net.Addr  { return v.c.nc.LocalAddr() }
+func (v *vconn) RemoteAddr() net.Addr { return v.remote }
+
+func (v *vconn) SetDeadline(t time.Time) error      { return v.c.nc.SetDeadline(t) }
+func (v *vconn) SetReadDeadline(t time.Time) error  { return v.c.nc.SetReadDeadline(t) }
+func (v *vconn) SetWriteDeadline(t time.Time) error { return v.c.nc.SetWriteDeadline(t) }
+
+// listener is the net.Listener go-smtp serves: it hands over the vconn of
+// each new TCP connection and of each session restarted by XCLIENT.
+type listener struct {
+	tl   net.Listener
+	ch   chan *vconn
+	done chan struct{}
+	once sync.Once
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	select {
+	case v := <-l.ch:
+		return v, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *listener) Close() error {
+	var err error
+	l.once.Do(func() {
+		close(l.done)
+		err = l.tl.Close()
+	})
+	return err
+}
+
+func (l *listener) Addr() net.Addr { return l.tl.Addr() }
+
+// push hands v to go-smtp; false when the listener is closed.
+func (l *listener) push(v *vconn) bool {
+	select {
+	case <-l.done:
+		return false
+	default:
+	}
+	select {
+	case l.ch <- v:
+		return true
+	case <-l.done:
+		return false
+	}
+}
+
+// trimEOL returns a line without its line ending (CRLF or LF).
+func trimEOL(b []byte) string {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	b = bytes.TrimSuffix(b, []byte("\r"))
+	return string(b)
+}
+
+// newLineReader returns the front's reader of client bytes: big enough
+// that every line go-smtp accepts fits, so a line that does not fit is one
+// go-smtp refuses anyway.
+func newLineReader(r io.Reader, maxLine int) *bufio.Reader {
+	return bufio.NewReaderSize(r, max(4096, maxLine+16))
+}

@@ -1,0 +1,211 @@
+package smtpsim
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Limits of a reply the parser accepts: RFC 5321 §4.5.3.1.5 allows 512
+// octets per reply line; a server may send longer ones, so a generous bound.
+const (
+	maxReplyLines    = 100
+	maxReplyLineSize = 4096
+)
+
+// Reply is one SMTP reply (RFC 5321 §4.2): a code, the enhanced status code
+// when the server gave one (RFC 2034, RFC 3463), and the text of each line.
+type Reply struct {
+	Code int `json:"code"`
+	// Enhanced is the enhanced status code, e.g. "5.7.23", "" when none.
+	Enhanced string `json:"enhanced,omitempty"`
+	// Lines holds the text of each line without the code, the separator and
+	// the enhanced code.
+	Lines []string `json:"lines"`
+}
+
+// Text returns the lines of the reply joined by newlines.
+func (r Reply) Text() string { return strings.Join(r.Lines, "\n") }
+
+// String returns the reply as it was on the wire, lines joined by "\n",
+// with the enhanced code on the last line, the way go-smtp writes it.
+func (r Reply) String() string {
+	var b strings.Builder
+	lines := r.Lines
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strconv.Itoa(r.Code))
+		if i < len(lines)-1 {
+			b.WriteByte('-')
+			b.WriteString(l)
+			continue
+		}
+		b.WriteByte(' ')
+		if r.Enhanced != "" {
+			b.WriteString(r.Enhanced)
+			if l != "" {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// ReplyError is a reply that does not follow the grammar of RFC 5321 §4.2.
+type ReplyError struct {
+	Line   int    // 1-based line of the reply at fault
+	Text   string // that line
+	Reason string
+}
+
+func (e *ReplyError) Error() string {
+	return fmt.Sprintf("reply line %d %q: %s", e.Line, e.Text, e.Reason)
+}
+
+// ParseReply parses a complete reply: one or more lines separated by CRLF
+// or LF, every line but the last with "-" after the code (RFC 5321 §4.2.1).
+func ParseReply(text string) (Reply, error) {
+	text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
+	var p replyParser
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		done, err := p.add(strings.TrimSuffix(l, "\r"))
+		if err != nil {
+			return Reply{}, err
+		}
+		if done != (i == len(lines)-1) {
+			if done {
+				return Reply{}, &ReplyError{Line: i + 1, Text: l, Reason: "a final line (code and space) before the end of the reply"}
+			}
+			return Reply{}, &ReplyError{Line: i + 1, Text: l, Reason: "the reply ends with a continuation line (code and \"-\")"}
+		}
+	}
+	return p.reply, nil
+}
+
+// readReply reads one complete reply from br.
+func readReply(br *bufio.Reader) (Reply, error) {
+	var p replyParser
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) || len(line) > maxReplyLineSize {
+			return Reply{}, &ReplyError{Line: p.n + 1, Text: string(line[:min(len(line), 64)]) + "...", Reason: fmt.Sprintf("longer than %d bytes", maxReplyLineSize)}
+		}
+		if err != nil {
+			if p.n > 0 || len(line) > 0 {
+				return Reply{}, fmt.Errorf("reading reply line %d: %w", p.n+1, err)
+			}
+			return Reply{}, fmt.Errorf("reading reply: %w", err)
+		}
+		done, perr := p.add(strings.TrimRight(string(line), "\r\n"))
+		if perr != nil {
+			return Reply{}, perr
+		}
+		if done {
+			return p.reply, nil
+		}
+	}
+}
+
+// replyParser takes the lines of a reply one at a time.
+type replyParser struct {
+	reply Reply
+	n     int // lines taken
+}
+
+// add takes one line (without its line ending) and reports whether it was
+// the last line of the reply.
+func (p *replyParser) add(line string) (bool, error) {
+	p.n++
+	fail := func(format string, args ...any) (bool, error) {
+		return false, &ReplyError{Line: p.n, Text: line, Reason: fmt.Sprintf(format, args...)}
+	}
+	if p.n > maxReplyLines {
+		return fail("more than %d lines", maxReplyLines)
+	}
+	if len(line) > maxReplyLineSize {
+		return fail("longer than %d bytes", maxReplyLineSize)
+	}
+	if len(line) < 3 || !isDigit(line[0]) || !isDigit(line[1]) || !isDigit(line[2]) {
+		return fail("does not begin with a three-digit code")
+	}
+	if line[0] < '2' || line[0] > '5' || line[1] > '5' {
+		return fail("code %s is outside 200-559 (RFC 5321 §4.2)", line[:3])
+	}
+	code := int(line[0]-'0')*100 + int(line[1]-'0')*10 + int(line[2]-'0')
+	if p.n > 1 && code != p.reply.Code {
+		return fail("code %d differs from %d on the first line", code, p.reply.Code)
+	}
+	p.reply.Code = code
+	last, text := true, ""
+	if len(line) > 3 {
+		switch line[3] {
+		case ' ':
+		case '-':
+			last = false
+		default:
+			return fail("expected \" \" or \"-\" after the code, got %q", line[3])
+		}
+		text = line[4:]
+	}
+	if enh, rest, ok := cutEnhanced(text, line[0]); ok {
+		text = rest
+		if last || p.reply.Enhanced == "" {
+			p.reply.Enhanced = enh
+		}
+	}
+	p.reply.Lines = append(p.reply.Lines, text)
+	return last, nil
+}
+
+// cutEnhanced takes an enhanced status code (RFC 3463 §2: class "."
+// subject "." detail, subject and detail of 1 to 3 digits) off the front of
+// text when its class is the first digit of the reply code.
+func cutEnhanced(text string, class byte) (code, rest string, ok bool) {
+	if len(text) < 5 || text[0] != class || text[1] != '.' {
+		return "", text, false
+	}
+	i := 2
+	for part := 0; part < 2; part++ {
+		j := i
+		for j < len(text) && isDigit(text[j]) {
+			j++
+		}
+		if j == i || j-i > 3 {
+			return "", text, false
+		}
+		i = j
+		if part == 0 {
+			if i >= len(text) || text[i] != '.' {
+				return "", text, false
+			}
+			i++
+		}
+	}
+	switch {
+	case i == len(text):
+		return text, "", true
+	case text[i] == ' ':
+		return text[:i], text[i+1:], true
+	}
+	return "", text, false
+}
+
+// parseEnhanced checks an enhanced status code written in a Rule.
+func parseEnhanced(s string, code int) error {
+	c, rest, ok := cutEnhanced(s, byte('0'+code/100))
+	if !ok || rest != "" || c != s {
+		return fmt.Errorf("enhanced code %q is not %d.X.Y (RFC 3463 §2)", s, code/100)
+	}
+	return nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

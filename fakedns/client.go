@@ -219,7 +219,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 }
 
 func (c *Client) exchangeWith(ctx context.Context, m *dns.Msg, server string, timeout time.Duration) (*dns.Msg, error) {
-	cl := &dns.Client{Net: "udp", Timeout: timeout, UDPSize: c.UDPSize}
+	cl := &dns.Client{Net: "udp", Timeout: timeout}
 	resp, _, err := cl.ExchangeContext(ctx, m, server)
 	if err == nil && resp.Truncated {
 		cl.Net = "tcp"

@@ -10,6 +10,9 @@
 // the query types not listed before the fault, as the suite's TIMEOUT entry
 // does.
 //
+// Server serves a Zone over real DNS on loopback (UDP and TCP, miekg/dns),
+// and Client is a live resolver that asks real DNS servers: the two let
+// tests treat a zone as "the rest of the world" without the internet.
 // Overlay replaces one domain's published SPF record by a draft over any
-// other resolver.
+// resolver.
 package fakedns

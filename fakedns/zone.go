@@ -113,8 +113,8 @@ func (z *Zone) node(name string) *node {
 // records answer the lookups of spf.Resolver; every record (NS, SOA, SPF,
 // any type) is kept for Records and for Server. Names and TXT
 // character-strings are in miekg/dns presentation form (\DDD and \X
-// escapes), as the zone file parser returns them. An A or AAAA record without a valid address is
-// ignored by the lookups.
+// escapes), as the zone file parser returns them. An A or AAAA record
+// without a valid address is ignored by the lookups.
 func (z *Zone) AddRR(rr dns.RR) {
 	n := z.node(unescapeName(rr.Header().Name))
 	n.rrs = append(n.rrs, rr)
@@ -126,17 +126,16 @@ func (z *Zone) AddRR(rr dns.RR) {
 			n.a = append(n.a, ip.Unmap())
 		}
 	case *dns.AAAA:
-		if ip, ok := netip.AddrFromSlice(rr.AAAA); ok && len(rr.AAAA) == net6len {
+		if ip, ok := netip.AddrFromSlice(rr.AAAA); ok && ip.Is6() {
 			n.aaaa = append(n.aaaa, ip)
 		}
 	case *dns.MX:
 		h := mxHost{rr.Preference, hostName(rr.Mx)}
-		i, _ := slices.BinarySearchFunc(n.mx, h.pref, func(m mxHost, p uint16) int {
-			if m.pref <= p {
-				return -1 // equal preferences keep the order added
-			}
-			return 1
-		})
+		// After the hosts of the same preference: they keep the order added.
+		i := slices.IndexFunc(n.mx, func(m mxHost) bool { return m.pref > h.pref })
+		if i < 0 {
+			i = len(n.mx)
+		}
 		n.mx = slices.Insert(n.mx, i, h)
 		n.mxNames = n.mxNames[:0]
 		for _, m := range n.mx {
@@ -149,14 +148,12 @@ func (z *Zone) AddRR(rr dns.RR) {
 	}
 }
 
-const net6len = 16
-
 // AddTimeout makes queries for name (as the resolver asks it, not in
-// presentation form) time out, except those of a type the
-// zone already has records of for name: the TIMEOUT entry of the openspf.org
-// suite, which times out "unless a record of the queried type is listed
-// before". Records of a timed-out type added later are kept for Records but
-// not answered.
+// presentation form) time out, except those of a type the zone already has
+// records of for name: the TIMEOUT entry of the openspf.org suite, which
+// times out "unless a record of the queried type is listed before".
+// Records of a timed-out type added later are kept for Records but not
+// answered.
 func (z *Zone) AddTimeout(name string) { z.addFault(name, ErrTimeout) }
 
 // AddServFail is AddTimeout with a server failure (RCODE 2, SERVFAIL,

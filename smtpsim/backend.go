@@ -204,7 +204,9 @@ func (s *session) Data(r io.Reader) error {
 		case errors.Is(err, smtp.ErrDataTooLarge):
 			return smtp.ErrDataTooLarge
 		case errors.Is(err, smtp.ErrTooLongLine):
-			return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 4, 0}, Message: "Too long line, closing connection"}
+			// go-smtp would answer twice (for the message, then for the
+			// next command it cannot read): answer once and close.
+			s.c.hangUp(Reply{Code: 500, Enhanced: "5.4.0", Lines: []string{"Too long line in the message, closing connection"}}, "line too long")
 		}
 		return err
 	}

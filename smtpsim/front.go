@@ -61,6 +61,7 @@ type conn struct {
 	bdatLeft      int64  // bytes of a BDAT chunk still to pass through
 	out           []byte // reply bytes from go-smtp not yet a whole reply
 	inTransaction bool   // between MAIL and the end of the transaction
+	hungUp        bool   // the front ended the dialogue: go-smtp gets no more
 	client        clientID
 
 	finished sync.Once
@@ -145,9 +146,20 @@ func (c *conn) finish() {
 			reason = "closed by the server"
 		}
 		c.emu.Unlock()
+		counted := c.srv.release(c) // frees the place before the event: a client that saw it may reconnect
 		c.emit(Event{Kind: EventClose, Reason: reason})
-		c.srv.untrack(c)
+		if counted {
+			c.srv.active.Done() // after the last event: Shutdown returns after it
+		}
 	})
+}
+
+// hangUp sends a last reply and ends the dialogue: go-smtp reads nothing
+// more and what it writes is dropped, so the client gets this reply only.
+func (c *conn) hangUp(r Reply, reason string) {
+	c.reply(r)
+	c.setReason(reason)
+	c.hungUp = true
 }
 
 // reply writes a reply of the front's own and records it.
@@ -197,7 +209,7 @@ func (v *vconn) isClosed() bool {
 func (v *vconn) Read(p []byte) (int, error) {
 	c := v.c
 	for {
-		if v.isClosed() {
+		if v.isClosed() || c.hungUp {
 			return 0, net.ErrClosed
 		}
 		if len(c.pending) > 0 {
@@ -398,6 +410,9 @@ func (v *vconn) Write(p []byte) (int, error) {
 		return 0, net.ErrClosed
 	}
 	c := v.c
+	if c.hungUp {
+		return len(p), nil
+	}
 	c.out = append(c.out, p...)
 	for {
 		end := replyEnd(c.out)

@@ -211,15 +211,14 @@ func (s *Server) handOver(v *vconn) bool {
 	return l != nil && l.push(v)
 }
 
-// untrack forgets a finished connection.
-func (s *Server) untrack(c *conn) {
+// release forgets a finished connection and reports whether it was
+// counted in s.active.
+func (s *Server) release(c *conn) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	_, ok := s.conns[c]
 	delete(s.conns, c)
-	s.mu.Unlock()
-	if ok {
-		s.active.Done()
-	}
+	return ok
 }
 
 // Shutdown stops accepting connections and waits for the open sessions to

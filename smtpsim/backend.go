@@ -182,7 +182,7 @@ func (s *session) check(id spf.Identity, from string) *Decision {
 		Records:     c.srv.records,
 	}
 	if cfg.OnEvent != nil {
-		ck.Listener = func(e *spf.Event) { ev := *e; c.emit(Event{Kind: EventSPF, SPF: &ev}) }
+		ck.Listener = func(e spf.Event) { c.emit(Event{Kind: EventSPF, SPF: &e}) }
 	}
 	ctx, cancel := c.dnsContext()
 	defer cancel()

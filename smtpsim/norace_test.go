@@ -1,0 +1,5 @@
+//go:build !race
+
+package smtpsim
+
+const raceEnabled = false

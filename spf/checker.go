@@ -197,12 +197,13 @@ func permErr(format string, args ...any) *stop {
 	return &stop{PermError, fmt.Errorf(format, args...)}
 }
 
+// emit sends ev to the listener with the evaluation's depth, domain and
+// counters.
 func (e *evaluation) emit(ev Event) {
-	ev.Depth = e.depth
+	ev.Depth, ev.Counters = e.depth, e.counters
 	if ev.Domain == "" {
 		ev.Domain = e.domain
 	}
-	ev.Counters = e.counters
 	e.listener(ev)
 }
 

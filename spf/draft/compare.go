@@ -1,0 +1,407 @@
+// Package draft compares a draft SPF record with the published one over the
+// senders a receiver has seen: for every row of a senders file (client IP,
+// MAIL FROM, HELO) it runs the SPF check of RFC 7208 §2.4 once against the
+// published DNS and once with the draft in place, and reports the rows
+// whose result would change, grouped by change.
+//
+// A senders file streams through in chunks of lines that parallel workers
+// parse and evaluate; only counts and a few example rows per change are
+// kept, so memory does not grow with the file.
+package draft
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	"spflab/spf"
+)
+
+// Compare evaluates the rows of a senders file with the published record
+// and with the draft. Set Published and Draft; the rest is optional.
+type Compare struct {
+	// Published checks with the DNS as it is; Draft with the draft record
+	// in place (e.g. a fakedns.Overlay over the same resolver). Both are
+	// used from several goroutines at once: their Resolvers must be safe
+	// for concurrent use. Give them a shared spf.RecordCache so that each
+	// record is parsed once.
+	Published, Draft *spf.Checker
+	// Workers is the number of goroutines evaluating rows; 0 means
+	// runtime.GOMAXPROCS(0). Raise it when the resolver waits on the
+	// network.
+	Workers int
+	// Examples is how many rows each Change keeps, the first in the file;
+	// 0 keeps none, a negative number all of them.
+	Examples int
+	// MaxBadRows is how many bad rows the Report keeps (all are counted);
+	// 0 means 100.
+	MaxBadRows int
+	// OnBadRow, when set, is called for every bad row, in file order.
+	OnBadRow func(*RowError)
+	// OnChange, when set, is called for every row whose result changes, in
+	// file order.
+	OnChange func(Row)
+}
+
+// Row is a row whose result the draft changes.
+type Row struct {
+	Sender
+	Published Outcome `json:"published"`
+	Draft     Outcome `json:"draft"`
+}
+
+// Outcome is the part of an spf.Outcome a comparison keeps.
+type Outcome struct {
+	Result    spf.Result `json:"result"`
+	Mechanism string     `json:"mechanism,omitempty"` // the term that decided
+	Error     string     `json:"error,omitempty"`     // why temperror or permerror
+}
+
+func outcomeOf(o *spf.Outcome) Outcome {
+	out := Outcome{Result: o.Result, Mechanism: o.Mechanism}
+	if o.Err != nil && (o.Result == spf.TempError || o.Result == spf.PermError) {
+		out.Error = o.Err.Error()
+	}
+	return out
+}
+
+// Change is one kind of change, e.g. pass to fail, with the number of rows
+// that make it and the first of them.
+type Change struct {
+	From  spf.Result `json:"from"`
+	To    spf.Result `json:"to"`
+	Count int        `json:"count"`
+	Rows  []Row      `json:"rows,omitempty"`
+}
+
+// Report is the outcome of a comparison.
+type Report struct {
+	Rows      int                `json:"rows"`     // rows evaluated
+	Changed   int                `json:"changed"`  // rows whose result changes
+	BadRows   int                `json:"bad_rows"` // lines skipped as bad rows
+	Changes   []Change           `json:"changes"`  // by count, largest first
+	Published map[spf.Result]int `json:"published"`
+	Draft     map[spf.Result]int `json:"draft"`
+	Bad       []*RowError        `json:"bad,omitempty"` // the first MaxBadRows bad rows
+}
+
+// results lists the results in the order reports show them.
+var results = [...]spf.Result{spf.Pass, spf.Fail, spf.Softfail, spf.Neutral, spf.None, spf.TempError, spf.PermError}
+
+const numResults = len(results)
+
+func resultIndex(r spf.Result) int {
+	switch r {
+	case spf.Pass:
+		return 0
+	case spf.Fail:
+		return 1
+	case spf.Softfail:
+		return 2
+	case spf.Neutral:
+		return 3
+	case spf.None:
+		return 4
+	case spf.TempError:
+		return 5
+	}
+	return 6
+}
+
+// chunkSize is how many bytes of lines a worker takes at once.
+const chunkSize = 64 << 10
+
+// chunk is a run of whole lines of the file.
+type chunk struct {
+	seq       int
+	firstLine int
+	data      []byte
+	// long is set for a line longer than a chunk, which is skipped; data
+	// is then its start.
+	long bool
+
+	format     *Format
+	headerLine int // the line of the header, 0 for none
+}
+
+// tally is what a worker found in one chunk.
+type tally struct {
+	seq     int
+	rows    int
+	counts  [numResults][numResults]int
+	bad     []*RowError
+	changed []Row
+}
+
+// Run reads the senders file from r and compares every row. It returns
+// the report, and an error when reading r failed or ctx ended; the report
+// then covers the rows read so far.
+func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
+	if c.Published == nil || c.Draft == nil {
+		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	}
+	workers := c.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	jobs := make(chan *chunk, workers)
+	tallies := make(chan *tally, workers)
+	// inFlight bounds the chunks read and not yet reported, so that a slow
+	// chunk cannot make the reordering below hold the whole file.
+	inFlight := make(chan struct{}, 4*workers)
+	bufs := sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
+
+	// Read: split r into chunks of whole lines. The format comes from the
+	// first line that is neither blank nor a comment; chunks before it
+	// have no rows.
+	var readErr error
+	go func() {
+		defer close(jobs)
+		format, headerLine := &DefaultFormat, 0
+		detected := false
+		readErr = splitChunks(ctx, r, &bufs, func(ch *chunk) bool {
+			if !detected && !ch.long {
+				if line, n, ok := firstDataLine(ch.data); ok {
+					f, header := DetectFormat(line)
+					if header {
+						headerLine = ch.firstLine + n
+					}
+					format, detected = &f, true
+				}
+			}
+			ch.format, ch.headerLine = format, headerLine
+			select {
+			case inFlight <- struct{}{}:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- ch:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+
+	// Evaluate: each worker parses and checks the rows of a chunk.
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fields := make([][]byte, 0, 8)
+			for ch := range jobs {
+				t := c.evaluate(ctx, ch, fields)
+				if !ch.long {
+					b := ch.data[:0]
+					bufs.Put(&b)
+				}
+				tallies <- t
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(tallies) }()
+
+	// Report: take the tallies in file order.
+	rep := &Report{Published: map[spf.Result]int{}, Draft: map[spf.Result]int{}}
+	var counts [numResults][numResults]int
+	var changes [numResults][numResults]*Change
+	maxBad := cmp.Or(c.MaxBadRows, 100)
+	pending := map[int]*tally{}
+	next := 0
+	for t := range tallies {
+		pending[t.seq] = t
+		for t := pending[next]; t != nil; t = pending[next] {
+			delete(pending, next)
+			next++
+			<-inFlight
+			rep.Rows += t.rows
+			rep.BadRows += len(t.bad)
+			for _, b := range t.bad {
+				if len(rep.Bad) < maxBad {
+					rep.Bad = append(rep.Bad, b)
+				}
+				if c.OnBadRow != nil {
+					c.OnBadRow(b)
+				}
+			}
+			for i := range numResults {
+				for j := range numResults {
+					counts[i][j] += t.counts[i][j]
+				}
+			}
+			for _, row := range t.changed {
+				i, j := resultIndex(row.Published.Result), resultIndex(row.Draft.Result)
+				ch := changes[i][j]
+				if ch == nil {
+					ch = &Change{From: results[i], To: results[j]}
+					changes[i][j] = ch
+				}
+				if c.Examples < 0 || len(ch.Rows) < c.Examples {
+					ch.Rows = append(ch.Rows, row)
+				}
+				if c.OnChange != nil {
+					c.OnChange(row)
+				}
+			}
+		}
+	}
+
+	for i := range numResults {
+		for j := range numResults {
+			n := counts[i][j]
+			if n == 0 {
+				continue
+			}
+			rep.Published[results[i]] += n
+			rep.Draft[results[j]] += n
+			if i != j {
+				rep.Changed += n
+				ch := changes[i][j]
+				if ch == nil { // no examples kept
+					ch = &Change{From: results[i], To: results[j]}
+				}
+				ch.Count = n
+				rep.Changes = append(rep.Changes, *ch)
+			}
+		}
+	}
+	slices.SortStableFunc(rep.Changes, func(a, b Change) int { return cmp.Compare(b.Count, a.Count) })
+	if err := context.Cause(ctx); err != nil && readErr == nil {
+		readErr = err
+	}
+	return rep, readErr
+}
+
+// evaluate parses and checks the rows of one chunk.
+func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tally {
+	t := &tally{seq: ch.seq}
+	if ch.long {
+		t.bad = append(t.bad, &RowError{Line: ch.firstLine, Row: string(ch.data) + "...", Reason: fmt.Sprintf("longer than %d bytes", maxLine)})
+		return t
+	}
+	f, headerLine := ch.format, ch.headerLine
+	keep := c.Examples != 0 || c.OnChange != nil
+	data := ch.data
+	for line := ch.firstLine; len(data) > 0; line++ {
+		if ctx.Err() != nil {
+			return t
+		}
+		var text []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			text, data = data[:i], data[i+1:]
+		} else {
+			text, data = data, nil
+		}
+		if line == headerLine {
+			continue
+		}
+		s, ok, err := parseRow(text, line, f, fields)
+		if err != nil {
+			t.bad = append(t.bad, err.(*RowError))
+			continue
+		}
+		if !ok {
+			continue
+		}
+		pub := c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom)
+		dr := c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
+		i, j := resultIndex(pub.Result), resultIndex(dr.Result)
+		t.rows++
+		t.counts[i][j]++
+		if i != j && keep {
+			t.changed = append(t.changed, Row{Sender: s, Published: outcomeOf(&pub), Draft: outcomeOf(&dr)})
+		}
+	}
+	return t
+}
+
+// firstDataLine returns the first line of data that is neither blank nor a
+// comment, and its index (0 for the first line).
+func firstDataLine(data []byte) ([]byte, int, bool) {
+	for n := 0; len(data) > 0; n++ {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if !skipLine(trimEOL(line)) {
+			return line, n, true
+		}
+	}
+	return nil, 0, false
+}
+
+// splitChunks reads r and hands emit chunks of whole lines, numbered in
+// order. A line longer than a chunk becomes a chunk of its own with long
+// set. It stops when emit returns false.
+func splitChunks(ctx context.Context, r io.Reader, bufs *sync.Pool, emit func(*chunk) bool) error {
+	seq, line := 0, 1
+	var carry []byte // the start of a line not yet ended
+	skipping := false
+	for eof := false; !eof; {
+		if ctx.Err() != nil {
+			return nil
+		}
+		buf := (*bufs.Get().(*[]byte))[:0]
+		buf = append(buf, carry...)
+		for len(buf) < cap(buf) && !eof {
+			n, err := r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				return err
+			}
+		}
+		if skipping { // the rest of an overlong line
+			i := bytes.IndexByte(buf, '\n')
+			if i < 0 {
+				carry = carry[:0]
+				bufs.Put(&buf)
+				continue
+			}
+			skipping = false
+			line++
+			buf = append(buf[:0], buf[i+1:]...)
+		}
+		end := bytes.LastIndexByte(buf, '\n') + 1
+		if eof {
+			end = len(buf)
+		}
+		if end == 0 && len(buf) > 0 { // no line end in a whole chunk
+			start := bytes.Clone(buf[:maxRowText])
+			if !emit(&chunk{seq: seq, firstLine: line, data: start, long: true}) {
+				return nil
+			}
+			seq++
+			skipping = true
+			carry = carry[:0]
+			bufs.Put(&buf)
+			continue
+		}
+		carry = append(carry[:0], buf[end:]...)
+		if end == 0 {
+			bufs.Put(&buf)
+			continue
+		}
+		ch := &chunk{seq: seq, firstLine: line, data: buf[:end]}
+		line += bytes.Count(ch.data, []byte{'\n'})
+		seq++
+		if !emit(ch) {
+			return nil
+		}
+	}
+	return nil
+}

@@ -51,7 +51,7 @@ type conn struct {
 	cause int    // the Seq of its line
 
 	reason    string // why the connection closes, once known
-	lastReply string
+	lastReply *Reply // the last reply sent
 
 	// Front state, used only by the goroutine of the current incarnation.
 	pending       []byte // the rest of the line go-smtp is reading
@@ -75,8 +75,8 @@ type clientID struct {
 	nameGiven bool
 }
 
-// command records a client line as the command being served and returns
-// its event.
+// command records a client line as the command being served and reports
+// it.
 func (c *conn) command(line string, unterminated bool) {
 	verb := line
 	if i := strings.IndexAny(line, " \t"); i >= 0 {
@@ -140,8 +140,8 @@ func (c *conn) finish() {
 		case reason != "":
 		case c.cmd == "QUIT":
 			reason = "QUIT"
-		case c.lastReply != "":
-			reason = "closed by the server after " + strconv.Quote(c.lastReply)
+		case c.lastReply != nil:
+			reason = "closed by the server after " + strconv.Quote(c.lastReply.String())
 		default:
 			reason = "closed by the server"
 		}
@@ -175,15 +175,17 @@ func (c *conn) reply(r Reply) error {
 		}
 		b.WriteString(strconv.Itoa(r.Code) + sep + l + "\r\n")
 	}
+	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
 	return c.send(b.Bytes(), r)
 }
 
-// send writes a reply's bytes to the client and records the reply.
+// send writes a reply's bytes to the client and records the reply. The
+// write deadline is set: by go-smtp for its replies, by reply for the
+// front's.
 func (c *conn) send(wire []byte, r Reply) error {
-	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
 	_, err := c.nc.Write(wire)
 	c.emu.Lock()
-	c.lastReply = r.String()
+	c.lastReply = &r
 	c.emu.Unlock()
 	c.emit(Event{Kind: EventReply, Reply: &r})
 	return err
@@ -271,7 +273,7 @@ func (c *conn) readError(err error) error {
 	case errors.Is(err, io.EOF):
 		c.setReason("the client closed the connection")
 	case errors.As(err, &ne) && ne.Timeout():
-		c.setReason("read timeout: no command within " + c.srv.cfg.Limits.ReadTimeout.String())
+		c.setReason("read timeout: the client sent nothing for " + c.srv.cfg.Limits.ReadTimeout.String())
 	case errors.Is(err, net.ErrClosed):
 		c.setReason("closed")
 	default:

@@ -50,6 +50,12 @@ broken.example:
 flaky.example:
   - A: 192.0.2.31
   - TIMEOUT
+99.2.0.192.in-addr.arpa:
+  - PTR: liar.example
+liar.example:
+  - A: 192.0.2.1
+98.2.0.192.in-addr.arpa:
+  - TIMEOUT
 six.example:
   - TXT: "v=spf1 ip6:2001:db8::25 -all"
   - AAAA: 2001:db8::25

@@ -295,43 +295,17 @@ func (c Config) withDefaults() (Config, Policy, error) {
 		c.XClientTrusted = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	}
 	l := &c.Limits
-	def := func(name string, v *int64, d int64) error {
-		if *v < 0 {
-			return fmt.Errorf("smtpsim: Limits.%s is negative", name)
-		}
-		if *v == 0 {
-			*v = d
-		}
-		return nil
-	}
-	ints := []struct {
-		name string
-		p    *int
-		d    int
-	}{{"MaxLineLength", &l.MaxLineLength, 2000}, {"MaxRecipients", &l.MaxRecipients, 100}, {"MaxSessions", &l.MaxSessions, 100}, {"MailboxMessages", &c.MailboxMessages, 1000}}
-	for _, f := range ints {
-		v := int64(*f.p)
-		if err := def(f.name, &v, int64(f.d)); err != nil {
-			return c, nil, err
-		}
-		*f.p = int(v)
-	}
-	durs := []struct {
-		name string
-		p    *time.Duration
-		d    time.Duration
-	}{{"ReadTimeout", &l.ReadTimeout, 5 * time.Minute}, {"WriteTimeout", &l.WriteTimeout, time.Minute}, {"DNSTimeout", &l.DNSTimeout, 20 * time.Second}}
-	for _, f := range durs {
-		v := int64(*f.p)
-		if err := def(f.name, &v, int64(f.d)); err != nil {
-			return c, nil, err
-		}
-		*f.p = time.Duration(v)
-	}
-	if err := def("MaxMessageBytes", &l.MaxMessageBytes, 1<<20); err != nil {
-		return c, nil, err
-	}
-	if err := def("MailboxBytes", &c.MailboxBytes, 64<<20); err != nil {
+	if err := errors.Join(
+		orDefault("Limits.MaxLineLength", &l.MaxLineLength, 2000),
+		orDefault("Limits.MaxMessageBytes", &l.MaxMessageBytes, 1<<20),
+		orDefault("Limits.MaxRecipients", &l.MaxRecipients, 100),
+		orDefault("Limits.ReadTimeout", &l.ReadTimeout, 5*time.Minute),
+		orDefault("Limits.WriteTimeout", &l.WriteTimeout, time.Minute),
+		orDefault("Limits.DNSTimeout", &l.DNSTimeout, 20*time.Second),
+		orDefault("Limits.MaxSessions", &l.MaxSessions, 100),
+		orDefault("MailboxMessages", &c.MailboxMessages, 1000),
+		orDefault("MailboxBytes", &c.MailboxBytes, 64<<20),
+	); err != nil {
 		return c, nil, err
 	}
 	if l.MaxLineLength < 512 {
@@ -345,4 +319,15 @@ func (c Config) withDefaults() (Config, Policy, error) {
 		return c, nil, fmt.Errorf("smtpsim: %w", err)
 	}
 	return c, p, nil
+}
+
+// orDefault sets *v to d when it is zero; a negative *v is an error.
+func orDefault[T int | int64 | time.Duration](name string, v *T, d T) error {
+	switch {
+	case *v < 0:
+		return fmt.Errorf("smtpsim: Config.%s is negative", name)
+	case *v == 0:
+		*v = d
+	}
+	return nil
 }

@@ -40,8 +40,7 @@ type conn struct {
 	id      uint64
 	nc      net.Conn
 	br      *bufio.Reader
-	peer    netip.Addr // the real peer
-	trusted bool       // may use XCLIENT
+	trusted bool // the real peer may use XCLIENT
 	ctx     context.Context
 	cancel  context.CancelFunc
 

@@ -326,6 +326,10 @@ func TestPolicyConfigErrors(t *testing.T) {
 	if _, err := NewServer(Config{}); err == nil || !strings.Contains(err.Error(), "Resolver is required") {
 		t.Errorf("no resolver: %v", err)
 	}
+	if _, err := NewServer(Config{Resolver: z, Limits: Limits{ReadTimeout: -1}, MailboxBytes: -1}); err == nil ||
+		!strings.Contains(err.Error(), "Config.Limits.ReadTimeout is negative") || !strings.Contains(err.Error(), "Config.MailboxBytes is negative") {
+		t.Errorf("negative limits: %v", err)
+	}
 	if _, err := NewServer(Config{Resolver: z, Limits: Limits{MaxLineLength: 100}}); err == nil || !strings.Contains(err.Error(), "MaxLineLength 100") {
 		t.Errorf("short lines: %v", err)
 	}

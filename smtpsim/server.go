@@ -168,7 +168,7 @@ func (s *Server) open(nc net.Conn, l *listener) {
 	peer := addrOf(nc.RemoteAddr())
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
-		srv: s, nc: nc, peer: peer, ctx: ctx, cancel: cancel,
+		srv: s, nc: nc, ctx: ctx, cancel: cancel,
 		br:     newLineReader(nc, s.cfg.Limits.MaxLineLength),
 		client: clientID{ip: peer, port: portOf(nc.RemoteAddr())},
 	}

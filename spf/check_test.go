@@ -291,7 +291,7 @@ mail.euston.net:
 	}
 	for i, w := range want {
 		e := events[i]
-		text := strings.Join([]string{e.Domain, e.QType + " " + e.Name, e.Record, e.Reason, e.Target, string(e.Result)}, "|")
+		text := strings.Join([]string{e.Domain, e.QType + " " + e.Name, e.Record, e.Why(), e.Target, string(e.Result)}, "|")
 		if e.Kind != w.kind || e.Depth != w.depth || !strings.Contains(text, w.detail) || e.Counters.DNSTerms != w.dns {
 			t.Errorf("event %d = %v depth %d %q dns %d; want %v depth %d containing %q dns %d",
 				i, e.Kind, e.Depth, text, e.Counters.DNSTerms, w.kind, w.depth, w.detail, w.dns)

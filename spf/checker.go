@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -99,7 +100,7 @@ func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, 
 		Counters: e.counters, Mechanism: mech,
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Reason: shortReason(err)})
+		e.emit(Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
 	return o
 }
@@ -352,32 +353,27 @@ func (e *evaluation) countVoid() *stop {
 
 // mechanism evaluates one mechanism (RFC 7208 §5) and reports it.
 func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
-	var why string
 	if t.Kind.QueriesDNS() {
 		if s = e.countDNSTerm(); s != nil {
 			e.reportStop(t, s)
 			return false, s
 		}
 	}
+	// ev gathers the data the reason is made of, for the listener.
+	var ev Event
 	switch t.Kind {
 	case KindAll:
-		match, why = true, "all matches every address"
+		match = true
 	case KindIP4, KindIP6:
-		match = t.Net.Contains(e.ip)
-		if e.listener != nil {
-			why = e.ipText() + inOrNot(match) + t.Net.String()
-			if t.Net.Addr().Is4() != e.ip.Is4() { // a mismatch of families is no match (RFC 7208 §5.6)
-				why = e.ipText() + " is not an " + t.Name + " address"
-			}
-		}
+		match, ev.Net = t.Net.Contains(e.ip), t.Net
 	case KindA:
-		match, why, s = e.mechA(t, e.target(t))
+		match, s = e.mechA(t, e.target(t), &ev)
 	case KindMX:
-		match, why, s = e.mechMX(t, e.target(t))
+		match, s = e.mechMX(t, e.target(t), &ev)
 	case KindPTR:
-		match, why, s = e.mechPTR(e.target(t))
+		match, s = e.mechPTR(e.target(t), &ev)
 	case KindExists:
-		match, why, s = e.mechExists(e.target(t))
+		match, s = e.mechExists(e.target(t), &ev)
 	case KindInclude:
 		return e.include(t)
 	}
@@ -385,31 +381,26 @@ func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
 		e.reportStop(t, s)
 		return false, s
 	}
-	var r Result
-	if match {
-		r = t.Qualifier.Result()
+	if e.listener != nil {
+		ev.Kind, ev.TermKind, ev.Term, ev.Column, ev.Match, ev.IP = EventTerm, t.Kind, t.Text, t.Column, match, e.ip
+		if match {
+			ev.Result = t.Qualifier.Result()
+		}
+		e.emit(ev)
 	}
-	e.reportTerm(t, match, why, r)
 	return match, nil
 }
 
 func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
 	if e.listener != nil {
-		e.emit(Event{Kind: EventTerm, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r})
+		e.emit(Event{Kind: EventTerm, TermKind: t.Kind, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r, IP: e.ip})
 	}
 }
 
 func (e *evaluation) reportStop(t *Term, s *stop) {
 	if e.listener != nil {
-		e.reportTerm(t, false, shortReason(s.err), s.result)
+		e.emit(Event{Kind: EventTerm, TermKind: t.Kind, Term: t.Text, Column: t.Column, Result: s.result, IP: e.ip, Cause: s.err})
 	}
-}
-
-func inOrNot(in bool) string {
-	if in {
-		return " in "
-	}
-	return " not in "
 }
 
 // target is the domain a term names: its domain-spec expanded, or the
@@ -471,85 +462,72 @@ func (e *evaluation) matchAddrs(addrs []netip.Addr, bits int) (netip.Prefix, boo
 }
 
 // mechA evaluates a (RFC 7208 §5.3).
-func (e *evaluation) mechA(t *Term, name string) (bool, string, *stop) {
+func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, *stop) {
 	addrs, err := e.lookupAddrs(name, e.ip.Is6())
 	if s := e.lookupStop(err); s != nil {
-		return false, "", s
+		return false, s
 	}
 	bits := e.addrBits(t)
 	p, ok := e.matchAddrs(addrs, bits)
-	if e.listener == nil {
-		return ok, "", nil
-	}
-	if ok {
-		return true, e.ipText() + " in " + p.String() + " (an address of " + name + ")", nil
-	}
-	if len(addrs) == 0 {
-		return false, name + " has no " + e.addrType() + " records", nil
-	}
-	return false, e.ipText() + " not in " + addrList(addrs, bits) + " (the addresses of " + name + ")", nil
+	ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
+	return ok, nil
 }
 
 // mechMX evaluates mx (RFC 7208 §5.4).
-func (e *evaluation) mechMX(t *Term, name string) (bool, string, *stop) {
+func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, *stop) {
 	hosts, err := e.lookupMX(name)
 	if s := e.lookupStop(err); s != nil {
-		return false, "", s
+		return false, s
 	}
 	if len(hosts) > e.maxNames {
-		return false, "", permErr("%s has %d MX records; an mx term may look at %d (RFC 7208 §4.6.4)", name, len(hosts), e.maxNames)
+		return false, permErr("%s has %d MX records; an mx term may look at %d (RFC 7208 §4.6.4)", name, len(hosts), e.maxNames)
 	}
 	bits := e.addrBits(t)
+	ev.Target, ev.Answers, ev.Bits = name, hosts, bits
 	for _, h := range hosts {
 		addrs, err := e.lookupAddrs(h, e.ip.Is6())
 		if err != nil && isTemporary(err) {
-			return false, "", &stop{TempError, err}
+			return false, &stop{TempError, err}
 		}
 		if p, ok := e.matchAddrs(addrs, bits); ok {
-			return true, e.ipText() + " in " + p.String() + " (an address of MX " + h + ")", nil
+			ev.Name, ev.Net = h, p
+			return true, nil
 		}
 	}
-	if len(hosts) == 0 {
-		return false, name + " has no MX records", nil
-	}
-	return false, e.ipText() + " is not an address of the MX hosts of " + name + " (" + strings.Join(hosts, ", ") + ")", nil
+	return false, nil
 }
 
 // mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
 // that is the target or a subdomain of it.
-func (e *evaluation) mechPTR(target string) (bool, string, *stop) {
+func (e *evaluation) mechPTR(target string, ev *Event) (bool, *stop) {
+	ev.Target = target
 	names, err := e.lookupPTR()
 	if err != nil {
 		if isTemporary(err) {
-			return false, "the PTR lookup failed: no match (RFC 7208 §5.5)", nil
+			ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
+			return false, nil
 		}
-		if s := e.countVoid(); s != nil {
-			return false, "", s
-		}
-		return false, "no PTR records for " + e.ipText(), nil
+		return false, e.countVoid()
 	}
+	ev.Answers = names
 	for _, n := range names {
-		if !isSubdomain(n, target) {
-			continue
-		}
-		if e.validates(n) {
-			return true, n + " is a validated name of " + e.ipText() + " within " + target, nil
+		if isSubdomain(n, target) && e.validates(n) {
+			ev.Name = n
+			return true, nil
 		}
 	}
-	return false, "no validated name of " + e.ipText() + " is within " + target, nil
+	return false, nil
 }
 
 // mechExists evaluates exists (RFC 7208 §5.7): an A lookup, whatever the
 // client's address family.
-func (e *evaluation) mechExists(name string) (bool, string, *stop) {
+func (e *evaluation) mechExists(name string, ev *Event) (bool, *stop) {
 	addrs, err := e.lookupAddrs(name, false)
 	if s := e.lookupStop(err); s != nil {
-		return false, "", s
+		return false, s
 	}
-	if len(addrs) == 0 {
-		return false, name + " has no A record", nil
-	}
-	return true, name + " exists (" + addrs[0].String() + ")", nil
+	ev.Target, ev.Addrs = name, addrs
+	return len(addrs) > 0, nil
 }
 
 // include evaluates include (RFC 7208 §5.2).
@@ -614,7 +592,7 @@ func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, st
 	e.depth++
 	r, exp, mech, err := e.checkHost(target, wantExp)
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Reason: shortReason(err)})
+		e.emit(Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
 	e.depth--
 	if e.listener != nil {
@@ -657,12 +635,19 @@ func (e *evaluation) defaultExplanation() string {
 	if text == "" {
 		text = DefaultExplanation
 	}
-	m, _, reason := parseMacroString(text, true)
-	if reason != "" {
-		return text
+	m, ok := explanations.Load(text)
+	if !ok {
+		ms, _, reason := parseMacroString(text, true)
+		if reason != "" {
+			return text // not an explain-string: used as it is
+		}
+		m, _ = explanations.LoadOrStore(text, ms)
 	}
-	return e.expandText(m, text)
+	return e.expandText(m.(macroString), text)
 }
+
+// explanations caches the parsed default explanations of Checkers.
+var explanations sync.Map // text → macroString
 
 // expandText expands m, parsed from text.
 func (e *evaluation) expandText(m macroString, text string) string {
@@ -696,29 +681,6 @@ func dnsFailure(err error) string {
 		return ErrNoData.Error()
 	}
 	return err.Error()
-}
-
-func (e *evaluation) addrType() string {
-	if e.ip.Is4() {
-		return "A"
-	}
-	return "AAAA"
-}
-
-func addrList(addrs []netip.Addr, bits int) string {
-	var b strings.Builder
-	for i, a := range addrs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		p, _ := a.Prefix(bits)
-		if p.Bits() == a.BitLen() {
-			b.WriteString(a.String())
-		} else {
-			b.WriteString(p.String())
-		}
-	}
-	return b.String()
 }
 
 // isSubdomain reports whether name is domain or a subdomain of it, without

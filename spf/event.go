@@ -1,6 +1,11 @@
 package spf
 
-import "net/netip"
+import (
+	"encoding/json"
+	"net/netip"
+	"strconv"
+	"strings"
+)
 
 // A Listener receives the Events of an evaluation, in order, on the
 // goroutine that runs it. A nil Listener costs nothing.
@@ -83,18 +88,128 @@ type Event struct {
 	Expanded string `json:"expanded,omitempty"`
 
 	// EventTerm, EventEnter, EventLeave
-	Term   string `json:"term,omitempty"`   // as written in the record, e.g. "ip4:192.0.2.0/24"
-	Column int    `json:"column,omitempty"` // 1-based byte column of Term in Record
-	Target string `json:"target,omitempty"` // the domain an include or redirect evaluates
-	Match  bool   `json:"match,omitempty"`
+	Term     string `json:"term,omitempty"`   // as written in the record, e.g. "ip4:192.0.2.0/24"
+	TermKind Kind   `json:"-"`                // EventTerm: which mechanism
+	Column   int    `json:"column,omitempty"` // 1-based byte column of Term in Record
+	Target   string `json:"target,omitempty"` // the domain a term looked at, or an include or redirect evaluates
+	Match    bool   `json:"match,omitempty"`
 
-	// Reason says why, in words built from data: "192.0.2.80 not in
-	// 192.0.2.25/32", "2 void lookups, limit is 2", "no SPF record".
+	// EventTerm: the data of the comparison. IP is the client address,
+	// Net the network of ip4/ip6 or the one a or mx matched, Bits the
+	// CIDR length a and mx compare with; Addrs the addresses of an a or
+	// exists target, Answers an mx target's hosts or the client's PTR
+	// names, Name the MX host or validated name that matched.
+	Net  netip.Prefix `json:"net,omitzero"`
+	Bits int          `json:"bits,omitempty"`
+
+	// Reason says why in words where the data above does not: an
+	// include's nested result, a record not found. Cause is the error that
+	// stopped a term or a check_host() with temperror or permerror. Why
+	// gives the reason of every event in words.
 	Reason string `json:"reason,omitempty"`
+	Cause  error  `json:"-"`
 
 	// EventTerm (when Match), EventLeave, EventRecord, EventResult
 	Result      Result `json:"result,omitempty"`
 	Explanation string `json:"explanation,omitempty"`
 
 	Counters Counters `json:"counters"`
+}
+
+// Why says in words why a term matched or not, from the event's data:
+// "192.0.2.80 not in 192.0.2.25/32", "mail.euston.net has no A records".
+// For other events, and where the evaluator gave one, it is Reason.
+func (e *Event) Why() string {
+	switch {
+	case e.Reason != "":
+		return e.Reason
+	case e.Cause != nil:
+		return shortReason(e.Cause)
+	case e.Kind != EventTerm:
+		return ""
+	}
+	ip := e.IP.String()
+	switch e.TermKind {
+	case KindAll:
+		return "all matches every address"
+	case KindIP4, KindIP6:
+		if e.Net.Addr().Is4() != e.IP.Is4() {
+			return ip + " is not an " + e.TermKind.String() + " address"
+		}
+		return inNet(e.IP, e.Match, e.Net, "")
+	case KindA:
+		switch {
+		case e.Match:
+			return inNet(e.IP, true, e.Net, " (an address of "+e.Target+")")
+		case len(e.Addrs) == 0:
+			return e.Target + " has no " + addrType(e.IP) + " records"
+		}
+		return notInAddrs(e.IP, e.Addrs, e.Bits, " (the addresses of "+e.Target+")")
+	case KindMX:
+		switch {
+		case e.Match:
+			return inNet(e.IP, true, e.Net, " (an address of MX "+e.Name+")")
+		case len(e.Answers) == 0:
+			return e.Target + " has no MX records"
+		}
+		return ip + " is not an address of the MX hosts of " + e.Target + " (" + strings.Join(e.Answers, ", ") + ")"
+	case KindPTR:
+		switch {
+		case e.Match:
+			return e.Name + " is a validated name of " + ip + " within " + e.Target
+		case len(e.Answers) == 0:
+			return "no PTR records for " + ip
+		}
+		return "no validated name of " + ip + " is within " + e.Target
+	case KindExists:
+		if e.Match {
+			return e.Target + " exists (" + e.Addrs[0].String() + ")"
+		}
+		return e.Target + " has no A record"
+	}
+	return ""
+}
+
+// MarshalJSON writes the event with its reason (Why) spelled out.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type event Event // without the method
+	ev := event(e)
+	ev.Reason = e.Why()
+	return json.Marshal(ev)
+}
+
+func addrType(ip netip.Addr) string {
+	if ip.Is4() {
+		return "A"
+	}
+	return "AAAA"
+}
+
+// inNet says "ip in p" or "ip not in p", then tail.
+func inNet(ip netip.Addr, in bool, p netip.Prefix, tail string) string {
+	var buf [160]byte
+	b := ip.AppendTo(buf[:0])
+	if in {
+		b = append(b, " in "...)
+	} else {
+		b = append(b, " not in "...)
+	}
+	b = p.AppendTo(b)
+	return string(append(b, tail...))
+}
+
+// notInAddrs says "ip not in a1, a2/bits", then tail.
+func notInAddrs(ip netip.Addr, addrs []netip.Addr, bits int, tail string) string {
+	var buf [160]byte
+	b := append(ip.AppendTo(buf[:0]), " not in "...)
+	for i, a := range addrs {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = a.AppendTo(b)
+		if bits < a.BitLen() {
+			b = strconv.AppendInt(append(b, '/'), int64(bits), 10)
+		}
+	}
+	return string(append(b, tail...))
 }

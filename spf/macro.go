@@ -167,6 +167,7 @@ func (m macroString) expand(e *evaluation) string {
 		return m[0].literal
 	}
 	var b strings.Builder
+	b.Grow(64)
 	for i := range m {
 		p := &m[i]
 		if p.letter == 0 {

@@ -1,0 +1,28 @@
+package spf_test
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+
+	"spflab/spf"
+)
+
+func BenchmarkMicro(b *testing.B) {
+	z := zone(b, `
+euston.net:
+  - TXT: v=spf1 ip4:192.0.2.25 a:mail.euston.net -all
+mail.euston.net:
+  - A: 192.0.2.25
+`)
+	ip := netip.MustParseAddr("192.0.2.80")
+	for _, l := range []spf.Listener{nil, func(spf.Event) {}} {
+		c := spf.Checker{Resolver: z, Listener: l}
+		b.Run("", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Check(context.Background(), ip, "mail.euston.net", "honeypot@euston.net")
+			}
+		})
+	}
+}

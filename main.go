@@ -24,6 +24,9 @@ type command struct {
 // commands lists the subcommands in the order usage shows them.
 var commands = []command{
 	{name: "suite", usage: "suite FILE [--json]", summary: "run an openspf-format SPF test suite (plain or .gz)", run: runSuite},
+	{name: "lint", usage: "lint DOMAIN [--record DRAFT] [--zone F | --dns H:P]", summary: "lint a record and its include tree", run: runLint},
+	{name: "check", usage: "check DOMAIN --ip IP [--sender S] [--record DRAFT]", summary: "evaluate SPF step by step, a draft overlaid", run: runCheck},
+	{name: "check", usage: "check DOMAIN --record DRAFT --compare --senders F", summary: "what the draft changes for the senders in FILE", run: runCheck},
 }
 
 func main() {

@@ -85,7 +85,7 @@ type Report struct {
 	Rows      int                `json:"rows"`     // rows evaluated
 	Changed   int                `json:"changed"`  // rows whose result changes
 	BadRows   int                `json:"bad_rows"` // lines skipped as bad rows
-	Changes   []Change           `json:"changes"`  // by count, largest first
+	Changes   []Change           `json:"changes"`  // those from pass first, then by count, largest first
 	Published map[spf.Result]int `json:"published"`
 	Draft     map[spf.Result]int `json:"draft"`
 	Bad       []*RowError        `json:"bad,omitempty"` // the first MaxBadRows bad rows
@@ -276,7 +276,17 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 			}
 		}
 	}
-	slices.SortStableFunc(rep.Changes, func(a, b Change) int { return cmp.Compare(b.Count, a.Count) })
+	// Senders that lose a pass first: that is what a draft must not do by
+	// mistake. Then by count.
+	slices.SortStableFunc(rep.Changes, func(a, b Change) int {
+		if (a.From == spf.Pass) != (b.From == spf.Pass) {
+			if a.From == spf.Pass {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.Count, a.Count)
+	})
 	if err := context.Cause(ctx); err != nil && readErr == nil {
 		readErr = err
 	}

@@ -153,8 +153,16 @@ func checkReport(t *testing.T, rep *draft.Report, want map[[2]spf.Result]int, ba
 	if len(rep.Changes) != changes {
 		t.Errorf("%d kinds of change, want %d", len(rep.Changes), changes)
 	}
-	if !slices.IsSortedFunc(rep.Changes, func(a, b draft.Change) int { return b.Count - a.Count }) {
-		t.Errorf("changes not by count: %+v", rep.Changes)
+	if !slices.IsSortedFunc(rep.Changes, func(a, b draft.Change) int {
+		if (a.From == spf.Pass) != (b.From == spf.Pass) {
+			if a.From == spf.Pass {
+				return -1
+			}
+			return 1
+		}
+		return b.Count - a.Count
+	}) {
+		t.Errorf("changes not from pass first, then by count: %+v", rep.Changes)
 	}
 }
 

@@ -1,0 +1,132 @@
+package scenarios
+
+import (
+	"net/textproto"
+	"slices"
+	"strconv"
+	"strings"
+
+	"spflab/smtpsim"
+)
+
+// check compares what a step did with its expectations, in the order of
+// expectKeys. note says why nothing was sent, if so.
+func (r *Runner) check(st *Step, ds *DialogueStep, note string) []Check {
+	e := &ds.Expect
+	if e.empty() {
+		return nil
+	}
+	var out []Check
+	add := func(field, expected, got string, ok bool) {
+		out = append(out, Check{
+			Scenario: r.sc.ID, Step: st.Number, Line: e.Lines[field], Field: field,
+			Expected: expected, Got: got, OK: ok,
+		})
+	}
+	rep := st.Reply
+	noReply := "no reply"
+	if note != "" {
+		noReply = note
+	}
+	if e.Code != 0 {
+		if rep == nil {
+			add("code", strconv.Itoa(e.Code), noReply, false)
+		} else {
+			add("code", strconv.Itoa(e.Code), strconv.Itoa(rep.Code), rep.Code == e.Code)
+		}
+	}
+	if e.Enhanced != "" {
+		switch {
+		case rep == nil:
+			add("enhanced", e.Enhanced, noReply, false)
+		case rep.Enhanced == "":
+			add("enhanced", e.Enhanced, "none (\""+rep.String()+"\")", false)
+		default:
+			add("enhanced", e.Enhanced, rep.Enhanced, rep.Enhanced == e.Enhanced)
+		}
+	}
+	if e.Text != "" {
+		if rep == nil {
+			add("text", strconv.Quote(e.Text), noReply, false)
+		} else {
+			add("text", strconv.Quote(e.Text), strconv.Quote(rep.Text()), strings.Contains(rep.Text(), e.Text))
+		}
+	}
+	if e.SPF != "" {
+		var results []string
+		for _, ev := range st.Events {
+			if ev.Kind == EventPolicy {
+				results = append(results, string(ev.SMTP.Policy.Outcome.Result))
+			}
+		}
+		switch {
+		case len(results) == 0:
+			add("spf", string(e.SPF), "no SPF check", false)
+		default:
+			add("spf", string(e.SPF), strings.Join(results, ", then "), results[len(results)-1] == string(e.SPF))
+		}
+	}
+	if len(e.Headers) > 0 {
+		msg, found := r.storedMessage(st)
+		for _, h := range e.Headers {
+			if !found {
+				add("header", strconv.Quote(h), "no message stored", false)
+				continue
+			}
+			got, ok := hasField(msg, h)
+			add("header", strconv.Quote(h), got, ok)
+		}
+	}
+	if e.RDNS != "" {
+		got := "no HELO or EHLO"
+		for _, ev := range st.Events {
+			if ev.Kind == EventHELO {
+				got = ev.SMTP.HELO.Name
+				if got == "" {
+					got = "none"
+				}
+			}
+		}
+		add("rdns", e.RDNS, got, strings.EqualFold(got, e.RDNS))
+	}
+	return out
+}
+
+// storedMessage returns the message the step stored.
+func (r *Runner) storedMessage(st *Step) (smtpsim.Message, bool) {
+	for _, ev := range st.Events {
+		if ev.Kind == EventStored {
+			return r.srv.Mailbox().Get(ev.SMTP.Stored.ID)
+		}
+	}
+	return smtpsim.Message{}, false
+}
+
+// hasField looks for "Name" or "Name: text" in the header of a stored
+// message and returns what it found.
+func hasField(m smtpsim.Message, want string) (string, bool) {
+	h, err := m.Header()
+	if err != nil {
+		return "the stored message has no readable header: " + err.Error(), false
+	}
+	name, text, withText := strings.Cut(want, ":")
+	name = strings.TrimSpace(name)
+	text = strings.TrimSpace(text)
+	values := h[textproto.CanonicalMIMEHeaderKey(name)]
+	if len(values) == 0 {
+		var names []string
+		for k := range h {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		return "no " + name + " field (the message has " + strings.Join(names, ", ") + ")", false
+	}
+	var shown []string
+	for _, v := range values {
+		if !withText || strings.Contains(v, text) {
+			return strconv.Quote(name + ": " + v), true
+		}
+		shown = append(shown, strconv.Quote(name+": "+v))
+	}
+	return strings.Join(shown, " and "), false
+}

@@ -1,0 +1,222 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// errWriter keeps the first write error so that printers can write freely
+// and check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+// WriteText writes a transcript as text: the SMTP lines as on the wire
+// ("C:" and "S:"), and under each line what the server did — its DNS
+// queries, the HELO reveal, every SPF step indented by its depth with the
+// lookup counters, the policy, the header fields — then the narration and
+// the expectations met (✓) or not (✗). Lab machinery is marked [lab].
+func WriteText(w io.Writer, t *Transcript) error {
+	ew := &errWriter{w: w}
+	sc := t.Scenario
+	ew.printf("== %s: %s ==\n%s\n", sc.ID, sc.Title, sc.Summary)
+	for _, st := range t.Steps {
+		switch {
+		case st.Number > 0:
+			ew.printf("\n-- step %d --\n", st.Number)
+		case st.Index > 0:
+			ew.printf("\n-- lab --\n")
+		}
+		for _, e := range st.Events {
+			textEvent(ew, &e)
+		}
+	}
+	return ew.err
+}
+
+func textEvent(ew *errWriter, e *Event) {
+	lab := ""
+	if e.Lab {
+		lab = "[lab] "
+	}
+	switch e.Kind {
+	case EventLesson, EventNarration:
+		ew.printf("\n%s\n\n", e.Text)
+	case EventNote:
+		ew.printf("(%s)\n", e.Text)
+	case EventNotice:
+		ew.printf("Notice: %s\n", strings.ReplaceAll(e.Text, "\n", "\n        "))
+	case EventCheck:
+		if e.Check.OK {
+			ew.printf("    ✓ %s %s\n", e.Check.Field, e.Check.Expected)
+		} else {
+			ew.printf("    ✗ %s: expected %s, got %s\n", e.Check.Field, e.Check.Expected, e.Check.Got)
+		}
+	case EventClient, EventReply:
+		for _, l := range strings.Split(SMTPLine(e.SMTP), "\n") {
+			ew.printf("%s%s\n", lab, l)
+		}
+	case EventSPF:
+		ew.printf("%s    spf %s%s\n", lab, strings.Repeat("  ", e.SMTP.SPF.Depth), SPFLine(e.SMTP.SPF))
+	default:
+		ew.printf("%s    %s\n", lab, SMTPLine(e.SMTP))
+	}
+}
+
+// WriteJSON writes a transcript as JSON Lines: one Event per line, in
+// order, each with its scenario id and step index; the SMTP kinds carry
+// the server's event under "smtp", expectations their outcome under
+// "check".
+func WriteJSON(w io.Writer, t *Transcript) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, e := range t.Events() {
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteMarkdown writes a transcript as a classroom handout: the lesson,
+// the SPF records the lesson's DNS publishes, then for each step its
+// narration, the dialogue in a code block, what the server did as a list
+// (the SPF steps nested by depth), and what to notice. Lab machinery and
+// the expectations are left out.
+func WriteMarkdown(w io.Writer, t *Transcript) error {
+	ew := &errWriter{w: w}
+	sc := t.Scenario
+	ew.printf("# %s\n\n*%s*\n\n", mdEscape(sc.Title), mdEscape(sc.Summary))
+	if sc.Lesson != "" {
+		ew.printf("%s\n\n", sc.Lesson)
+	}
+	mdSetting(ew, sc)
+	for _, st := range t.Steps {
+		if st.Number == 0 {
+			mdLab(ew, &st)
+			continue
+		}
+		mdStep(ew, &st)
+	}
+	return ew.err
+}
+
+// mdSetting describes the lesson's world: client, server, SPF records.
+func mdSetting(ew *errWriter, sc *Scenario) {
+	srv := sc.Server
+	ew.printf("**The setting.** The client is `%s`. The server `%s` checks SPF at %s", sc.Client, srv.Hostname, srv.CheckAt)
+	if srv.CheckHELO {
+		ew.printf(" and checks the HELO name too")
+	}
+	if srv.SenderDomainCheck {
+		ew.printf("; it refuses a sender domain that does not exist")
+	}
+	ew.printf(".\n\n")
+	recs := sc.Records()
+	if len(recs) == 0 {
+		ew.printf("No domain of this lesson publishes an SPF record.\n\n")
+		return
+	}
+	ew.printf("The SPF records in this lesson's DNS:\n\n```text\n")
+	width := 0
+	for _, r := range recs {
+		width = max(width, len(r.Domain))
+	}
+	for _, r := range recs {
+		ew.printf("%-*s  TXT  %q\n", width, r.Domain, r.Text)
+	}
+	ew.printf("```\n\n")
+}
+
+// mdLab tells the lab's own steps in a sentence, and shows the greeting.
+func mdLab(ew *errWriter, st *Step) {
+	for _, e := range st.Events {
+		switch {
+		case e.Kind == EventXClient:
+			ew.printf("*The lab connects over loopback and gives itself the client address `%s` with XCLIENT.*\n\n", e.SMTP.Client)
+		case e.Kind == EventReply && !e.Lab:
+			ew.printf("```text\n%s\n```\n\n", SMTPLine(e.SMTP))
+		case e.Kind == EventClose && st.Index > 0:
+			ew.printf("*The lab closes the connection.*\n\n")
+		}
+	}
+}
+
+func mdStep(ew *errWriter, st *Step) {
+	ds := st.Script
+	title := ds.Line
+	switch ds.Kind {
+	case StepData:
+		title = "the message"
+	case StepSay:
+		title = ""
+	}
+	if title == "" {
+		ew.printf("## Step %d\n\n", st.Number)
+	} else {
+		ew.printf("## Step %d: `%s`\n\n", st.Number, strings.ReplaceAll(title, "`", "'"))
+	}
+	if ds.Narration != "" {
+		ew.printf("%s\n\n", ds.Narration)
+	}
+	var wire, did []string
+	for _, e := range st.Events {
+		switch e.Kind {
+		case EventClient, EventReply:
+			wire = append(wire, SMTPLine(e.SMTP))
+		case EventSPF:
+			did = append(did, strings.Repeat("  ", e.SMTP.SPF.Depth+1)+"- "+mdEscape(SPFLine(e.SMTP.SPF)))
+		case EventDNS, EventHELO, EventPolicy, EventHeader, EventStored, EventClose, EventXClient:
+			did = append(did, "- "+mdEscape(SMTPLine(e.SMTP)))
+		case EventNote:
+			did = append(did, "- *"+mdEscape(e.Text)+"*")
+		}
+	}
+	did = nestSPF(did)
+	if len(wire) > 0 {
+		ew.printf("```text\n%s\n```\n\n", strings.Join(wire, "\n"))
+	}
+	if len(did) > 0 {
+		ew.printf("What the server did:\n\n%s\n\n", strings.Join(did, "\n"))
+	}
+	if ds.Notice != "" {
+		ew.printf("> **What to notice.** %s\n\n", strings.ReplaceAll(ds.Notice, "\n", "\n> "))
+	}
+}
+
+// nestSPF puts a heading item above each run of SPF steps, so that the
+// steps nest under it.
+func nestSPF(did []string) []string {
+	var out []string
+	inSPF := false
+	for _, d := range did {
+		isSPF := strings.HasPrefix(d, "  ")
+		if isSPF && !inSPF {
+			out = append(out, "- SPF evaluation:")
+		}
+		inSPF = isSPF
+		out = append(out, d)
+	}
+	return out
+}
+
+// mdEscape escapes the characters Markdown would take for markup.
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_[]<>#|", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

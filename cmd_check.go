@@ -199,7 +199,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return fail("%v", err)
 		}
 		c := compareSetup(base, live, domain, *record, *workers, *examples, *receiver)
-		c.OnBadRow = func(e *draft.RowError) { fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", *senders, e.Line, e.Reason) }
+		c.OnBadRow = func(e *draft.RowError) {
+			fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", *senders, e.Line, e.Reason)
+		}
 		rep, err := c.Run(ctx, f)
 		if err != nil {
 			if rep != nil && ctx.Err() != nil {

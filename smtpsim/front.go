@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -271,6 +272,9 @@ func (c *conn) readError(err error) error {
 		return io.ErrNoProgress
 	case errors.Is(err, io.EOF):
 		c.setReason("the client closed the connection")
+	case errors.Is(err, syscall.ECONNRESET):
+		c.setReason("the client reset the connection")
+		return io.EOF // gone like any client that leaves: go-smtp ends quietly
 	case errors.As(err, &ne) && ne.Timeout():
 		c.setReason("read timeout: the client sent nothing for " + c.srv.cfg.Limits.ReadTimeout.String())
 	case errors.Is(err, net.ErrClosed):

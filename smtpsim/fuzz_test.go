@@ -2,8 +2,11 @@ package smtpsim
 
 import (
 	"bufio"
+	"log"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // FuzzParseReply checks the reply parser on any input: no panic, and a
@@ -80,4 +83,62 @@ func FuzzParseXClient(f *testing.F) {
 			t.Fatalf("%q: %+v → %q → %+v, %v", s, x, line, again, err)
 		}
 	})
+}
+
+// FuzzFront sends any bytes to a real server: the front and go-smtp must
+// neither panic nor stall, every session's event stream must run in order
+// from connect to close, and the server must go on serving.
+func FuzzFront(f *testing.F) {
+	for _, s := range []string{
+		"EHLO lab\r\nXCLIENT ADDR=192.0.2.80\r\nHELO mail.euston.net\r\nMAIL FROM:<honeypot@euston.net>\r\nRCPT TO:<user@example.com>\r\n",
+		"EHLO lab\r\nXCLIENT ADDR=192.0.2.25\r\nEHLO x\r\nMAIL FROM:<a@euston.net>\r\nRCPT TO:<b@example.com>\r\nDATA\r\nXCLIENT ADDR=192.0.2.80\r\n.\r\nQUIT\r\n",
+		"EHLO lab\r\nMAIL FROM:<a@euston.net>\r\nRCPT TO:<b@example.com>\r\nBDAT 9 LAST\r\nXCLIENT\r\n\r\nNOOP\r\n",
+		"BDAT 5\r\nXCLIENT ADDR=1.2.3.4\r\n",
+		"XCLIENT ADDR=[UNAVAILABLE]\r\nXCLIENT NAME=+0D+0A\r\nXCLIENT\r\n",
+		"\x00\xff\r\n\r\n.\r\n\n\n",
+		"DATA\r\nRSET\r\nHELO\r\nEHLO \r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	rec := NewRecorder()
+	var errs syncBuffer // what go-smtp reports, a recovered panic included
+	srv, err := NewServer(Config{Resolver: testZone(f), OnEvent: rec.Record, Limits: Limits{ReadTimeout: time.Second}, ErrorLog: log.New(&errs, "", 0)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		f.Fatal(err)
+	}
+	defer srv.Close()
+	f.Fuzz(func(t *testing.T, input []byte) {
+		c := dial(t, srv)
+		c.WriteRaw(input)
+		c.Close()
+		evs := waitEvents(t, rec, c)
+		rec.Forget(evs[0].Session)
+		probe := dial(t, srv)
+		send(t, probe, "NOOP", want{code: 250})
+		probe.Close()
+		rec.Forget(waitEvents(t, rec, probe)[0].Session)
+		if msg := errs.String(); msg != "" {
+			t.Fatalf("go-smtp reported: %s", msg)
+		}
+	})
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -3,6 +3,7 @@ package smtpsim
 import (
 	"context"
 	"fmt"
+	"log"
 	"runtime"
 	"strings"
 	"testing"
@@ -77,6 +78,9 @@ func startServer(t testing.TB, cfg Config) (*Server, *Recorder) {
 	if cfg.Resolver == nil {
 		cfg.Resolver = testZone(t)
 	}
+	if cfg.ErrorLog == nil {
+		cfg.ErrorLog = failLog(t)
+	}
 	rec := NewRecorder()
 	if cfg.OnEvent == nil {
 		cfg.OnEvent = rec.Record
@@ -96,6 +100,19 @@ func startServer(t testing.TB, cfg Config) (*Server, *Recorder) {
 		}
 	})
 	return srv, rec
+}
+
+// failLog is an ErrorLog that fails the test: go-smtp reports there what
+// went wrong inside, a recovered panic included.
+func failLog(t testing.TB) *log.Logger {
+	return log.New(testLogWriter{t}, "go-smtp: ", 0)
+}
+
+type testLogWriter struct{ t testing.TB }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	w.t.Errorf("%s", p)
+	return len(p), nil
 }
 
 func dial(t testing.TB, srv *Server) *Client {

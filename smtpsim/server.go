@@ -60,9 +60,9 @@ func NewServer(cfg Config) (*Server, error) {
 	ss.MaxRecipients = cfg.Limits.MaxRecipients
 	ss.ReadTimeout = cfg.Limits.ReadTimeout
 	ss.WriteTimeout = cfg.Limits.WriteTimeout
-	ss.ErrorLog = cfg.ErrorLog
-	if ss.ErrorLog == nil {
-		ss.ErrorLog = log.New(io.Discard, "", 0)
+	ss.ErrorLog = log.New(io.Discard, "", 0)
+	if cfg.ErrorLog != nil {
+		ss.ErrorLog = cfg.ErrorLog
 	}
 	s.smtp = ss
 	return s, nil

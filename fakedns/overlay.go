@@ -3,7 +3,6 @@ package fakedns
 import (
 	"context"
 	"net/netip"
-	"strings"
 
 	"spflab/spf"
 )
@@ -19,13 +18,6 @@ type Overlay struct {
 	Records map[string]string
 }
 
-// IsSPFRecord reports whether txt is an SPF version 1 record (RFC 7208
-// §4.5): "v=spf1", case-insensitive, then a space or the end.
-func IsSPFRecord(txt string) bool {
-	const v = "v=spf1"
-	return len(txt) >= len(v) && strings.EqualFold(txt[:len(v)], v) && (len(txt) == len(v) || txt[len(v)] == ' ')
-}
-
 // LookupTXT returns Base's TXT records of name, with name's draft in place
 // of its SPF records.
 func (o *Overlay) LookupTXT(ctx context.Context, name string) ([]string, error) {
@@ -36,7 +28,7 @@ func (o *Overlay) LookupTXT(ctx context.Context, name string) ([]string, error) 
 	base, _ := o.Base.LookupTXT(ctx, name)
 	txts := make([]string, 0, len(base)+1)
 	for _, t := range base {
-		if !IsSPFRecord(t) {
+		if !spf.IsSPFRecord(t) {
 			txts = append(txts, t)
 		}
 	}

@@ -379,17 +379,6 @@ timeout.example.com:
 	}
 }
 
-func TestIsSPFRecord(t *testing.T) {
-	for txt, want := range map[string]bool{
-		"v=spf1": true, "v=spf1 -all": true, "V=SpF1 a": true,
-		"v=spf10": false, "v=spf1\t-all": false, " v=spf1": false, "v=spf": false, "": false,
-	} {
-		if got := IsSPFRecord(txt); got != want {
-			t.Errorf("IsSPFRecord(%q) = %v, want %v", txt, got, want)
-		}
-	}
-}
-
 func TestOnQuery(t *testing.T) {
 	z := mustZone(t, testZoneData)
 	var got []string

@@ -15,6 +15,7 @@ import (
 // HELO/EHLO.
 type backend struct{ srv *Server }
 
+// NewSession starts a session: the first HELO of an incarnation.
 func (b backend) NewSession(sc *smtp.Conn) (smtp.Session, error) {
 	v, ok := sc.Conn().(*vconn)
 	if !ok {
@@ -112,6 +113,7 @@ func (s *session) lookupName() HELOCheck {
 	return h
 }
 
+// Reset ends the transaction (RSET, end of DATA, a new HELO/EHLO).
 func (s *session) Reset() {
 	s.from, s.rcpts, s.mailDec = "", nil, nil
 	s.c.inTransaction = false
@@ -121,6 +123,7 @@ func (s *session) Reset() {
 	}
 }
 
+// Logout has nothing to free.
 func (s *session) Logout() error { return nil }
 
 // Mail serves MAIL FROM: the sender domain must exist, and with
@@ -197,6 +200,7 @@ func (s *session) check(id spf.Identity, from string) *Decision {
 	return d
 }
 
+// Data stores the message with the fields the server prepends.
 func (s *session) Data(r io.Reader) error {
 	body, err := io.ReadAll(r)
 	if err != nil {

@@ -103,6 +103,7 @@ const (
 	CheckAtMAIL                   // at MAIL
 )
 
+// String names the command: "RCPT" or "MAIL".
 func (p CheckPoint) String() string {
 	if p == CheckAtMAIL {
 		return "MAIL"
@@ -128,6 +129,7 @@ const (
 
 var actionNames = [...]string{"", "header", "accept", "tempfail", "reject"}
 
+// String names the action: "header", "accept", "tempfail", "reject".
 func (a Action) String() string {
 	if int(a) < len(actionNames) && a > 0 {
 		return actionNames[a]

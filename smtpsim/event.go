@@ -51,6 +51,7 @@ const (
 
 var eventKindNames = [...]string{"", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close"}
 
+// String names the kind: "connect", "client", "reply", ...
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) && k > 0 {
 		return eventKindNames[k]

@@ -66,6 +66,7 @@ type ReplyError struct {
 	Reason string
 }
 
+// Error names the line at fault and why.
 func (e *ReplyError) Error() string {
 	return fmt.Sprintf("reply line %d %q: %s", e.Line, e.Text, e.Reason)
 }

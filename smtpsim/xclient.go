@@ -37,6 +37,7 @@ type XClientError struct {
 	Reply Reply
 }
 
+// Error is the reply.
 func (e *XClientError) Error() string { return e.Reply.String() }
 
 func xclientError(code int, enhanced, format string, args ...any) *XClientError {

@@ -67,9 +67,12 @@ func quoteValue(v string) string {
 		!strings.HasPrefix(v, ".") && !strings.HasSuffix(v, ".") && !strings.Contains(v, "..") {
 		return v
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "")
-	return `"` + r.Replace(v) + `"`
+	return `"` + quotedPair.Replace(v) + `"`
 }
+
+// quotedPair escapes a quoted-string's backslashes and quotes and drops
+// line breaks (RFC 5322 §3.2.4).
+var quotedPair = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "")
 
 // AuthResultsClause returns the spf= clause of an Authentication-Results
 // header field for o (RFC 8601 §2.7.2), e.g.

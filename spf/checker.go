@@ -85,10 +85,9 @@ func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, 
 		maxVoid:  limit(c.MaxVoidLookups, DefaultMaxVoidLookups),
 		maxNames: limit(c.MaxNames, DefaultMaxNames),
 	}
-	at := strings.LastIndexByte(sender, '@')
-	e.local, e.senderDomain = sender[:at+1], sender[at+1:]
-	if at >= 0 {
-		e.local = sender[:at]
+	e.local, e.senderDomain = "postmaster", sender
+	if at := strings.LastIndexByte(sender, '@'); at >= 0 {
+		e.local, e.senderDomain = sender[:at], sender[at+1:]
 	}
 	r, exp, mech, err := e.checkHost(domain, true)
 	if r == Fail && exp == "" {

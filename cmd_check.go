@@ -128,6 +128,9 @@ func draftFor(base spf.Resolver, domain, record string) spf.Resolver {
 
 // checkArgs validates DOMAIN and --record.
 func checkArgs(domain, record string, haveRecord bool) error {
+	if i := strings.IndexFunc(domain, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
+		return fmt.Errorf("%q: not a domain name: a space or control character at %d", domain, i+1)
+	}
 	if err := spf.ValidateDomain(domain); err != nil {
 		return fmt.Errorf("%q: %v", domain, err)
 	}

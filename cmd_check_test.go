@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"spflab/spf"
+	"spflab/spf/draft"
+)
+
+func TestCheckCommand(t *testing.T) {
+	dns := serveWorld(t, liveWorld)
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout []string
+	}{
+		{"include resolved over loopback DNS", []string{"check", "example.com", "--dns", dns, "--ip", "203.0.113.7", "--sender", "alice@example.com", "--helo", "mail.example.org"}, 0, []string{
+			"check_host(203.0.113.7, example.com, alice@example.com)\n",
+			`dns TXT example.com → "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all", "google-site-verification=abc"`,
+			"ip4:192.0.2.0/24 (column 8): no match: 203.0.113.7 not in 192.0.2.0/24  [dns 0/10, void 0/2]\n",
+			"include:_spf.example.net (column 25) → evaluating _spf.example.net\n",
+			"  check_host(203.0.113.7, _spf.example.net, alice@example.com)\n",
+			"    check_host(203.0.113.7, _spf2.example.net, alice@example.com)\n",
+			"    ip4:203.0.113.0/24 (column 8): match → pass: 203.0.113.7 in 203.0.113.0/24  [dns 2/10, void 0/2]\n",
+			"← _spf.example.net returned pass\n",
+			"result:       pass\nmechanism:    include:_spf.example.net\n",
+			"lookups:      2/10 DNS-querying terms, 0/2 void\n",
+			"Received-SPF: pass (spflab.invalid: domain of alice@example.com designates 203.0.113.7 as permitted sender) client-ip=203.0.113.7;",
+		}},
+		{"the draft overlaid", []string{"check", "example.com", "--dns", dns, "--ip", "203.0.113.7", "--record", "v=spf1 ip4:192.0.2.0/24 mx -all"}, 1, []string{
+			"check_host(203.0.113.7, example.com, postmaster@example.com)\n",
+			`dns TXT example.com → "google-site-verification=abc", "v=spf1 ip4:192.0.2.0/24 mx -all"`,
+			"dns MX example.com → mx1.example.com, mx2.example.com\n",
+			"dns A mx1.example.com → 192.0.2.10\n",
+			"-all (column 28): match → fail: all matches every address  [dns 1/10, void 0/2]\n",
+			"result:       fail\nmechanism:    -all\n",
+			"explanation:  example.com does not designate 203.0.113.7 as a permitted sender\n",
+			"Received-SPF: fail (spflab.invalid: domain of postmaster@example.com does not designate 203.0.113.7 as permitted sender)",
+		}},
+		{"a timeout is a temperror naming the name", []string{"check", "example.com", "--dns", dns, "--timeout", "250ms", "--ip", "203.0.113.7", "--record", "v=spf1 include:slow.example.net -all"}, 4, []string{
+			"  dns TXT slow.example.net → ",
+			"result:       temperror\n",
+			`problem:      example.com: "include:slow.example.net" at column 8: TXT slow.example.net: timeout or server failure: no answer from ` + dns,
+			"Received-SPF: temperror (",
+		}},
+		{"softfail", []string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.99", "--record", "v=spf1 ~all"}, 1, []string{"result:       softfail\n"}},
+		{"neutral", []string{"check", "neutral.example.org", "--dns", dns, "--ip", "192.0.2.99"}, 3, []string{"result:       neutral\n"}},
+		{"none", []string{"check", "none.example.org", "--dns", dns, "--ip", "192.0.2.99"}, 3, []string{"record: none: no SPF record", "result:       none\n"}},
+		{"permerror", []string{"check", "broken.example.org", "--dns", dns, "--ip", "192.0.2.99"}, 4, []string{
+			`record "v=spf1 ip4:192.0.2.300 -all": permerror at column 12: invalid address "192.0.2.300"`, "result:       permerror\n"}},
+		{"the null sender checks HELO", []string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.10", "--sender", "<>", "--helo", "mx1.example.com"}, 3, []string{
+			"check_host(192.0.2.10, mx1.example.com, postmaster@mx1.example.com)\n", "identity=helo",
+		}},
+		{"IPv6 and a BIND zone", []string{"check", "example.com", "--zone", filepath.Join("testdata", "draft", "example.com.zone"), "--ip", "2001:db8::10"}, 0, []string{
+			"dns AAAA mx1.example.com → 2001:db8::10\n", "result:       pass\nmechanism:    mx\n",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := spflab(tt.args...)
+			if code != tt.status {
+				t.Errorf("exit status %d, want %d; stderr %s", code, tt.status, stderr)
+			}
+			wantInOrder(t, stdout, tt.stdout...)
+		})
+	}
+}
+
+func TestCheckCommandJSON(t *testing.T) {
+	dns := serveWorld(t, liveWorld)
+	code, stdout, stderr := spflab("check", "example.com", "--json", "--dns", dns, "--ip", "198.51.100.4", "--sender", "bob@example.com", "--helo", "out.example.net")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	var out struct {
+		Result      spf.Result `json:"result"`
+		Mechanism   string     `json:"mechanism"`
+		DNSTerms    int        `json:"dns_terms"`
+		ReceivedSPF string     `json:"received_spf"`
+		Trace       []struct {
+			Kind   string `json:"kind"`
+			Depth  int    `json:"depth"`
+			Term   string `json:"term"`
+			Match  bool   `json:"match"`
+			Reason string `json:"reason"`
+		} `json:"trace"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Result != spf.Pass || out.Mechanism != "include:_spf.example.net" || out.DNSTerms != 1 ||
+		!strings.HasPrefix(out.ReceivedSPF, "pass (spflab.invalid: domain of bob@example.com designates 198.51.100.4") {
+		t.Errorf("got %+v", out)
+	}
+	var matched bool
+	for _, e := range out.Trace {
+		if e.Kind == "term" && e.Depth == 1 && e.Term == "ip4:198.51.100.0/24" {
+			matched = e.Match && e.Reason == "198.51.100.4 in 198.51.100.0/24"
+		}
+	}
+	if !matched {
+		t.Errorf("the trace lacks the matching ip4 term at depth 1: %+v", out.Trace)
+	}
+}
+
+// TestCompareCommand compares a draft over a senders file of a few
+// thousand rows, resolving over DNS on loopback.
+func TestCompareCommand(t *testing.T) {
+	dns := serveWorld(t, liveWorld)
+	path := filepath.Join(t.TempDir(), "senders.tsv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "helo\tclient_ip\tmail_from") // a header in another order
+	// The draft drops mx and narrows 192.0.2.0/24 to /25:
+	// 192.0.2.0-127 pass → pass, 192.0.2.128-255 pass → fail (mx1 and mx2
+	// at .10 and .11 stay in the /25), 203.0.113.x pass → pass, other
+	// addresses fail → fail, and the bad rows are skipped.
+	const n = 4000
+	want := map[[2]spf.Result]int{}
+	var badLines []int
+	line := 1
+	for i := range n {
+		line++
+		switch i % 4 {
+		case 0:
+			fmt.Fprintf(w, "mail.example.com\t192.0.2.%d\tu%d@example.com\n", i%128, i)
+			want[[2]spf.Result{spf.Pass, spf.Pass}]++
+		case 1:
+			fmt.Fprintf(w, "mail.example.com\t192.0.2.%d\tu%d@example.com\n", 128+i%128, i)
+			want[[2]spf.Result{spf.Pass, spf.Fail}]++
+		case 2:
+			fmt.Fprintf(w, "out.example.net\t203.0.113.%d\t<n%d@example.com>\n", i%256, i)
+			want[[2]spf.Result{spf.Pass, spf.Pass}]++
+		case 3:
+			if i%400 == 3 {
+				fmt.Fprintf(w, "x.example.org\t10.1.%d\tspoof@example.com\n", i)
+				badLines = append(badLines, line)
+				continue
+			}
+			fmt.Fprintf(w, "x.example.org\t10.1.2.%d\tspoof@example.com\n", i%256)
+			want[[2]spf.Result{spf.Fail, spf.Fail}]++
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	args := []string{"check", "example.com", "--dns", dns, "--record", "v=spf1 ip4:192.0.2.0/25 include:_spf.example.net -all", "--compare", "--senders", path}
+	code, stdout, stderr := spflab(append(args, "--json")...)
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1 (rows change); stderr %s", code, stderr)
+	}
+	var rep draft.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != n-len(badLines) || rep.BadRows != len(badLines) || rep.Changed != want[[2]spf.Result{spf.Pass, spf.Fail}] ||
+		len(rep.Changes) != 1 || rep.Changes[0].From != spf.Pass || rep.Changes[0].To != spf.Fail ||
+		rep.Published[spf.Pass] != want[[2]spf.Result{spf.Pass, spf.Pass}]+want[[2]spf.Result{spf.Pass, spf.Fail}] ||
+		rep.Draft[spf.Fail] != want[[2]spf.Result{spf.Pass, spf.Fail}]+want[[2]spf.Result{spf.Fail, spf.Fail}] {
+		t.Errorf("report: rows %d bad %d changed %d changes %+v published %v draft %v; want %v", rep.Rows, rep.BadRows, rep.Changed, len(rep.Changes), rep.Published, rep.Draft, want)
+	}
+	for i, l := range badLines {
+		if i >= len(rep.Bad) || rep.Bad[i].Line != l {
+			t.Errorf("bad row %d: %+v, want line %d", i, rep.Bad, l)
+		}
+	}
+	if got := strings.Count(stderr, "is not an IP address (skipped)\n"); got != len(badLines) {
+		t.Errorf("stderr reports %d bad rows, want %d:\n%s", got, len(badLines), stderr)
+	}
+	wantInOrder(t, stderr, fmt.Sprintf("spflab check: %s:%d: ", path, badLines[0]), fmt.Sprintf("spflab check: %s:%d: ", path, badLines[1]))
+
+	// The text report.
+	code, stdout, _ = spflab(append(args, "--examples", "2")...)
+	if code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	changed := want[[2]spf.Result{spf.Pass, spf.Fail}]
+	wantInOrder(t, stdout,
+		fmt.Sprintf("example.com: the draft changes the result of %d of %d rows (%d bad rows skipped)\n", changed, n-len(badLines), len(badLines)),
+		fmt.Sprintf("pass → fail: %d rows\n", changed),
+		"  line 3  192.0.2.129  u1@example.com  helo mail.example.com  pass (ip4:192.0.2.0/24) → fail (-all)\n",
+		"  line 7  192.0.2.133  u5@example.com  helo mail.example.com  pass (ip4:192.0.2.0/24) → fail (-all)\n",
+		fmt.Sprintf("  and %d more\n", changed-2),
+		"result      published      draft\n",
+		fmt.Sprintf("%d changed, %d unchanged, %d bad rows skipped\n", changed, n-len(badLines)-changed, len(badLines)),
+	)
+
+	// A draft that changes nothing: exit status 0.
+	same := "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all"
+	code, stdout, _ = spflab("check", "example.com", "--dns", dns, "--record", same, "--compare", "--senders", path)
+	if code != 0 || !strings.Contains(stdout, "the draft changes the result of 0 of") {
+		t.Errorf("unchanged draft: exit %d, stdout %s", code, stdout)
+	}
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"spflab/fakedns"
+	"spflab/spf"
+)
+
+// liveWorld is "the rest of the world" the command tests resolve over DNS
+// served on loopback.
+const liveWorld = `
+example.com:
+  - TXT: v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all
+  - TXT: google-site-verification=abc
+  - MX: [10, mx1.example.com]
+  - MX: [20, mx2.example.com]
+mx1.example.com:
+  - A: 192.0.2.10
+  - AAAA: 2001:db8::10
+mx2.example.com:
+  - A: 192.0.2.11
+_spf.example.net:
+  - TXT: v=spf1 ip4:198.51.100.0/24 include:_spf2.example.net ~all
+_spf2.example.net:
+  - TXT: v=spf1 ip4:203.0.113.0/24 ~all
+slow.example.net:
+  - TIMEOUT
+nospf.example.net:
+  - TXT: hello
+neutral.example.org:
+  - TXT: v=spf1 ?all
+none.example.org:
+  - A: 192.0.2.1
+broken.example.org:
+  - TXT: v=spf1 ip4:192.0.2.300 -all
+`
+
+// serveWorld serves zonedata on loopback and returns the server's address.
+func serveWorld(t testing.TB, zonedata string) string {
+	t.Helper()
+	z, err := fakedns.ParseZoneData([]byte(zonedata), "world.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := fakedns.Serve(z, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv.Addr()
+}
+
+// spflab runs the command line and returns its exit status and output.
+func spflab(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// wantInOrder fails unless each of parts occurs in s, in order.
+func wantInOrder(t *testing.T, s string, parts ...string) {
+	t.Helper()
+	rest := s
+	for _, p := range parts {
+		i := strings.Index(rest, p)
+		if i < 0 {
+			t.Errorf("output lacks %q (in order) in:\n%s", p, s)
+			return
+		}
+		rest = rest[i+len(p):]
+	}
+}
+
+func TestLintCommand(t *testing.T) {
+	dns := serveWorld(t, liveWorld)
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout []string
+	}{
+		{"published over loopback DNS", []string{"lint", "example.com", "--dns", dns}, 0, []string{
+			`example.com: "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all" (3 lookups)`,
+			"  include:_spf.example.net       lookups #1-#2\n",
+			`    _spf.example.net: "v=spf1 ip4:198.51.100.0/24 include:_spf2.example.net ~all" (1 lookup)`,
+			"      include:_spf2.example.net  lookup #2\n",
+			"  mx                             lookup #3; 2 names: mx1.example.com (2 addresses), mx2.example.com (1 address)\n",
+			"DNS-querying terms: 3/10   void lookups: 0/2\n",
+			"0 errors, 0 warnings\n",
+		}},
+		{"draft with warnings", []string{"lint", "--dns", dns, "example.com", "--record", "v=spf1 ptr ip4:192.0.2.1/24 ?all"}, 1, []string{
+			`example.com (draft): "v=spf1 ptr ip4:192.0.2.1/24 ?all" (1 lookup)`,
+			`warning ptr: example.com, column 8, "ptr": `, "(RFC 7208 §5.5)\n        fix: ",
+			`warning host-bits: example.com, column 12, "ip4:192.0.2.1/24": 192.0.2.1/24 has host bits set: it means 192.0.2.0/24 (RFC 7208 §5.6)`,
+			`warning all-neutral: example.com, column 29, "?all"`,
+			"0 errors, 3 warnings\n",
+		}},
+		{"draft with errors", []string{"lint", "example.com", "--dns", dns, "--record", "v=spf1 include:nospf.example.net include:slow.example.net -all", "--timeout", "200ms"}, 2, []string{
+			"  include:nospf.example.net  lookup #1\n    nospf.example.net: no SPF record among 1 TXT records\n",
+			"error   include-no-record: nospf.example.net: an include of nospf.example.net: no SPF record among 1 TXT records",
+			"error   lookup-failed: slow.example.net: cannot look up the record of slow.example.net: ",
+			"2 errors, 0 warnings\n",
+		}},
+		{"syntax error names the column", []string{"lint", "broken.example.org", "--dns", dns}, 2, []string{
+			`error   syntax: broken.example.org, column 12, "ip4:192.0.2.300": syntax error at column 12: invalid address "192.0.2.300"`,
+		}},
+		{"BIND zone file", []string{"lint", "example.com", "--zone", filepath.Join("testdata", "draft", "example.com.zone")}, 0, []string{
+			`example.com: "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all" (3 lookups)`,
+			"DNS-querying terms: 3/10",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := spflab(tt.args...)
+			if code != tt.status {
+				t.Errorf("exit status %d, want %d; stderr %s", code, tt.status, stderr)
+			}
+			wantInOrder(t, stdout, tt.stdout...)
+		})
+	}
+}
+
+func TestLintCommandJSON(t *testing.T) {
+	dns := serveWorld(t, liveWorld)
+	zone := filepath.Join(t.TempDir(), "world.yaml")
+	if err := os.WriteFile(zone, []byte(liveWorld), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, where := range [][]string{{"--dns", dns}, {"--zone", zone}} {
+		args := append([]string{"lint", "example.com", "--json", "--record", "v=spf1 mx:example.com a:mx2.example.com -all"}, where...)
+		code, stdout, stderr := spflab(args...)
+		if code != 1 {
+			t.Fatalf("%v: exit status %d, want 1 (a warning); stderr %s", where, code, stderr)
+		}
+		var rep spf.LintReport
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		// mx2 has no AAAA: a void lookup for IPv6 clients.
+		if !rep.Draft || rep.Lookups != 2 || rep.VoidLookups != 1 || len(rep.Findings) != 1 || rep.Findings[0].Code != "void-lookup" ||
+			rep.Tree.Terms[1].Void != "IPv6 clients" || len(rep.Tree.Terms[0].Names) != 2 {
+			t.Errorf("%v: report %+v", where, rep)
+		}
+	}
+}
+
+// TestBadInput: each mistake is one line on stderr and exit status 2.
+func TestBadInput(t *testing.T) {
+	dns := serveWorld(t, liveWorld)
+	dir := t.TempDir()
+	unreadable := filepath.Join(dir, "missing.csv")
+	badZone := filepath.Join(dir, "bad.yml")
+	if err := os.WriteFile(badZone, []byte("example.com:\n  - TXT: [1, [2]]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badResolvConf := filepath.Join(dir, "resolv.conf")
+	if err := os.WriteFile(badResolvConf, []byte("# no nameserver\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	senders := filepath.Join(dir, "senders.csv")
+	if err := os.WriteFile(senders, []byte("192.0.2.1,a@example.com,h.example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string // in the one line of stderr
+	}{
+		{[]string{"lint", "mail.example .com", "--dns", dns}, `spflab lint: "mail.example .com": not a domain name: a space or control character at 13`},
+		{[]string{"lint", "localhost", "--dns", dns}, `spflab lint: "localhost": not a fully qualified domain name`},
+		{[]string{"lint", "example.com", "--dns", dns, "--record", "spf1 -all"}, `spflab lint: --record "spf1 -all": a record must begin with "v=spf1"`},
+		{[]string{"lint", "example.com", "--zone", unreadable}, "spflab lint: open " + unreadable + ": no such file or directory"},
+		{[]string{"lint", "example.com", "--zone", badZone}, "spflab lint: " + badZone + ":2: "},
+		{[]string{"lint", "example.com", "--dns", "127.0.0.1:1", "--timeout", "300ms"}, "spflab lint: DNS server 127.0.0.1:1 does not answer: "},
+		{[]string{"lint", "example.com", "--dns", "127.0.0.1"}, `spflab lint: --dns "127.0.0.1": want HOST:PORT`},
+		{[]string{"lint", "example.com", "--dns", dns, "--zone", badZone}, "spflab lint: --zone and --dns exclude each other"},
+		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.300"}, `spflab check: --ip "192.0.2.300": not an IP address`},
+		{[]string{"check", "example.com", "--dns", dns}, "spflab check: --ip is required"},
+		{[]string{"check", "example..com", "--dns", dns, "--ip", "192.0.2.1"}, `spflab check: "example..com": not a domain name: an empty label`},
+		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.1", "--record", "v=spf2 -all"}, `spflab check: --record "v=spf2 -all": a record must begin with "v=spf1"`},
+		{[]string{"check", "example.com", "--dns", "127.0.0.1:1", "--timeout", "300ms", "--ip", "192.0.2.1"}, "spflab check: DNS server 127.0.0.1:1 does not answer: "},
+		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.1", "--sender", "<>", "--helo", ""}, "spflab check: the null sender checks the HELO name: give --helo"},
+		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all"}, "spflab check: --compare needs --record and --senders"},
+		{[]string{"check", "example.com", "--dns", dns, "--compare", "--senders", senders}, "spflab check: --compare needs --record and --senders"},
+		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", unreadable}, "spflab check: open " + unreadable + ": no such file or directory"},
+		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", senders, "--ip", "192.0.2.1"}, "spflab check: --ip is for one check"},
+		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 a:x -all", "--senders", senders}, `spflab check: --record: column 10: term "a:x": "x" does not end in a top-level domain name`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := spflab(tt.args...)
+			if code != 2 {
+				t.Errorf("exit status %d, want 2", code)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			if !strings.HasPrefix(stderr, tt.want) && !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q, want %q", stderr, tt.want)
+			}
+			if n := strings.Count(stderr, "\n"); n != 1 {
+				t.Errorf("stderr has %d lines, want 1: %q", n, stderr)
+			}
+		})
+	}
+
+	// Without --dns, the servers come from resolv.conf.
+	saved := resolvConf
+	resolvConf = badResolvConf
+	defer func() { resolvConf = saved }()
+	code, _, stderr := spflab("lint", "example.com")
+	if code != 2 || stderr != fmt.Sprintf("spflab lint: fakedns: %s lists no nameserver\n", badResolvConf) {
+		t.Errorf("no nameserver: exit %d, stderr %q", code, stderr)
+	}
+}

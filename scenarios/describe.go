@@ -56,11 +56,7 @@ func SPFLine(e *spf.Event) string {
 		if e.Err != "" {
 			got = e.Err
 		}
-		line := fmt.Sprintf("%s %s → %s", e.QType, e.Name, got)
-		if e.Void {
-			line += fmt.Sprintf(" (void lookup %d/%d)", e.Counters.VoidLookups, maxVoidLookups)
-		}
-		return line
+		return fmt.Sprintf("%s %s → %s", e.QType, e.Name, got)
 	case spf.EventMacro:
 		return fmt.Sprintf("expand %s → %s", e.Macro, e.Expanded)
 	case spf.EventTerm:

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"spflab/spf"
 )
 
 // errWriter keeps the first write error so that printers can write freely
@@ -66,11 +68,19 @@ func textEvent(ew *errWriter, e *Event) {
 			ew.printf("%s%s\n", lab, l)
 		}
 	case EventSPF:
+		if !shown(e.SMTP.SPF) {
+			return
+		}
 		ew.printf("%s    spf %s%s\n", lab, strings.Repeat("  ", e.SMTP.SPF.Depth), SPFLine(e.SMTP.SPF))
 	default:
 		ew.printf("%s    %s\n", lab, SMTPLine(e.SMTP))
 	}
 }
+
+// shown reports whether the printers show an SPF step: the leave of an
+// include or redirect is left out, since the term's own step that follows
+// says the same.
+func shown(e *spf.Event) bool { return e.Kind != spf.EventLeave }
 
 // WriteJSON writes a transcript as JSON Lines: one Event per line, in
 // order, each with its scenario id and step index; the SMTP kinds carry
@@ -88,7 +98,7 @@ func WriteJSON(w io.Writer, t *Transcript) error {
 }
 
 // WriteMarkdown writes a transcript as a classroom handout: the lesson,
-// the SPF records the lesson's DNS publishes, then for each step its
+// the SPF records the server reads, then for each step its
 // narration, the dialogue in a code block, what the server did as a list
 // (the SPF steps nested by depth), and what to notice. Lab machinery and
 // the expectations are left out.
@@ -99,7 +109,7 @@ func WriteMarkdown(w io.Writer, t *Transcript) error {
 	if sc.Lesson != "" {
 		ew.printf("%s\n\n", sc.Lesson)
 	}
-	mdSetting(ew, sc)
+	mdSetting(ew, t)
 	for _, st := range t.Steps {
 		if st.Number == 0 {
 			mdLab(ew, &st)
@@ -110,8 +120,10 @@ func WriteMarkdown(w io.Writer, t *Transcript) error {
 	return ew.err
 }
 
-// mdSetting describes the lesson's world: client, server, SPF records.
-func mdSetting(ew *errWriter, sc *Scenario) {
+// mdSetting describes the lesson's world: the client, the server, and
+// the SPF records the run consulted.
+func mdSetting(ew *errWriter, t *Transcript) {
+	sc := t.Scenario
 	srv := sc.Server
 	ew.printf("**The setting.** The client is `%s`. The server `%s` checks SPF at %s", sc.Client, srv.Hostname, srv.CheckAt)
 	if srv.CheckHELO {
@@ -121,12 +133,12 @@ func mdSetting(ew *errWriter, sc *Scenario) {
 		ew.printf("; it refuses a sender domain that does not exist")
 	}
 	ew.printf(".\n\n")
-	recs := sc.Records()
+	recs := consulted(t)
 	if len(recs) == 0 {
-		ew.printf("No domain of this lesson publishes an SPF record.\n\n")
+		ew.printf("No SPF record is found in this lesson.\n\n")
 		return
 	}
-	ew.printf("The SPF records in this lesson's DNS:\n\n```text\n")
+	ew.printf("The SPF records the server reads in this lesson:\n\n```text\n")
 	width := 0
 	for _, r := range recs {
 		width = max(width, len(r.Domain))
@@ -135,6 +147,23 @@ func mdSetting(ew *errWriter, sc *Scenario) {
 		ew.printf("%-*s  TXT  %q\n", width, r.Domain, r.Text)
 	}
 	ew.printf("```\n\n")
+}
+
+// consulted returns the SPF records a run read, in the order first read.
+func consulted(t *Transcript) []Record {
+	var out []Record
+	seen := make(map[Record]bool)
+	for _, e := range t.Events() {
+		if e.Kind != EventSPF || e.SMTP.SPF.Kind != spf.EventRecord || e.SMTP.SPF.Record == "" {
+			continue
+		}
+		r := Record{Domain: e.SMTP.SPF.Domain, Text: e.SMTP.SPF.Record}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // mdLab tells the lab's own steps in a sentence, and shows the greeting.
@@ -174,6 +203,9 @@ func mdStep(ew *errWriter, st *Step) {
 		case EventClient, EventReply:
 			wire = append(wire, SMTPLine(e.SMTP))
 		case EventSPF:
+			if !shown(e.SMTP.SPF) {
+				break
+			}
 			did = append(did, strings.Repeat("  ", e.SMTP.SPF.Depth+1)+"- "+mdEscape(SPFLine(e.SMTP.SPF)))
 		case EventDNS, EventHELO, EventPolicy, EventHeader, EventStored, EventClose, EventXClient:
 			did = append(did, "- "+mdEscape(SMTPLine(e.SMTP)))

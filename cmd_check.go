@@ -35,11 +35,12 @@ the MAIL FROM address --sender (postmaster@DOMAIN by default); an empty
 Exit status: 0 pass, 1 fail or softfail, 3 neutral or none, 4 temperror or
 permerror, 2 bad usage or input.
 
-With --compare, it evaluates every row of the senders file (CSV or TSV,
-columns ip, sender, helo, a header row optional) against the published
-record and against the draft, and reports the rows whose result changes,
-grouped by change, then totals. Bad rows are reported with their line
-number and skipped.
+With --compare, it checks every row of the senders file (CSV or TSV,
+columns ip, sender, helo, a header row optional) as a receiver would (the
+MAIL FROM identity; the HELO name for the null sender), once with the
+published record and once with the draft, and reports the rows whose
+result changes, grouped by change (those that lose a pass first), then
+totals. Bad rows are reported with their line number and skipped.
 Exit status: 0 no row changes, 1 some rows change, 2 bad usage or input.
 
 Names resolve from --zone FILE (.yml/.yaml: the suite's zonedata format;
@@ -156,7 +157,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		receiver = fs.String("receiver", "spflab.invalid", "the receiving host's `name`, for Received-SPF and %{r}")
 		asJSON   = fs.Bool("json", false, "print JSON")
 		compare  = fs.Bool("compare", false, "compare the draft with the published record over --senders")
-		senders  = fs.String("senders", "", "the senders `FILE` for --compare: CSV or TSV rows of ip, sender, helo")
+		senders  = fs.String("senders", "", "the senders `FILE` for --compare: CSV or TSV rows of ip, sender, helo (\"-\": standard input)")
 		workers  = fs.Int("workers", 0, "evaluations in parallel for --compare (default: the CPUs, 4× that with live DNS)")
 		examples = fs.Int("examples", 10, "rows to list per change for --compare (-1: all)")
 	)
@@ -192,11 +193,15 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if _, err := spf.Parse(*record); err != nil {
 			return fail("--record: %v; every row would be permerror (spflab lint shows more)", err)
 		}
-		f, err := os.Open(*senders)
-		if err != nil {
-			return fail("%v", err)
+		var in io.Reader = os.Stdin
+		if *senders != "-" {
+			f, err := os.Open(*senders)
+			if err != nil {
+				return fail("%v", err)
+			}
+			defer f.Close()
+			in = f
 		}
-		defer f.Close()
 		base, live, err := d.resolver(ctx, domain)
 		if err != nil {
 			return fail("%v", err)
@@ -205,11 +210,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		c.OnBadRow = func(e *draft.RowError) {
 			fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", *senders, e.Line, e.Reason)
 		}
-		rep, err := c.Run(ctx, f)
-		if err != nil {
-			if rep != nil && ctx.Err() != nil {
-				printCompare(stdout, domain, rep, *examples)
-			}
+		rep, err := c.Run(ctx, in)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			printCompare(stdout, domain, rep, *examples)
+			return fail("interrupted after %d rows", rep.Rows+rep.BadRows)
+		case err != nil:
 			return fail("%s: %v", *senders, err)
 		}
 		if *asJSON {

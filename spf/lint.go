@@ -227,8 +227,8 @@ func (s *linter) lookupTXT(name string) ([]string, error) {
 	return txts, err
 }
 
-// walk lints the record of domain, reached through via (nil at the root),
-// and returns its node. path holds the domains above it, to find loops.
+// walk lints the record of domain, evaluated in role r, and returns its
+// node. path holds the domains above it, to find loops.
 func (s *linter) walk(domain string, r role, path []string) *LintNode {
 	n := &LintNode{Domain: domain}
 	for _, p := range path {

@@ -26,7 +26,7 @@ var commands = []command{
 	{name: "suite", usage: "suite FILE [--json]", summary: "run an openspf-format SPF test suite (plain or .gz)", run: runSuite},
 	{name: "lint", usage: "lint DOMAIN [--record DRAFT] [--zone F | --dns H:P]", summary: "lint a record and its include tree", run: runLint},
 	{name: "check", usage: "check DOMAIN --ip IP [--sender S] [--record DRAFT]", summary: "evaluate SPF step by step, a draft overlaid", run: runCheck},
-	{name: "check", usage: "check DOMAIN --record DRAFT --compare --senders F", summary: "what the draft changes for the senders in FILE", run: runCheck},
+	{name: "check", usage: "check DOMAIN --record DRAFT --compare --senders F", summary: "which senders in F the draft changes, grouped", run: runCheck},
 	{name: "list", usage: "list [--scenarios FILE]", summary: "list the lessons: id, title, summary", run: runList},
 	{name: "run", usage: "run [ID...|--all] [--format text|json|markdown]", summary: "run lessons against a real server and print them", run: runRun},
 	{name: "test", usage: "test [FILE]", summary: "check every expectation of every lesson", run: runTest},

@@ -55,14 +55,14 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom strin
 		o.MailFrom = ""
 		return o
 	}
-	local, domain := "postmaster", addr
+	sender, domain := "postmaster@"+addr, addr
 	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
-		local, domain = addr[:at], addr[at+1:]
-		if local == "" {
-			local = "postmaster"
+		sender, domain = addr, addr[at+1:]
+		if at == 0 {
+			sender = "postmaster" + addr
 		}
 	}
-	o := c.CheckHost(ctx, ip, domain, local+"@"+domain, helo)
+	o := c.CheckHost(ctx, ip, domain, sender, helo)
 	o.Identity, o.MailFrom = IdentityMailFrom, addr
 	return o
 }
@@ -449,13 +449,8 @@ func (e *evaluation) include(t *Term) (bool, *stop) {
 	target := e.target(t)
 	r, err := e.nested(t, target, false)
 	var s *stop
-	match := false
-	var why string
+	match := r == Pass
 	switch r {
-	case Pass:
-		match, why = true, target+" returned pass"
-	case Fail, Softfail, Neutral:
-		why = target + " returned " + string(r) + ": no match"
 	case TempError:
 		s = &stop{TempError, err}
 	case PermError:
@@ -467,11 +462,14 @@ func (e *evaluation) include(t *Term) (bool, *stop) {
 		e.reportStop(t, s)
 		return false, s
 	}
-	var res Result
-	if match {
-		res = t.Qualifier.Result()
+	if e.listener != nil {
+		var res Result
+		why := target + " returned " + string(r) + ": no match"
+		if match {
+			res, why = t.Qualifier.Result(), target+" returned pass"
+		}
+		e.reportTerm(t, match, why, res)
 	}
-	e.reportTerm(t, match, why, res)
 	return match, nil
 }
 
@@ -486,7 +484,9 @@ func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, er
 	if r == None {
 		r, mech, err = PermError, t.Text, fmt.Errorf("redirect to %s, which has no SPF record (RFC 7208 §6.1)", target)
 	}
-	e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
+	if e.listener != nil {
+		e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
+	}
 	if err != nil {
 		err = &TermError{e.domain, t.Text, t.Column, err}
 	}

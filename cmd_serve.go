@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+const serveSynopsis = "serve [--scenario ID | --scenarios FILE | --zone FILE] [--smtp ADDR] [--dns ADDR] [--no-tui] [--json] [--listen-public]"
+
+const serveHelp = `
+Serve runs one lesson for real tools: its SMTP server (SPF policy, XCLIENT,
+the mailbox) and its DNS zone over UDP and TCP, both on loopback, until
+Ctrl+C. It prints a swaks command that sends the lesson's message as the
+lesson's client (XCLIENT), an nc line with the lesson's lines to type, and
+dig commands for the lesson's TXT, MX and PTR names.
+
+The lesson is --scenario ID from the built-in lessons or from --scenarios
+FILE (default: the first of FILE, or the built-in seed-spf-fail); or a bare
+--zone FILE (zonedata YAML or a BIND zone file) served with the seed's
+server: SPF at RCPT, unknown sender domains refused.
+
+The monitor shows every session and DNS query live; --no-tui logs one line
+per event instead (--json: one JSON object per line, with "source" smtp,
+dns or serve). Ctrl+C lets open sessions finish for --grace, then closes
+them. Exit status: 0 after Ctrl+C, 1 a server could not start, 2 bad usage.
+
+flags:`
+
+// The defaults of serve.
+const (
+	defaultSMTPAddr    = "127.0.0.1:2525"
+	defaultDNSAddr     = "127.0.0.1:5353"
+	defaultServeLesson = "seed-spf-fail"
+	// defaultMaxSessions lets a classroom, or a load test of 200 clients,
+	// connect at once.
+	defaultMaxSessions = 500
+)
+
+// serveFlags are serve's command line.
+type serveFlags struct {
+	scenario, scenarios, zone, origin string
+	client                            string
+	smtpAddr, dnsAddr                 string
+	noTUI, json, public               bool
+	xclientFrom                       string
+	maxSessions                       int
+	grace                             time.Duration
+}
+
+func (f *serveFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&f.scenario, "scenario", "", "serve the lesson `ID` ('spflab list' shows them)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "take the lesson from scenarios `FILE` instead of the built-in lessons")
+	fs.StringVar(&f.zone, "zone", "", "serve the zone `FILE` (zonedata .yml/.yaml, else BIND) with the seed's server")
+	fs.StringVar(&f.origin, "origin", "", "the origin `DOMAIN` of a BIND --zone file that does not set $ORIGIN")
+	fs.StringVar(&f.client, "client", "", "the client `IP` the printed swaks command claims (default: the lesson's)")
+	fs.StringVar(&f.smtpAddr, "smtp", defaultSMTPAddr, "listen for SMTP on `HOST:PORT`")
+	fs.StringVar(&f.dnsAddr, "dns", defaultDNSAddr, "serve DNS over UDP and TCP on `HOST:PORT`")
+	fs.BoolVar(&f.noTUI, "no-tui", false, "log one line per event instead of the monitor")
+	fs.BoolVar(&f.json, "json", false, "log JSON objects, one per line (implies --no-tui)")
+	fs.BoolVar(&f.public, "listen-public", false, "allow addresses other than loopback: other machines can reach the lab")
+	fs.StringVar(&f.xclientFrom, "xclient-from", "", "the `NETWORKS` (CIDR, comma-separated, or \"none\") that may use XCLIENT (default loopback)")
+	fs.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "the most SMTP sessions at once")
+	fs.DurationVar(&f.grace, "grace", 5*time.Second, "how long Ctrl+C lets open sessions finish")
+}
+
+// runServe is "spflab serve": see serveHelp.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("serve", serveSynopsis, stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: spflab %s\n%s\n", serveSynopsis, serveHelp)
+		fs.PrintDefaults()
+	}
+	var f serveFlags
+	f.add(fs)
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "spflab serve: unexpected argument %q\n", rest[0])
+		fs.Usage()
+		return 2
+	}
+	lesson, cfg, err := f.resolve()
+	if err != nil {
+		fmt.Fprintf(stderr, "spflab serve: %v\n", err)
+		return 2
+	}
+	return serve(ctx, lesson, cfg, f, stdout, stderr)
+}
+
+// resolve checks the flags and loads the lesson.
+func (f *serveFlags) resolve() (*serveLesson, labConfig, error) {
+	var cfg labConfig
+	for _, a := range []struct{ flag, addr string }{{"--smtp", f.smtpAddr}, {"--dns", f.dnsAddr}} {
+		host, _, err := net.SplitHostPort(a.addr)
+		if err != nil {
+			return nil, cfg, fmt.Errorf("%s %q: want HOST:PORT, e.g. 127.0.0.1:2525", a.flag, a.addr)
+		}
+		if !f.public && !isLoopbackHost(host) {
+			return nil, cfg, fmt.Errorf("%s %s is not loopback: add --listen-public to let other machines reach the lab", a.flag, a.addr)
+		}
+	}
+	cfg.SMTPAddr, cfg.DNSAddr = f.smtpAddr, f.dnsAddr
+	if f.maxSessions <= 0 {
+		return nil, cfg, fmt.Errorf("--max-sessions %d: must be positive", f.maxSessions)
+	}
+	if f.grace < 0 {
+		return nil, cfg, fmt.Errorf("--grace %v: must not be negative", f.grace)
+	}
+	cfg.Limits.MaxSessions = f.maxSessions
+	var err error
+	if cfg.XClientTrusted, err = parseNetworks(f.xclientFrom); err != nil {
+		return nil, cfg, fmt.Errorf("--xclient-from: %w", err)
+	}
+	l, err := f.lesson()
+	if err != nil {
+		return nil, cfg, err
+	}
+	if f.client != "" {
+		ip, err := netip.ParseAddr(f.client)
+		if err != nil {
+			return nil, cfg, fmt.Errorf("--client %q: not an IP address", f.client)
+		}
+		l.Client = ip.Unmap()
+	}
+	return l, cfg, nil
+}
+
+// lesson loads what --scenario, --scenarios or --zone name.
+func (f *serveFlags) lesson() (*serveLesson, error) {
+	if f.zone != "" {
+		if f.scenario != "" || f.scenarios != "" {
+			return nil, errors.New("--zone serves a zone without a lesson: it excludes --scenario and --scenarios")
+		}
+		z, err := loadZone(f.zone, f.origin)
+		if err != nil {
+			return nil, fmt.Errorf("--zone: %w", err)
+		}
+		return zoneLesson(z, f.zone), nil
+	}
+	if f.origin != "" {
+		return nil, errors.New("--origin goes with a BIND --zone file")
+	}
+	file, err := loadLessons(f.scenarios)
+	if err != nil {
+		return nil, err
+	}
+	id := f.scenario
+	switch {
+	case id == "" && f.scenarios == "":
+		id = defaultServeLesson
+	case id == "" && len(file.Scenarios) > 0:
+		id = file.Scenarios[0].ID
+	}
+	sc := file.Lookup(id)
+	if sc == nil {
+		return nil, fmt.Errorf("no scenario %q in %s ('spflab list' shows them)", id, file.Name)
+	}
+	return scenarioLesson(sc), nil
+}
+
+// parseNetworks parses --xclient-from: "" is nil (smtpsim's default,
+// loopback), "none" an empty list, else comma-separated prefixes or
+// addresses.
+func parseNetworks(s string) ([]netip.Prefix, error) {
+	switch strings.TrimSpace(s) {
+	case "":
+		return nil, nil
+	case "none":
+		return []netip.Prefix{}, nil
+	}
+	var out []netip.Prefix
+	for i, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			ip, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return nil, fmt.Errorf("item %d %q: not a network (192.0.2.0/24) or an address", i+1, part)
+			}
+			p = netip.PrefixFrom(ip, ip.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// networks names the networks allowed XCLIENT.
+func networks(ps []netip.Prefix) string {
+	if len(ps) == 0 {
+		return "no one"
+	}
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, " ")
+}
+
+// serve runs the lab until ctx ends.
+func serve(ctx context.Context, l *serveLesson, cfg labConfig, f serveFlags, stdout, stderr io.Writer) int {
+	log := &eventLog{w: stdout, json: f.json}
+	if !f.noTUI && !f.json {
+		// The monitor view is not wired yet: log instead.
+		fmt.Fprintln(stderr, "spflab serve: the monitor view is not available yet: logging events (--no-tui)")
+	}
+	cfg.OnSMTP, cfg.OnDNS = log.SMTP, log.DNS
+	b, err := startLab(l, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "spflab serve: %v\n", err)
+		return 1
+	}
+	if f.public {
+		fmt.Fprintf(stderr, "spflab serve: warning: --listen-public: SMTP %s and DNS %s may be reachable from other machines; XCLIENT stays limited to %s\n",
+			b.SMTPAddr(), b.DNSAddr(), networks(b.smtp.Config().XClientTrusted))
+	}
+	xclient := networks(b.smtp.Config().XClientTrusted)
+	h := hintsFor(l, b.SMTPAddr(), b.DNSAddr())
+	if f.json {
+		writeHints(stderr, l, b, xclient)
+	} else {
+		writeHints(stdout, l, b, xclient)
+	}
+	log.Serve(fmt.Sprintf("listening: SMTP %s, DNS %s", b.SMTPAddr(), b.DNSAddr()), serveEntry{
+		State: "listening", SMTP: b.SMTPAddr(), DNS: b.DNSAddr(), Lesson: l.ID, Client: l.Client.String(), Commands: h.Commands(),
+	})
+
+	<-ctx.Done()
+	log.Serve(fmt.Sprintf("shutting down: open sessions have %v to finish", f.grace), serveEntry{State: "stopping"})
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.grace)
+	defer cancel()
+	if err := b.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stderr, "spflab serve: shutdown: %v\n", err)
+		return 1
+	}
+	log.Serve("stopped", serveEntry{State: "stopped"})
+	return 0
+}

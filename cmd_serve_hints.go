@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// maxDigHints bounds the dig commands printed per record type.
+const maxDigHints = 4
+
+// hints are the commands that connect to a lab with the real tools.
+type hints struct {
+	Swaks string   // the lesson's message, sent by its client
+	NC    string   // a connection to type SMTP into
+	Dig   []string // the lesson's TXT, MX and PTR names
+	// More counts the names left out of Dig.
+	More int
+}
+
+// hintsFor returns the commands for a lab whose servers listen on
+// smtpAddr and dnsAddr.
+func hintsFor(l *serveLesson, smtpAddr, dnsAddr string) hints {
+	smtpAddr, dnsAddr = dialAddr(smtpAddr), dialAddr(dnsAddr)
+	h := hints{
+		Swaks: shellJoin("swaks", "--server", smtpAddr, "--xclient-addr", l.Client.String(),
+			"--helo", l.HELO, "--from", l.From, "--to", l.To),
+	}
+	host, port, _ := net.SplitHostPort(smtpAddr)
+	h.NC = shellJoin("nc", "-C", host, port)
+	host, port, _ = net.SplitHostPort(dnsAddr)
+	dig := []string{"dig", "@" + host, "-p", port}
+	var txt, mx, ptr []string
+	for _, name := range l.Zone.Names() {
+		have := map[uint16]bool{}
+		for _, rr := range l.Zone.Records(name) {
+			have[rr.Header().Rrtype] = true
+		}
+		if have[dns.TypeTXT] {
+			txt = append(txt, shellJoin(slices.Concat(dig, []string{"TXT", name})...))
+		}
+		if have[dns.TypeMX] {
+			mx = append(mx, shellJoin(slices.Concat(dig, []string{"MX", name})...))
+		}
+		if ip, ok := reverseAddr(name); ok && have[dns.TypePTR] {
+			ptr = append(ptr, shellJoin(slices.Concat(dig, []string{"-x", ip.String()})...))
+		}
+	}
+	for _, list := range [][]string{txt, mx, ptr} {
+		n := min(len(list), maxDigHints)
+		h.Dig = append(h.Dig, list[:n]...)
+		h.More += len(list) - n
+	}
+	return h
+}
+
+// Commands lists every command, for the JSON log.
+func (h hints) Commands() []string {
+	return append([]string{h.Swaks, h.NC}, h.Dig...)
+}
+
+// writeHints prints how to connect to the lab: the lesson, the servers,
+// swaks, nc with the lesson's lines, dig.
+func writeHints(w io.Writer, l *serveLesson, b *lab, xclient string) {
+	h := hintsFor(l, b.SMTPAddr(), b.DNSAddr())
+	name := "zone " + l.Title
+	if l.ID != "" {
+		name = "lesson " + l.ID + ": " + l.Title
+	}
+	cfg := b.smtp.Config()
+	fmt.Fprintf(w, "spflab serve: %s\n", name)
+	fmt.Fprintf(w, "  SMTP %s  %s, SPF checked at %s, XCLIENT from %s\n", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, xclient)
+	fmt.Fprintf(w, "  DNS  %s  UDP and TCP, %d names\n", b.DNSAddr(), len(l.Zone.Names()))
+	fmt.Fprintf(w, "\nSend the lesson's message as its client %s (XCLIENT):\n  %s\n", l.Client, h.Swaks)
+	fmt.Fprintf(w, "\nType SMTP by hand, like the article:\n  %s\n", h.NC)
+	fmt.Fprintf(w, "  nc connects from loopback; type XCLIENT ADDR=%s first to be the lesson's client. Then:\n", l.Client)
+	for _, line := range l.Lines {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+	fmt.Fprintf(w, "    QUIT\n")
+	fmt.Fprintf(w, "\nAsk the lesson's DNS:\n")
+	for _, d := range h.Dig {
+		fmt.Fprintf(w, "  %s\n", d)
+	}
+	if h.More > 0 {
+		fmt.Fprintf(w, "  (and %d more names)\n", h.More)
+	}
+	fmt.Fprintf(w, "\nCtrl+C stops the servers.\n\n")
+}
+
+// shellJoin writes a command line a POSIX shell reads back as args:
+// words with characters other than letters, digits and @%+=:,./_- are
+// single-quoted.
+func shellJoin(args ...string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shellQuote(a)
+	}
+	return strings.Join(quoted, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

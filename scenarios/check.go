@@ -70,7 +70,11 @@ func (r *Runner) check(st *Step, ds *DialogueStep, note string) []Check {
 		msg, found := r.storedMessage(st)
 		for _, h := range e.Headers {
 			if !found {
-				add("header", strconv.Quote(h), "no message stored", false)
+				got := "no message stored"
+				if note != "" {
+					got = note
+				}
+				add("header", strconv.Quote(h), got, false)
 				continue
 			}
 			got, ok := hasField(msg, h)

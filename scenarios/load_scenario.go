@@ -14,6 +14,9 @@ import (
 // scenario loads one scenario; index counts from 1.
 func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	field := fmt.Sprintf("scenarios[%d]", index)
+	if id := peekID(n); id != "" {
+		field = id // fields are named after the scenario, from its first error
+	}
 	m := l.mapping(n, field, scenarioKeys)
 	if m == nil {
 		return nil
@@ -22,7 +25,7 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	if p, ok := m["id"]; ok {
 		if id, ok := l.str(p.v, field+".id"); ok {
 			if idPattern.MatchString(id) {
-				sc.ID, field = id, id
+				sc.ID = id
 			} else {
 				l.errorf(p.v, field+".id", "%q is not an id: letters, digits, \".\", \"-\" and \"_\", starting with a letter or digit", id)
 			}
@@ -90,6 +93,21 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 		l.errorf(n, field+".dialogue", "missing: a scenario needs a dialogue")
 	}
 	return sc
+}
+
+// peekID returns the id of a scenario mapping when it is a valid one.
+func peekID(n *yaml.Node) string {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		if k.Kind == yaml.ScalarNode && k.Value == "id" && v.Kind == yaml.ScalarNode && idPattern.MatchString(v.Value) {
+			return v.Value
+		}
+	}
+	return ""
 }
 
 // with returns s with the fields o sets replacing s's, and o's policy
@@ -209,14 +227,15 @@ func (l *loader) dialogue(n *yaml.Node, field string, srv Server) []DialogueStep
 	}
 	steps := make([]DialogueStep, 0, len(list.Content))
 	var (
-		dataLine int // the line of a send: DATA that awaits its data: step
-		quitLine int // the line of a send: QUIT
+		dataLine  int    // the line of a send: DATA that awaits its data: step
+		dataField string // and its field
+		quitLine  int    // the line of a send: QUIT
 	)
 	for i, item := range list.Content {
 		f := fmt.Sprintf("%s[%d]", field, i+1)
 		st, ok := l.step(item, f)
-		if !ok {
-			continue
+		if st.Kind == 0 {
+			continue // not a step at all
 		}
 		switch {
 		case st.Kind == StepSay:
@@ -232,16 +251,18 @@ func (l *loader) dialogue(n *yaml.Node, field string, srv Server) []DialogueStep
 			dataLine = 0
 			switch st.Verb() {
 			case "DATA":
-				dataLine = st.SourceLine
+				dataLine, dataField = st.SourceLine, f
 			case "QUIT":
 				quitLine = st.SourceLine
 			}
 		}
-		l.applicable(&st, f, srv)
-		steps = append(steps, st)
+		if ok {
+			l.applicable(&st, f, srv)
+			steps = append(steps, st)
+		}
 	}
 	if dataLine > 0 {
-		l.errorf(list, field, "the DATA at line %d needs a data: step with the message after it", dataLine)
+		l.errorf(&yaml.Node{Line: dataLine}, dataField, "DATA needs a data: step with the message after it")
 	}
 	return steps
 }
@@ -270,7 +291,7 @@ func (l *loader) step(n *yaml.Node, field string) (DialogueStep, bool) {
 	switch {
 	case hasSend && hasData:
 		l.errorf(data.k, field+".data", "a step either sends a line (send:) or a message (data:), not both")
-		good = false
+		st.Kind, good = StepSend, false
 	case hasSend:
 		st.Kind, st.Line = StepSend, get("send")
 		switch {

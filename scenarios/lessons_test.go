@@ -1,0 +1,267 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	"spflab/spf"
+)
+
+// builtin loads the built-in lessons from the repository root (package
+// main embeds the same file).
+func builtin(t testing.TB) *File {
+	t.Helper()
+	f, err := LoadFile("../scenarios.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestBuiltinLessons runs every built-in lesson against a real server and
+// checks that each has expectations and meets them all.
+func TestBuiltinLessons(t *testing.T) {
+	f := builtin(t)
+	for _, sc := range f.Scenarios {
+		t.Run(sc.ID, func(t *testing.T) {
+			tr, err := Run(context.Background(), sc, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tr.Checks()) == 0 {
+				t.Error("no expectations: the lesson tests nothing")
+			}
+			for _, c := range tr.Failed() {
+				t.Error(c)
+			}
+			if sc.Lesson == "" {
+				t.Error("no lesson text")
+			}
+		})
+	}
+}
+
+// TestBuiltinLessonsCoverTheIssue checks that the built-in file keeps
+// what the lessons are for: the seed's dialogues with its names and
+// replies, one lesson per SPF result, and the mechanisms.
+func TestBuiltinLessonsCoverTheIssue(t *testing.T) {
+	f := builtin(t)
+	type want struct {
+		id, line, field, expected string
+	}
+	wants := []want{
+		{"seed-honest", "RCPT To:user@example.com", "spf", "pass"},
+		{"seed-helo-lie", "HELO mail.euston.net", "rdns", "www.euston.net"},
+		{"seed-forged-sender", "MAIL From:honeypot@euston.net", "code", "250"},
+		{"seed-forged-sender", "RCPT To:user@example.com", "spf", "none"},
+		{"seed-no-such-domain", "MAIL From:buddy@your.friend", "code", "553"},
+		{"seed-no-such-domain", "MAIL From:buddy@your.friend", "enhanced", "5.1.8"},
+		{"seed-spf-fail", "MAIL From: <honeypot@euston.net>", "code", "250"},
+		{"seed-spf-fail", "RCPT To: <user@example.com>", "code", "550"},
+		{"seed-spf-fail", "RCPT To: <user@example.com>", "spf", "fail"},
+		{"seed-google-include", "RCPT To:user@example.com", "spf", "softfail"},
+		{"result-temperror", "RCPT To:user@example.com", "code", "451"},
+		{"exp-explanation", "RCPT To:user@example.com", "spf", "fail"},
+		{"null-sender-helo", "MAIL FROM:<>", "code", "250"},
+	}
+	for _, w := range wants {
+		sc := f.Lookup(w.id)
+		if sc == nil {
+			t.Errorf("no lesson %s", w.id)
+			continue
+		}
+		if !hasExpectation(sc, w.line, w.field, w.expected) {
+			t.Errorf("%s: no step %q expecting %s %s", w.id, w.line, w.field, w.expected)
+		}
+	}
+	// The seed's addresses: mail.euston.net is the permitted sender,
+	// www.euston.net differs in the last octet.
+	for id, client := range map[string]string{"seed-honest": "192.0.2.25", "seed-helo-lie": "192.0.2.80", "seed-spf-fail": "192.0.2.80"} {
+		if sc := f.Lookup(id); sc == nil || sc.Client.String() != client {
+			t.Errorf("%s: client %v, want %s", id, sc, client)
+		}
+	}
+	results := make(map[spf.Result]bool)
+	for _, sc := range f.Scenarios {
+		for _, st := range sc.Dialogue {
+			results[st.Expect.SPF] = true
+		}
+	}
+	for _, r := range []spf.Result{spf.Pass, spf.Fail, spf.Softfail, spf.Neutral, spf.None, spf.TempError, spf.PermError} {
+		if !results[r] {
+			t.Errorf("no lesson expects %s", r)
+		}
+	}
+	for _, id := range []string{"result-permerror-syntax", "result-permerror-lookups", "result-permerror-void",
+		"mech-a", "mech-mx", "mech-ptr", "mech-ip6", "mech-exists-macros", "include-vs-redirect"} {
+		if f.Lookup(id) == nil {
+			t.Errorf("no lesson %s", id)
+		}
+	}
+	if sc := f.Lookup("mech-ip6"); sc == nil || !sc.Client.Is6() {
+		t.Error("mech-ip6 has no IPv6 client")
+	}
+}
+
+func hasExpectation(sc *Scenario, line, field, expected string) bool {
+	for _, st := range sc.Dialogue {
+		if st.Line != line {
+			continue
+		}
+		e := st.Expect
+		switch field {
+		case "code":
+			if e.Code != 0 && expected == strconv.Itoa(e.Code) {
+				return true
+			}
+		case "enhanced":
+			if e.Enhanced == expected {
+				return true
+			}
+		case "spf":
+			if string(e.SPF) == expected {
+				return true
+			}
+		case "rdns":
+			if e.RDNS == expected {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func runBuiltin(t *testing.T, id string) *Transcript {
+	t.Helper()
+	sc := builtin(t).Lookup(id)
+	if sc == nil {
+		t.Fatalf("no lesson %s", id)
+	}
+	tr, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestWriteText(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteText(&b, runBuiltin(t, "seed-spf-fail")); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, line := range []string{
+		"== seed-spf-fail: SPF -all refuses www.euston.net ==",
+		"[lab] C: XCLIENT ADDR=192.0.2.80",
+		"S: 220 mail.example.com ESMTP Service Ready",
+		"-- step 1 --",
+		"C: HELO mail.euston.net",
+		"    DNS PTR 192.0.2.80 → www.euston.net (reverse)",
+		"    said mail.euston.net, is www.euston.net (192.0.2.80, reverse DNS confirmed): the HELO name is a lie",
+		"C: RCPT To: <user@example.com>",
+		"    spf check_host(192.0.2.80, euston.net, honeypot@euston.net)",
+		`    spf TXT euston.net → "v=spf1 ip4:192.0.2.25 -all"`,
+		"    spf ip4:192.0.2.25: no match: 192.0.2.80 not in 192.0.2.25/32 [lookups 0/10, void 0/2]",
+		"    spf -all: match → fail: all matches every address [lookups 0/10, void 0/2]",
+		"    policy: SPF fail for the mailfrom identity → reject at RCPT (550 5.7.23)",
+		"S: 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net",
+		"    ✓ code 550",
+		"    ✓ spf fail",
+		"    connection closed: QUIT",
+	} {
+		if !containsLine(out, line) {
+			t.Errorf("no line %q in:\n%s", line, out)
+		}
+	}
+	// Steps of an include are indented one level.
+	b.Reset()
+	WriteText(&b, runBuiltin(t, "seed-google-include"))
+	for _, line := range []string{
+		"    spf include:_netblocks.google.com: evaluate the record of _netblocks.google.com",
+		"    spf   ip4:198.51.100.0/24: match → pass: 198.51.100.27 in 198.51.100.0/24 [lookups 1/10, void 0/2]",
+		"    spf include:_netblocks.google.com: match → pass: _netblocks.google.com returned pass [lookups 1/10, void 0/2]",
+	} {
+		if !containsLine(b.String(), line) {
+			t.Errorf("no line %q in:\n%s", line, b.String())
+		}
+	}
+}
+
+func containsLine(text, line string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, runBuiltin(t, "seed-spf-fail")); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, part := range []string{
+		"# SPF -all refuses www.euston.net\n",
+		"**The setting.** The client is `192.0.2.80`. The server `mail.example.com` checks SPF at RCPT",
+		"euston.net  TXT  \"v=spf1 ip4:192.0.2.25 -all\"\n",
+		"## Step 3: `RCPT To: <user@example.com>`\n",
+		"```text\nC: RCPT To: <user@example.com>\nS: 550 5.7.23 SPF test returned fail for 192.0.2.80:",
+		"- SPF evaluation:\n  - check\\_host(192.0.2.80, euston.net, honeypot@euston.net)\n",
+		"> **What to notice.** ip4:192.0.2.25 does not match 192.0.2.80;",
+	} {
+		if !strings.Contains(out, part) {
+			t.Errorf("no %q in:\n%s", part, out)
+		}
+	}
+	for _, lab := range []string{"[lab]", "C: XCLIENT", "expected"} {
+		if strings.Contains(out, lab) {
+			t.Errorf("the handout shows %q", lab)
+		}
+	}
+	if strings.Count(out, "```")%2 != 0 {
+		t.Error("a code block is not closed")
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	tr := runBuiltin(t, "seed-spf-fail")
+	var b bytes.Buffer
+	if err := WriteJSON(&b, tr); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != len(tr.Events()) {
+		t.Fatalf("%d lines for %d events", len(lines), len(tr.Events()))
+	}
+	var kinds []string
+	for _, l := range lines {
+		var e struct {
+			Scenario string `json:"scenario"`
+			Kind     string `json:"kind"`
+			SMTP     *struct {
+				Reply *struct{ Code int } `json:"reply"`
+				SPF   *struct{ Reason string }
+			} `json:"smtp"`
+			Check *Check `json:"check"`
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		if e.Scenario != "seed-spf-fail" {
+			t.Errorf("scenario %q", e.Scenario)
+		}
+		kinds = append(kinds, e.Kind)
+		if e.Kind == "check" && (e.Check == nil || !e.Check.OK) {
+			t.Errorf("check %s", l)
+		}
+	}
+	if kinds[0] != "lesson" || !strings.Contains(b.String(), `"reason":"192.0.2.80 not in 192.0.2.25/32"`) {
+		t.Errorf("kinds %v", kinds)
+	}
+}

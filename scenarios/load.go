@@ -37,7 +37,7 @@ func LoadFile(name string) (*File, error) {
 // folder (nil refuses every zonefile entry). The error, if any, is an
 // Errors listing every problem, each with its line and field.
 func Parse(data []byte, file string, fsys fs.FS) (*File, error) {
-	l := &loader{file: file, fsys: fsys, zonefiles: make(map[string]zoneFileResult)}
+	l := &loader{file: file, fsys: fsys, zonefiles: make(map[string]*fakedns.Zone)}
 	f := l.parse(data)
 	if len(l.errs) > 0 {
 		return nil, l.errs.sorted()
@@ -64,12 +64,7 @@ type loader struct {
 	file      string
 	fsys      fs.FS
 	errs      Errors
-	zonefiles map[string]zoneFileResult // by cleaned path
-}
-
-type zoneFileResult struct {
-	zone *fakedns.Zone
-	ok   bool
+	zonefiles map[string]*fakedns.Zone // loaded so far, by cleaned path; nil when it failed
 }
 
 // defaults is the defaults: section, shared by every scenario of a file.
@@ -96,7 +91,7 @@ func (l *loader) parse(data []byte) *File {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			l.errs = append(l.errs, &Error{File: l.file, Field: "scenarios", Msg: "the file is empty: want a mapping with scenarios:"})
+			l.errorf(nil, "scenarios", "the file is empty: want a mapping with scenarios:")
 		} else {
 			l.yamlError(err)
 		}
@@ -110,15 +105,14 @@ func (l *loader) parse(data []byte) *File {
 	}
 	root := deref(&doc)
 	if isNull(root) {
-		l.errs = append(l.errs, &Error{File: l.file, Field: "scenarios", Msg: "the file is empty: want a mapping with scenarios:"})
+		l.errorf(nil, "scenarios", "the file is empty: want a mapping with scenarios:")
 		return nil
 	}
 	m := l.mapping(root, "file", fileKeys)
 	if m == nil {
 		return nil
 	}
-	var def defaults
-	def.zonesOK, def.filesOK = true, true
+	def := defaults{zonesOK: true, filesOK: true}
 	if p, ok := m["defaults"]; ok {
 		def = l.defaults(p.v)
 	}
@@ -649,26 +643,22 @@ func (l *loader) zoneFile(n *yaml.Node, field string) (*fakedns.Zone, bool) {
 		l.errorf(n, field, "%q: this scenarios file cannot read zone files", p)
 		return nil, false
 	}
-	if r, seen := l.zonefiles[clean]; seen {
-		if !r.ok {
+	if z, seen := l.zonefiles[clean]; seen {
+		if z == nil {
 			l.errorf(n, field, "%q could not be loaded (see above)", p)
 		}
-		return r.zone, r.ok
+		return z, z != nil
 	}
 	data, err := fs.ReadFile(l.fsys, clean)
+	var z *fakedns.Zone
+	if err == nil {
+		z, err = fakedns.LoadZoneFile(bytes.NewReader(data), p, ".")
+	}
 	if err != nil {
 		l.errorf(n, field, "%v", err)
-		l.zonefiles[clean] = zoneFileResult{}
-		return nil, false
 	}
-	z, err := fakedns.LoadZoneFile(bytes.NewReader(data), p, ".")
-	if err != nil {
-		l.errorf(n, field, "%v", err)
-		l.zonefiles[clean] = zoneFileResult{}
-		return nil, false
-	}
-	l.zonefiles[clean] = zoneFileResult{zone: z, ok: true}
-	return z, true
+	l.zonefiles[clean] = z
+	return z, z != nil
 }
 
 // isHostName reports whether s is a host name: labels of letters, digits,

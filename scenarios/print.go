@@ -182,17 +182,13 @@ func mdLab(ew *errWriter, st *Step) {
 
 func mdStep(ew *errWriter, st *Step) {
 	ds := st.Script
-	title := ds.Line
 	switch ds.Kind {
+	case StepSend:
+		ew.printf("## Step %d: `%s`\n\n", st.Number, strings.ReplaceAll(ds.Line, "`", "'"))
 	case StepData:
-		title = "the message"
-	case StepSay:
-		title = ""
-	}
-	if title == "" {
+		ew.printf("## Step %d: the message\n\n", st.Number)
+	default:
 		ew.printf("## Step %d\n\n", st.Number)
-	} else {
-		ew.printf("## Step %d: `%s`\n\n", st.Number, strings.ReplaceAll(title, "`", "'"))
 	}
 	if ds.Narration != "" {
 		ew.printf("%s\n\n", ds.Narration)

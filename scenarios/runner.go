@@ -173,6 +173,16 @@ func (r *Runner) Next(ctx context.Context) (Step, error) {
 	return Step{}, io.EOF
 }
 
+// Upcoming returns the dialogue step the next Next runs, nil when the
+// dialogue is over: a viewer shows its narration and line before the
+// reply, so that the learner can predict it.
+func (r *Runner) Upcoming() *DialogueStep {
+	if r.setup != nil || r.next >= len(r.sc.Dialogue) {
+		return nil
+	}
+	return &r.sc.Dialogue[r.next]
+}
+
 // Done reports whether every step of the dialogue has run.
 func (r *Runner) Done() bool { return r.setup == nil && r.next == len(r.sc.Dialogue) }
 

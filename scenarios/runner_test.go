@@ -94,6 +94,9 @@ func TestRunnerSteps(t *testing.T) {
 		if r.Done() {
 			t.Fatalf("Done before step %d", i)
 		}
+		if up := r.Upcoming(); (i == 0) != (up == nil) || up != nil && up != &sc.Dialogue[i-1] {
+			t.Errorf("before step %d: Upcoming %v", i, up)
+		}
 		st, err := r.Next(ctx)
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)

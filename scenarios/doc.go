@@ -1,0 +1,82 @@
+// Package scenarios is spflab's lessons: the scenarios.yaml format, its
+// strict loader, a runner that plays a lesson against a real smtpsim
+// server over loopback TCP one step at a time, the checking of each
+// step's expectations, and printers of a run as text, JSON Lines or a
+// Markdown handout.
+//
+// # The format
+//
+// A file is a YAML mapping with an optional defaults: section and a list
+// of scenarios:
+//
+//	defaults:                  # shared by every scenario of the file
+//	  client: 192.0.2.80       # any scenario key marked (d) below
+//	  server: {...}
+//	  zones: {...}
+//	  zonefile: euston.net.zone
+//	scenarios:
+//	  - id: seed-spf-fail      # letters, digits, ".", "-", "_"; unique
+//	    title: SPF -all refuses www.euston.net
+//	    summary: one line for the list
+//	    lesson: |              # optional: told before the first step
+//	      ...
+//	    client: 192.0.2.80     # (d) IPv4 or IPv6; the lab sets it with XCLIENT ADDR
+//	    server:                # (d) each key overrides the default's
+//	      hostname: mail.example.com   # default mail.example.com
+//	      check_at: rcpt               # rcpt (default) or mail
+//	      check_helo: false            # also check the HELO identity at HELO/EHLO
+//	      sender_domain_check: true    # 553 5.1.8 for a sender domain that does not exist
+//	      explanation: "..."           # explain-string of a fail without exp= (RFC 7208 §6.2)
+//	      policy:                      # per result, over smtpsim.DefaultPolicy
+//	        softfail: header           # header, accept, tempfail or reject
+//	        fail: {action: reject, code: 550, enhanced: 5.7.23, text: "{explanation}"}
+//	    zones:                 # (d) the openspf suite's zonedata format
+//	      euston.net:
+//	        - MX: [10, mail.euston.net]
+//	        - TXT: "v=spf1 ip4:192.0.2.25 -all"
+//	    zonefile: x.zone       # (d) or a list: BIND files, relative to this file's folder
+//	    dialogue:
+//	      - narration: what the server is about to do, and why
+//	        send: "MAIL From: <honeypot@euston.net>"   # the raw line, sent exactly as written
+//	        notice: what to notice in the reply and the SPF steps
+//	        expect: {code: 250}
+//	      - send: DATA
+//	      - data: |            # the message after DATA's 354, "." added
+//	          Subject: hi
+//
+//	          body
+//	        expect:
+//	          code: 250
+//	          enhanced: 2.0.0
+//	          text: "substring of the reply"
+//	          header: ["Received-SPF: pass", Authentication-Results]
+//	      - narration: a step may only narrate
+//
+// A step sends a line (send:), sends a message (data:, right after a send:
+// DATA), or only narrates. Its expectations are code, enhanced (RFC 3463),
+// text (contained in the reply), spf (the result of the check the step
+// triggers), header ("Name" or "Name: text" in the stored message) and
+// rdns (the client's confirmed reverse name found at HELO/EHLO, or none).
+//
+// The zone of a scenario is its zone files (the defaults' first), then the
+// default zones, then its own zones; a name listed by a later source
+// replaces that name's records from the earlier ones.
+//
+// Loading is strict and reports every problem at once as Errors, each
+// "file:line: field: what": unknown keys, keys given twice, wrong types,
+// missing keys, duplicate ids, addresses that do not parse, zone names that
+// are not names, a zone file that does not load, and expectations that no
+// run can meet (an SPF result on a step that triggers no check, a header
+// on a step that stores no message, an enhanced code of the wrong class, a
+// line after QUIT, DATA without its message).
+//
+// # Running
+//
+// Start starts a server with the scenario's zone (a draft record over it
+// with Options.Records, through fakedns.Overlay) and a fixed clock, so that
+// a run gives the same events every time; Runner.Next plays one step and
+// returns its events in order, Runner.Send sends a line of the learner's
+// own on the same session. Run plays a whole scenario into a Transcript,
+// which WriteText, WriteJSON and WriteMarkdown print. SPFLine and SMTPLine
+// are the words the printers use for one event, for any viewer.
+package scenarios

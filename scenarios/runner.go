@@ -271,6 +271,9 @@ func (r *Runner) connect(ctx context.Context, st *Step) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	from := len(st.Events)
+	// A session that ended without a reply may have left lines unseen:
+	// count from what the server reported.
+	r.replies, r.lines = r.col.counts()
 	c, err := smtpsim.Dial(ctx, r.srv.Addr().String())
 	if err != nil {
 		return err
@@ -456,6 +459,13 @@ func (c *collector) add(e smtpsim.Event) {
 	close(c.changed)
 	c.changed = make(chan struct{})
 	c.mu.Unlock()
+}
+
+// counts returns the replies and client lines reported so far.
+func (c *collector) counts() (replies, lines int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.replies, c.lines
 }
 
 // wait waits until cond holds or ctx ends, and returns the events from

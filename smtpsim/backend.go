@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-smtp"
@@ -92,6 +93,7 @@ func (s *session) lookupName() HELOCheck {
 		}
 		return h
 	}
+	names = slices.Clone(names) // the resolver's slice is shared
 	for i, n := range names {
 		names[i] = strings.TrimSuffix(n, ".")
 	}

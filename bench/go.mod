@@ -2,10 +2,9 @@ module spflab/bench
 
 go 1.26.7
 
-require (
-	go.yaml.in/yaml/v3 v3.0.6
-	spflab v0.0.0
-)
+require spflab v0.0.0
+
+require go.yaml.in/yaml/v3 v3.0.6 // indirect
 
 require (
 	blitiri.com.ar/go/spf v1.6.0

@@ -303,7 +303,9 @@ func TestServeBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	stdout.wait(t, 0, "the session's greeting", func(l string) bool { return strings.HasSuffix(l, " smtp #1 S: 220 mail.example.com ESMTP Service Ready") })
+	stdout.wait(t, 0, "the session's greeting", func(l string) bool {
+		return strings.HasSuffix(l, " smtp #1 S: 220 mail.example.com ESMTP Service Ready")
+	})
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

@@ -60,8 +60,8 @@ func (f *serveFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.zone, "zone", "", "serve the zone `FILE` (zonedata .yml/.yaml, else BIND) with the seed's server")
 	fs.StringVar(&f.origin, "origin", "", "the origin `DOMAIN` of a BIND --zone file that does not set $ORIGIN")
 	fs.StringVar(&f.client, "client", "", "the client `IP` the printed swaks command claims (default: the lesson's)")
-	fs.StringVar(&f.smtpAddr, "smtp", defaultSMTPAddr, "listen for SMTP on `HOST:PORT`")
-	fs.StringVar(&f.dnsAddr, "dns", defaultDNSAddr, "serve DNS over UDP and TCP on `HOST:PORT`")
+	fs.StringVar(&f.smtpAddr, "smtp", "", "listen for SMTP on `HOST:PORT` (default "+defaultSMTPAddr+"; with --listen-public, every interface)")
+	fs.StringVar(&f.dnsAddr, "dns", "", "serve DNS over UDP and TCP on `HOST:PORT` (default "+defaultDNSAddr+"; with --listen-public, every interface)")
 	fs.BoolVar(&f.noTUI, "no-tui", false, "log one line per event instead of the monitor")
 	fs.BoolVar(&f.json, "json", false, "log JSON objects, one per line (implies --no-tui)")
 	fs.BoolVar(&f.public, "listen-public", false, "allow addresses other than loopback: other machines can reach the lab")
@@ -99,13 +99,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // resolve checks the flags and loads the lesson.
 func (f *serveFlags) resolve() (*serveLesson, labConfig, error) {
 	var cfg labConfig
-	for _, a := range []struct{ flag, addr string }{{"--smtp", f.smtpAddr}, {"--dns", f.dnsAddr}} {
-		host, _, err := net.SplitHostPort(a.addr)
+	for _, a := range []struct {
+		flag, def string
+		addr      *string
+	}{{"--smtp", defaultSMTPAddr, &f.smtpAddr}, {"--dns", defaultDNSAddr, &f.dnsAddr}} {
+		if *a.addr == "" {
+			*a.addr = a.def
+			if f.public {
+				_, port, _ := net.SplitHostPort(a.def)
+				*a.addr = ":" + port
+			}
+		}
+		host, _, err := net.SplitHostPort(*a.addr)
 		if err != nil {
-			return nil, cfg, fmt.Errorf("%s %q: want HOST:PORT, e.g. 127.0.0.1:2525", a.flag, a.addr)
+			return nil, cfg, fmt.Errorf("%s %q: want HOST:PORT, e.g. %s", a.flag, *a.addr, a.def)
 		}
 		if !f.public && !isLoopbackHost(host) {
-			return nil, cfg, fmt.Errorf("%s %s is not loopback: add --listen-public to let other machines reach the lab", a.flag, a.addr)
+			return nil, cfg, fmt.Errorf("%s %s is not loopback: add --listen-public to let other machines reach the lab", a.flag, *a.addr)
 		}
 	}
 	cfg.SMTPAddr, cfg.DNSAddr = f.smtpAddr, f.dnsAddr
@@ -222,12 +232,11 @@ func serve(ctx context.Context, l *serveLesson, cfg labConfig, f serveFlags, std
 		fmt.Fprintf(stderr, "spflab serve: warning: --listen-public: SMTP %s and DNS %s may be reachable from other machines; XCLIENT stays limited to %s\n",
 			b.SMTPAddr(), b.DNSAddr(), networks(b.smtp.Config().XClientTrusted))
 	}
-	xclient := networks(b.smtp.Config().XClientTrusted)
-	h := hintsFor(l, b.SMTPAddr(), b.DNSAddr())
+	h := hintsFor(b)
 	if f.json {
-		writeHints(stderr, l, b, xclient)
+		writeHints(stderr, b, h)
 	} else {
-		writeHints(stdout, l, b, xclient)
+		writeHints(stdout, b, h)
 	}
 	log.Serve(fmt.Sprintf("listening: SMTP %s, DNS %s", b.SMTPAddr(), b.DNSAddr()), serveEntry{
 		State: "listening", SMTP: b.SMTPAddr(), DNS: b.DNSAddr(), Lesson: l.ID, Client: l.Client.String(), Commands: h.Commands(),

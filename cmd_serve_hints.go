@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -15,22 +16,31 @@ const maxDigHints = 4
 
 // hints are the commands that connect to a lab with the real tools.
 type hints struct {
-	Swaks string   // the lesson's message, sent by its client
+	// XClient says whether the lab lets a client on this machine use
+	// XCLIENT, so that swaks and nc can play the lesson's client.
+	XClient bool
+	Swaks   string   // the lesson's message, sent by its client
 	NC    string   // a connection to type SMTP into
 	Dig   []string // the lesson's TXT, MX and PTR names
 	// More counts the names left out of Dig.
 	More int
 }
 
-// hintsFor returns the commands for a lab whose servers listen on
-// smtpAddr and dnsAddr.
-func hintsFor(l *serveLesson, smtpAddr, dnsAddr string) hints {
-	smtpAddr, dnsAddr = dialAddr(smtpAddr), dialAddr(dnsAddr)
-	h := hints{
-		Swaks: shellJoin("swaks", "--server", smtpAddr, "--xclient-addr", l.Client.String(),
-			"--helo", l.HELO, "--from", l.From, "--to", l.To),
-	}
+// hintsFor returns the commands for clients on this machine.
+func hintsFor(b *lab) hints {
+	l := b.lesson
+	smtpAddr, dnsAddr := dialAddr(b.SMTPAddr()), dialAddr(b.DNSAddr())
 	host, port, _ := net.SplitHostPort(smtpAddr)
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ip = netip.MustParseAddr("127.0.0.1") // localhost
+	}
+	h := hints{XClient: trusts(b.smtp.Config().XClientTrusted, ip)}
+	swaks := []string{"swaks", "--server", smtpAddr}
+	if h.XClient {
+		swaks = append(swaks, "--xclient-addr", l.Client.String())
+	}
+	h.Swaks = shellJoin(append(swaks, "--helo", l.HELO, "--from", l.From, "--to", l.To)...)
 	h.NC = shellJoin("nc", "-C", host, port)
 	host, port, _ = net.SplitHostPort(dnsAddr)
 	dig := []string{"dig", "@" + host, "-p", port}
@@ -65,19 +75,27 @@ func (h hints) Commands() []string {
 
 // writeHints prints how to connect to the lab: the lesson, the servers,
 // swaks, nc with the lesson's lines, dig.
-func writeHints(w io.Writer, l *serveLesson, b *lab, xclient string) {
-	h := hintsFor(l, b.SMTPAddr(), b.DNSAddr())
+func writeHints(w io.Writer, b *lab, h hints) {
+	l := b.lesson
 	name := "zone " + l.Title
 	if l.ID != "" {
 		name = "lesson " + l.ID + ": " + l.Title
 	}
 	cfg := b.smtp.Config()
 	fmt.Fprintf(w, "spflab serve: %s\n", name)
-	fmt.Fprintf(w, "  SMTP %s  %s, SPF checked at %s, XCLIENT from %s\n", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, xclient)
+	fmt.Fprintf(w, "  SMTP %s  %s, SPF checked at %s, XCLIENT from %s\n", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, networks(cfg.XClientTrusted))
 	fmt.Fprintf(w, "  DNS  %s  UDP and TCP, %d names\n", b.DNSAddr(), len(l.Zone.Names()))
-	fmt.Fprintf(w, "\nSend the lesson's message as its client %s (XCLIENT):\n  %s\n", l.Client, h.Swaks)
+	if h.XClient {
+		fmt.Fprintf(w, "\nSend the lesson's message as its client %s (XCLIENT):\n  %s\n", l.Client, h.Swaks)
+	} else {
+		fmt.Fprintf(w, "\nSend the lesson's message (XCLIENT is not allowed from here: SPF sees your own address):\n  %s\n", h.Swaks)
+	}
 	fmt.Fprintf(w, "\nType SMTP by hand, like the article:\n  %s\n", h.NC)
-	fmt.Fprintf(w, "  nc connects from loopback; type XCLIENT ADDR=%s first to be the lesson's client. Then:\n", l.Client)
+	if h.XClient {
+		fmt.Fprintf(w, "  nc connects from loopback; type XCLIENT ADDR=%s first to be the lesson's client. Then:\n", l.Client)
+	} else {
+		fmt.Fprintf(w, "  Then type:\n")
+	}
 	for _, line := range l.Lines {
 		fmt.Fprintf(w, "    %s\n", line)
 	}

@@ -112,7 +112,7 @@ func (b *lab) Shutdown(ctx context.Context) error {
 }
 
 // dialAddr is an address a client on this machine can connect to: a
-// wildcard host (0.0.0.0, ::, "") becomes loopback.
+// wildcard host (0.0.0.0, ::, "", which take IPv4 too) becomes 127.0.0.1.
 func dialAddr(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -120,11 +120,18 @@ func dialAddr(addr string) string {
 	}
 	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
-		if err == nil && ip.Is6() {
-			host = "::1"
-		}
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// trusts reports whether XCLIENT is allowed from ip.
+func trusts(networks []netip.Prefix, ip netip.Addr) bool {
+	for _, p := range networks {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // isLoopbackHost reports whether host (of a listen address) is loopback

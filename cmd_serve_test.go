@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -360,6 +361,12 @@ mail  IN A   198.51.100.5
 		{"null sender", []string{"--scenario", "null-sender-helo", "--client", "192.0.2.25"}, []string{
 			"--xclient-addr 192.0.2.25 --helo mail.euston.net --from '<>' --to user@example.com",
 		}},
+		{"XCLIENT refused from loopback", []string{"--xclient-from", "192.0.2.0/24"}, []string{
+			"XCLIENT from 192.0.2.0/24",
+			"(XCLIENT is not allowed from here: SPF sees your own address):\n  swaks --server 127.0.0.1:",
+			" --helo mail.euston.net --from honeypot@euston.net --to user@example.com\n",
+			"  Then type:\n    HELO mail.euston.net\n",
+		}},
 		{"a BIND zone", []string{"--zone", bind, "--origin", "bakery.example", "--xclient-from", "127.0.0.1,10.0.0.0/8"}, []string{
 			"spflab serve: zone " + bind,
 			"XCLIENT from 127.0.0.1/32 10.0.0.0/8",
@@ -546,6 +553,38 @@ func TestServeShutdown(t *testing.T) {
 	slices.Sort(reasons)
 	if want := []string{"QUIT", "server shut down"}; !slices.Equal(reasons, want) {
 		t.Errorf("close reasons %q, want %q", reasons, want)
+	}
+}
+
+// TestServeAddresses: the listen addresses serve takes from its flags.
+func TestServeAddresses(t *testing.T) {
+	tests := []struct {
+		args      []string
+		smtp, dns string
+	}{
+		{nil, "127.0.0.1:2525", "127.0.0.1:5353"},
+		{[]string{"--smtp", "localhost:25", "--dns", "[::1]:53"}, "localhost:25", "[::1]:53"},
+		{[]string{"--listen-public"}, ":2525", ":5353"},
+		{[]string{"--listen-public", "--smtp", "127.0.0.2:2525"}, "127.0.0.2:2525", ":5353"},
+	}
+	for _, tt := range tests {
+		var f serveFlags
+		fs := newFlagSet("serve", serveSynopsis, io.Discard)
+		f.add(fs)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		_, cfg, err := f.resolve()
+		if err != nil || cfg.SMTPAddr != tt.smtp || cfg.DNSAddr != tt.dns {
+			t.Errorf("%q: SMTP %q DNS %q (%v), want %q %q", tt.args, cfg.SMTPAddr, cfg.DNSAddr, err, tt.smtp, tt.dns)
+		}
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"[::]:2525", "127.0.0.1:2525"}, {"0.0.0.0:25", "127.0.0.1:25"}, {":53", "127.0.0.1:53"}, {"[::1]:53", "[::1]:53"}, {"127.0.0.2:25", "127.0.0.2:25"},
+	} {
+		if got := dialAddr(tt.in); got != tt.want {
+			t.Errorf("dialAddr(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 

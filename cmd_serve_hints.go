@@ -20,8 +20,8 @@ type hints struct {
 	// XCLIENT, so that swaks and nc can play the lesson's client.
 	XClient bool
 	Swaks   string   // the lesson's message, sent by its client
-	NC    string   // a connection to type SMTP into
-	Dig   []string // the lesson's TXT, MX and PTR names
+	NC      string   // a connection to type SMTP into
+	Dig     []string // the lesson's TXT, MX and PTR names
 	// More counts the names left out of Dig.
 	More int
 }

@@ -1,0 +1,13 @@
+// Package tui is spflab's terminal interface, built on Bubble Tea v2: the
+// lab, where a lesson's SMTP dialogue runs step by step next to every step
+// of the SPF evaluation (RFC 7208) behind each reply, and the monitor, which
+// shows the sessions of a classroom server live.
+//
+// The package only renders events and sends intents. A lesson runs through
+// scenarios.Runner, always inside a tea.Cmd, and its steps come back as
+// messages; the monitor is fed smtpsim.Events with EventMsg. Nothing here
+// speaks SMTP or evaluates SPF itself.
+//
+// New and Run open the lab on a scenarios file; NewMonitor and RunMonitor
+// open the monitor.
+package tui

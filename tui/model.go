@@ -1,0 +1,661 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"spflab/scenarios"
+)
+
+// Options change how the lab looks and starts.
+type Options struct {
+	// Presenter is for a projector: larger spacing, thicker borders, high
+	// contrast colours.
+	Presenter bool
+	// Lesson is the id of a lesson to open at start; "" opens the list.
+	Lesson string
+	// Predict starts with predict mode on.
+	Predict bool
+	// Mouse turns mouse support on at start (m toggles it).
+	Mouse bool
+	// Theme is "dark" or "light" to skip asking the terminal for its
+	// background colour; "" asks.
+	Theme string
+}
+
+// speeds are the auto-play intervals, slowest last.
+var speeds = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second}
+
+const defaultSpeed = 2
+
+type screen uint8
+
+const (
+	screenList screen = iota
+	screenLesson
+)
+
+// Model is the lab: the lesson list and an open lesson. It is a
+// tea.Model; New makes one and Run runs it.
+type Model struct {
+	ctx  context.Context
+	file *scenarios.File
+	opts Options
+
+	dark  bool
+	th    *theme
+	keys  keyMap
+	help  help.Model
+	w, h  int
+	mouse bool
+
+	screen   screen
+	showHelp bool
+	status   string // a message for the status line until the next key
+
+	cursor  int // the lesson list
+	listTop int
+	done    map[string]bool   // lessons completed
+	scores  map[string][2]int // predictions right and made, by lesson
+
+	predict bool
+	gen     int // numbers runners: a message of an older one is stale
+	les     *lesson
+
+	hit hitMap // where the last view put things, for the mouse
+}
+
+// hitMap records the panes of the last view for mouse clicks.
+type hitMap struct {
+	panes   [panes]rect
+	replyAt map[int]int // screen row in the SMTP pane → reply
+	pageSPF int         // lines of the SPF pane, for paging
+	pageNar int
+	maxSPF  int // the largest useful scroll offsets
+	maxNar  int
+}
+
+type rect struct{ x, y, w, h int }
+
+func (r rect) has(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// tickMsg is an auto-play tick.
+type tickMsg struct{ gen, seq int }
+
+// New returns the lab on the lessons of file. ctx bounds the lessons'
+// runs.
+func New(ctx context.Context, file *scenarios.File, opts Options) (*Model, error) {
+	if file == nil || len(file.Scenarios) == 0 {
+		return nil, errors.New("tui: no lessons to show")
+	}
+	m := &Model{
+		ctx: ctx, file: file, opts: opts,
+		dark: opts.Theme != "light", keys: newKeyMap(), help: help.New(),
+		mouse: opts.Mouse, predict: opts.Predict,
+		done: map[string]bool{}, scores: map[string][2]int{},
+	}
+	m.th = newTheme(m.dark, opts.Presenter)
+	m.help.Styles = m.th.help
+	if opts.Lesson != "" {
+		i := file.IDs()
+		found := false
+		for j, id := range i {
+			if id == opts.Lesson {
+				m.cursor, found = j, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("tui: no lesson %q in %s", opts.Lesson, file.Name)
+		}
+	}
+	return m, nil
+}
+
+// Init asks the terminal for its background colour and opens the lesson
+// of Options.Lesson.
+func (m *Model) Init() tea.Cmd {
+	var cmds []tea.Cmd
+	if m.opts.Theme == "" {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	if m.opts.Lesson != "" {
+		cmds = append(cmds, m.open(m.file.Scenarios[m.cursor]))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Close closes the open lesson's server, unless a command still uses it
+// (the process is ending then anyway).
+func (m *Model) Close() {
+	if m.les != nil && !m.les.busy && m.les.runner != nil {
+		m.les.runner.Close()
+		m.les.runner = nil
+	}
+}
+
+// Update handles a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+	case tea.BackgroundColorMsg:
+		if m.opts.Theme == "" {
+			m.setDark(msg.IsDark())
+		}
+	case tea.KeyPressMsg:
+		m.status = ""
+		return m, m.onKey(msg)
+	case tea.PasteMsg:
+		return m, m.onPaste(msg)
+	case tea.MouseWheelMsg:
+		m.onWheel(msg.Mouse())
+	case tea.MouseClickMsg:
+		m.onClick(msg.Mouse())
+	case stepMsg:
+		return m, m.onStep(msg)
+	case replayMsg:
+		return m, m.onReplay(msg)
+	case tickMsg:
+		return m, m.onTick(msg)
+	case lintMsg:
+		if l := m.les; l != nil && l.edit != nil && msg.seq == l.edit.seq {
+			l.edit.lint, l.edit.lintErr, l.edit.lintFor = msg.report, msg.err, msg.text
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) setDark(dark bool) {
+	m.dark = dark
+	m.th = newTheme(dark, m.opts.Presenter)
+	m.help.Styles = m.th.help
+}
+
+// open starts a lesson.
+func (m *Model) open(sc *scenarios.Scenario) tea.Cmd {
+	m.gen++
+	m.les = &lesson{
+		sc: sc, gen: m.gen, busy: true, selected: -1, speed: defaultSpeed,
+		actions: []action{{}}, scored: map[int]guess{},
+	}
+	m.screen = screenLesson
+	return replayCmd(m.ctx, nil, sc, nil, m.les.actions, m.gen)
+}
+
+// leave closes the lesson and shows the list.
+func (m *Model) leave() tea.Cmd {
+	l := m.les
+	m.les, m.screen = nil, screenList
+	if l == nil || l.busy {
+		return nil // the runner is closed when its command returns
+	}
+	return closeCmd(l.runner)
+}
+
+// replay runs the lesson again with its actions (and drafts).
+func (m *Model) replay() tea.Cmd {
+	l := m.les
+	if l.busy {
+		m.status = "Busy: wait for the step to finish."
+		return nil
+	}
+	m.gen++
+	l.gen, l.busy, l.eof, l.err = m.gen, true, false, nil
+	l.guess = nil
+	old := l.runner
+	l.runner = nil
+	return replayCmd(m.ctx, old, l.sc, l.drafts, l.actions, l.gen)
+}
+
+// run makes the lesson do a.
+func (m *Model) run(a action) tea.Cmd {
+	l := m.les
+	l.busy = true
+	l.actions = append(l.actions, a)
+	return nextCmd(m.ctx, l.runner, l.gen, a)
+}
+
+// forward is the next step, or the prediction before it.
+func (m *Model) forward() tea.Cmd {
+	l := m.les
+	switch {
+	case l.busy && !m.predict:
+		l.queued++
+		return nil
+	case l.busy:
+		return nil
+	case l.eof || l.runner == nil:
+		m.status = "The end of the lesson: ← steps back, r restarts, esc shows the lessons."
+		l.playing = false
+		return nil
+	}
+	if m.predict && l.guess == nil {
+		if ds := l.upcoming(); ds != nil && ds.Kind != scenarios.StepSay {
+			l.guess = &guess{step: l.dialogueDone() + 1, askSPF: ds.Expect.SPF != ""}
+			return nil
+		}
+	}
+	return m.run(action{})
+}
+
+func (m *Model) onStep(msg stepMsg) tea.Cmd {
+	l := m.les
+	if l == nil || msg.gen != l.gen {
+		return nil
+	}
+	l.busy = false
+	if msg.eof {
+		l.actions = l.actions[:len(l.actions)-1]
+		l.eof, l.queued, l.playing = true, 0, false
+		m.status = "The end of the lesson: ← steps back, r restarts, esc shows the lessons."
+		return nil
+	}
+	l.addStep(msg.step)
+	l.selected, l.spfTop, l.narrTop = -1, 0, 0
+	if msg.err != nil {
+		l.err = msg.err
+		m.status = "The lab failed: " + msg.err.Error()
+		l.queued, l.playing = 0, false
+	}
+	if g := l.guess; g != nil && g.answered && g.step == msg.step.Number {
+		g.gotClass, g.gotResult, g.scored = replyClass(msg.step.Reply), spfResult(&msg.step), true
+		l.scored[g.step] = *g
+		l.guess = nil
+		r, t := score(l.scored)
+		m.scores[l.sc.ID] = [2]int{r, t}
+	}
+	if l.complete() {
+		m.done[l.sc.ID] = true
+	}
+	if l.queued > 0 && l.err == nil {
+		l.queued--
+		return m.forward()
+	}
+	return nil
+}
+
+func (m *Model) onReplay(msg replayMsg) tea.Cmd {
+	l := m.les
+	if l == nil || msg.gen != l.gen {
+		return closeCmd(msg.runner)
+	}
+	l.busy, l.runner = false, msg.runner
+	l.reset(msg.steps)
+	l.selected = -1
+	if msg.eof {
+		l.actions = l.actions[:len(msg.steps)]
+		l.eof = true
+	}
+	if msg.err != nil {
+		l.err = msg.err
+		m.status = "The lab failed: " + msg.err.Error()
+	}
+	if l.complete() {
+		m.done[l.sc.ID] = true
+	}
+	if l.queued > 0 && l.err == nil {
+		l.queued--
+		return m.forward()
+	}
+	return nil
+}
+
+func tick(d time.Duration, gen, seq int) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{gen, seq} })
+}
+
+func (m *Model) onTick(msg tickMsg) tea.Cmd {
+	l := m.les
+	if l == nil || !l.playing || msg.gen != l.gen || msg.seq != l.playSeq {
+		return nil
+	}
+	next := tick(speeds[l.speed], l.gen, l.playSeq)
+	if l.busy || l.guess != nil || l.edit != nil || l.typing != nil {
+		return next // wait for the step, the guess, the editor
+	}
+	if l.eof {
+		l.playing = false
+		return nil
+	}
+	return tea.Batch(m.forward(), next)
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Help), msg.String() == "esc":
+			m.showHelp = false
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.screen == screenList || m.les == nil {
+		return m.listKey(msg)
+	}
+	l := m.les
+	switch {
+	case l.edit != nil:
+		return m.editKey(msg)
+	case l.typing != nil:
+		return m.typeKey(msg)
+	case l.guess != nil && !l.guess.answered:
+		return m.guessKey(msg)
+	}
+	return m.lessonKey(msg)
+}
+
+func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	n := len(m.file.Scenarios)
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Up):
+		m.cursor = (m.cursor - 1 + n) % n
+	case key.Matches(msg, k.Down):
+		m.cursor = (m.cursor + 1) % n
+	case msg.String() == "home":
+		m.cursor = 0
+	case msg.String() == "end":
+		m.cursor = n - 1
+	case key.Matches(msg, k.Open):
+		return m.open(m.file.Scenarios[m.cursor])
+	case key.Matches(msg, k.Predict):
+		m.togglePredict()
+	case key.Matches(msg, k.Mouse):
+		m.mouse = !m.mouse
+	}
+	return nil
+}
+
+func (m *Model) togglePredict() {
+	m.predict = !m.predict
+	if m.predict {
+		m.status = "Predict mode on: before each reply, guess its class and the SPF result."
+	} else {
+		m.status = "Predict mode off."
+		if m.les != nil && m.les.guess != nil && !m.les.guess.answered {
+			m.les.guess = nil
+		}
+	}
+}
+
+func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, l := m.keys, m.les
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Lessons):
+		return m.leave()
+	case key.Matches(msg, k.Next):
+		return m.forward()
+	case key.Matches(msg, k.Back):
+		if len(l.actions) <= 1 {
+			m.status = "This is the start of the lesson."
+			return nil
+		}
+		if l.busy {
+			m.status = "Busy: wait for the step to finish."
+			return nil
+		}
+		l.actions = l.actions[:len(l.actions)-1]
+		return m.replay()
+	case key.Matches(msg, k.Restart):
+		if l.busy {
+			m.status = "Busy: wait for the step to finish."
+			return nil
+		}
+		l.actions, l.scored, l.playing = []action{{}}, map[int]guess{}, false
+		delete(m.scores, l.sc.ID)
+		return m.replay()
+	case key.Matches(msg, k.Play):
+		l.playing = !l.playing
+		l.playSeq++
+		if !l.playing {
+			m.status = "Auto-play stopped."
+			return nil
+		}
+		m.status = "Auto-play every " + speeds[l.speed].String() + ": + faster, - slower, a stops."
+		return tea.Batch(m.forward(), tick(speeds[l.speed], l.gen, l.playSeq))
+	case key.Matches(msg, k.Faster):
+		l.speed = max(l.speed-1, 0)
+		m.status = "Auto-play every " + speeds[l.speed].String() + "."
+	case key.Matches(msg, k.Slower):
+		l.speed = min(l.speed+1, len(speeds)-1)
+		m.status = "Auto-play every " + speeds[l.speed].String() + "."
+	case key.Matches(msg, k.Focus):
+		if msg.String() == "shift+tab" {
+			l.focus = (l.focus + panes - 1) % panes
+		} else {
+			l.focus = (l.focus + 1) % panes
+		}
+	case key.Matches(msg, k.Earlier):
+		m.scroll(-1)
+	case key.Matches(msg, k.Later):
+		m.scroll(1)
+	case key.Matches(msg, k.PageUp):
+		m.page(-1)
+	case key.Matches(msg, k.PageDn):
+		m.page(1)
+	case key.Matches(msg, k.Newest):
+		l.selected, l.spfTop, l.narrTop = -1, 0, 0
+	case msg.String() == "home":
+		if len(l.tr.replies) > 0 {
+			l.selected, l.spfTop, l.narrTop = 0, 0, 0
+		}
+	case key.Matches(msg, k.Predict):
+		m.togglePredict()
+	case key.Matches(msg, k.Edit):
+		l.edit = newEditor(m.th, m.dark, l.sc, l.drafts)
+		l.playing = false
+		return l.edit.lintCmd(m.ctx, l.sc)
+	case key.Matches(msg, k.Type):
+		l.typing = newTyper(m.dark)
+		l.playing = false
+	case key.Matches(msg, k.Mouse):
+		m.mouse = !m.mouse
+	}
+	return nil
+}
+
+// scroll moves the selection (SMTP pane) or the text (other panes) by d.
+func (m *Model) scroll(d int) {
+	l := m.les
+	switch l.focus {
+	case paneSMTP:
+		n := len(l.tr.replies)
+		if n == 0 {
+			return
+		}
+		sel := l.selectedReply() + d
+		switch {
+		case sel < 0:
+			sel = 0
+		case sel >= n-1:
+			sel = -1
+		}
+		l.selected, l.spfTop, l.narrTop = sel, 0, 0
+	case paneSPF:
+		l.spfTop = min(max(l.spfTop+d, 0), m.hit.maxSPF)
+	case paneNarration:
+		l.narrTop = min(max(l.narrTop+d, 0), m.hit.maxNar)
+	}
+}
+
+// page scrolls the focused pane by a page.
+func (m *Model) page(d int) {
+	switch m.les.focus {
+	case paneSMTP:
+		m.scroll(5 * d)
+	case paneSPF:
+		m.scroll(d * max(m.hit.pageSPF-1, 1))
+	case paneNarration:
+		m.scroll(d * max(m.hit.pageNar-1, 1))
+	}
+}
+
+func (m *Model) guessKey(msg tea.KeyPressMsg) tea.Cmd {
+	l, g := m.les, m.les.guess
+	s := msg.String()
+	switch {
+	case s == "esc":
+		l.guess = nil
+		l.playing = false
+		m.status = "Prediction cancelled."
+	case key.Matches(msg, m.keys.Reveal):
+		l.guess = nil
+		return m.run(action{})
+	case s == "?":
+		m.showHelp = true
+	case s == "q":
+		return tea.Quit
+	case g.class == 0 && len(s) == 1 && s >= "2" && s <= "5":
+		g.class = int(s[0] - '0')
+		if !g.askSPF {
+			g.answered = true
+			return m.run(action{})
+		}
+	case g.class != 0:
+		if r, ok := resultKeys[s]; ok {
+			g.result, g.answered = r, true
+			return m.run(action{})
+		}
+	}
+	return nil
+}
+
+func (m *Model) editKey(msg tea.KeyPressMsg) tea.Cmd {
+	l, ed := m.les, m.les.edit
+	switch msg.String() {
+	case "esc":
+		l.edit = nil
+		return nil
+	case "enter":
+		if l.busy {
+			m.status = "Busy: wait for the step to finish."
+			return nil
+		}
+		l.drafts = ed.drafts()
+		l.edit = nil
+		if len(l.drafts) == 0 {
+			m.status = "Rerun with the published records."
+		} else {
+			m.status = fmt.Sprintf("Rerun with %d draft record(s).", len(l.drafts))
+		}
+		return m.replay()
+	case "tab":
+		ed.switchTo(ed.idx + 1)
+	case "shift+tab":
+		ed.switchTo(ed.idx - 1)
+	case "ctrl+r":
+		ed.input.SetValue(ed.published[ed.domain()])
+		ed.input.CursorEnd()
+		ed.check()
+	default:
+		var cmd tea.Cmd
+		ed.input, cmd = ed.input.Update(msg)
+		ed.check()
+		return tea.Batch(cmd, ed.lintCmd(m.ctx, l.sc))
+	}
+	return ed.lintCmd(m.ctx, l.sc)
+}
+
+func (m *Model) typeKey(msg tea.KeyPressMsg) tea.Cmd {
+	l, ty := m.les, m.les.typing
+	switch msg.String() {
+	case "esc":
+		l.typing = nil
+	case "enter":
+		if l.busy {
+			m.status = "Busy: wait for the reply."
+			return nil
+		}
+		if l.runner == nil {
+			m.status = "The lesson is not running: r restarts it."
+			return nil
+		}
+		return m.run(action{send: true, line: ty.take()})
+	case "up":
+		ty.browse(-1)
+	case "down":
+		ty.browse(1)
+	default:
+		var cmd tea.Cmd
+		ty.input, cmd = ty.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	l := m.les
+	var cmd tea.Cmd
+	switch {
+	case l == nil:
+	case l.edit != nil:
+		l.edit.input, cmd = l.edit.input.Update(msg)
+		l.edit.check()
+		return tea.Batch(cmd, l.edit.lintCmd(m.ctx, l.sc))
+	case l.typing != nil:
+		l.typing.input, cmd = l.typing.input.Update(msg)
+	}
+	return cmd
+}
+
+func (m *Model) onWheel(ms tea.Mouse) {
+	l := m.les
+	if l == nil || m.screen != screenLesson {
+		d := 1
+		if ms.Button == tea.MouseWheelUp {
+			d = -1
+		}
+		n := len(m.file.Scenarios)
+		m.cursor = min(max(m.cursor+d, 0), n-1)
+		return
+	}
+	for p := range panes {
+		if m.hit.panes[p].has(ms.X, ms.Y) {
+			l.focus = pane(p)
+		}
+	}
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		m.scroll(-1)
+	case tea.MouseWheelDown:
+		m.scroll(1)
+	}
+}
+
+func (m *Model) onClick(ms tea.Mouse) {
+	l := m.les
+	if l == nil || m.screen != screenLesson || ms.Button != tea.MouseLeft {
+		return
+	}
+	for p := range panes {
+		if m.hit.panes[p].has(ms.X, ms.Y) {
+			l.focus = pane(p)
+		}
+	}
+	if k, ok := m.hit.replyAt[ms.Y]; ok && l.focus == paneSMTP {
+		if k == len(l.tr.replies)-1 {
+			k = -1
+		}
+		l.selected, l.spfTop, l.narrTop = k, 0, 0
+	}
+}

@@ -1,0 +1,314 @@
+package tui
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// seg is a piece of a line in one paint.
+type seg struct {
+	text  string
+	paint paint
+}
+
+// row is one logical line of a pane before wrapping: a gutter (a step
+// number, "lab", a selection mark) and its text in segments.
+type row struct {
+	gutter seg
+	segs   []seg
+	// reply is the index of the reply this row shows in its transcript,
+	// -1 for other rows: the SMTP pane scrolls to the selected one.
+	reply int
+	// hang indents the lines the row wraps onto.
+	hang int
+}
+
+func plainRow(p paint, s string) row { return row{segs: []seg{{s, p}}, reply: -1} }
+
+// runeWidth is the width of a rune in cells: 1 for the ASCII and the
+// symbols the views use, what ansi says for the rest.
+func runeWidth(r rune) int {
+	if r < utf8.RuneSelf {
+		return 1
+	}
+	return ansi.StringWidth(string(r))
+}
+
+// textWidth is the width of plain text in cells.
+func textWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeWidth(r)
+	}
+	return n
+}
+
+// wrapSegs breaks segs into lines of at most width cells, at spaces where
+// it can, inside a word where it must; the paints follow their text.
+func wrapSegs(segs []seg, width int) [][]seg { return wrapHang(segs, width, 0) }
+
+// wrapHang is wrapSegs with lines after the first hang cells narrower, for
+// a hanging indent.
+func wrapHang(segs []seg, width, hang int) [][]seg {
+	if width < 1 {
+		width = 1
+	}
+	if hang >= width {
+		hang = 0
+	}
+	var plain strings.Builder
+	for _, s := range segs {
+		plain.WriteString(s.text)
+	}
+	text := plain.String()
+	if textWidth(text) <= width {
+		return [][]seg{segs}
+	}
+	// Break points: byte offsets where each line starts and ends.
+	type span struct{ from, to int }
+	var spans []span
+	start, w := 0, 0
+	lastSpace := -1 // byte offset of the last space on the line
+	limit := width
+	for i, r := range text {
+		rw := runeWidth(r)
+		if w+rw > limit && i > start {
+			limit = width - hang
+			if lastSpace > start {
+				spans = append(spans, span{start, lastSpace})
+				start = lastSpace + 1
+			} else {
+				spans = append(spans, span{start, i})
+				start = i
+			}
+			w = textWidth(text[start:i])
+			lastSpace = -1
+		}
+		if r == ' ' {
+			lastSpace = i
+		}
+		w += rw
+	}
+	spans = append(spans, span{start, len(text)})
+
+	lines := make([][]seg, 0, len(spans))
+	for _, sp := range spans {
+		var line []seg
+		off := 0
+		for _, s := range segs {
+			from, to := max(sp.from, off), min(sp.to, off+len(s.text))
+			if from < to {
+				line = append(line, seg{s.text[from-off : to-off], s.paint})
+			}
+			off += len(s.text)
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// renderSegs paints segs into one string.
+func renderSegs(segs []seg) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteString(s.paint.on(s.text))
+	}
+	return b.String()
+}
+
+// layoutRows wraps rows to width cells, gutter included, and returns the
+// painted lines and, for each row, the index of its first line.
+func layoutRows(rows []row, width, gutter int) (lines []string, first []int) {
+	first = make([]int, len(rows))
+	pad := strings.Repeat(" ", gutter)
+	for i, r := range rows {
+		first[i] = len(lines)
+		g := r.gutter.text
+		if gw := textWidth(g); gw < gutter {
+			g += pad[:gutter-gw]
+		}
+		for j, l := range wrapHang(r.segs, width-gutter, r.hang) {
+			if j == 0 {
+				lines = append(lines, r.gutter.paint.on(g)+renderSegs(l))
+			} else {
+				lines = append(lines, pad+spaces(r.hang)+renderSegs(l))
+			}
+		}
+	}
+	return lines, first
+}
+
+// wrapText wraps plain text to width cells. Lines of a paragraph are
+// joined first (the lessons' text is broken for a 72-column editor); a
+// blank line separates paragraphs and an indented line is kept as it is,
+// like a code block.
+func wrapText(s string, p paint, width int) []string {
+	var out []string
+	for _, para := range reflow(s) {
+		if para == "" {
+			out = append(out, "")
+			continue
+		}
+		hang := 0
+		if para[0] == ' ' {
+			hang = len(para) - len(strings.TrimLeft(para, " "))
+		}
+		for i, l := range wrapHang([]seg{{para, p}}, width, hang) {
+			if i > 0 {
+				out = append(out, spaces(hang)+renderSegs(l))
+				continue
+			}
+			out = append(out, renderSegs(l))
+		}
+	}
+	return out
+}
+
+// reflow joins the lines of each paragraph of s, keeping blank lines and
+// indented lines.
+func reflow(s string) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		switch {
+		case strings.TrimSpace(line) == "":
+			flush()
+			out = append(out, "")
+		case line[0] == ' ' || line[0] == '\t':
+			flush()
+			out = append(out, strings.ReplaceAll(line, "\t", "    "))
+		default:
+			if cur.Len() > 0 {
+				cur.WriteByte(' ')
+			}
+			cur.WriteString(strings.TrimRight(line, " "))
+		}
+	}
+	flush()
+	return out
+}
+
+// box draws lines in a bordered box of w×h cells with a title in the top
+// border and a note in the bottom one. Lines are cut to fit, and missing
+// lines are blank, so the box is always exactly w×h: borders never break.
+func (t *theme) box(title, note string, lines []string, w, h int, focused bool) string {
+	if w < 4 || h < 2 {
+		return strings.Repeat(strings.Repeat(" ", max(w, 0))+"\n", max(h-1, 0)) + strings.Repeat(" ", max(w, 0))
+	}
+	bp, tp := t.borderPaint, t.title
+	if focused {
+		bp, tp = t.focusBorder, t.focusTitle
+	}
+	b := t.border
+	inner := w - 2
+	pad := 0
+	if t.presenter && inner > 10 {
+		pad = 1
+	}
+	var sb strings.Builder
+	sb.Grow((w + 20) * h)
+
+	// ╭─ Title ───────╮
+	sb.WriteString(bp.on(b.TopLeft + b.Top))
+	title = ansi.Truncate(title, inner-3, "…")
+	used := 1
+	if title != "" {
+		sb.WriteString(tp.on(" " + title + " "))
+		used += textWidth(title) + 2
+	}
+	sb.WriteString(bp.on(strings.Repeat(b.Top, max(inner-used, 0)) + b.TopRight))
+	sb.WriteByte('\n')
+
+	blank := strings.Repeat(" ", inner)
+	for i := 0; i < h-2; i++ {
+		sb.WriteString(bp.on(b.Left))
+		if i < len(lines) {
+			l := lines[i]
+			if pad > 0 {
+				l = " " + l
+			}
+			lw := ansi.StringWidth(l)
+			if lw > inner {
+				l = ansi.Truncate(l, inner, "…")
+				lw = ansi.StringWidth(l)
+			}
+			sb.WriteString(l)
+			sb.WriteString(blank[:inner-lw])
+		} else {
+			sb.WriteString(blank)
+		}
+		sb.WriteString(bp.on(b.Right))
+		sb.WriteByte('\n')
+	}
+
+	// ╰──────── note ─╯
+	note = ansi.Truncate(note, inner-3, "…")
+	nw := 0
+	if note != "" {
+		nw = textWidth(note) + 2
+	}
+	sb.WriteString(bp.on(b.BottomLeft + strings.Repeat(b.Bottom, max(inner-nw-1, 0))))
+	if note != "" {
+		sb.WriteString(t.dim.on(" " + note + " "))
+	}
+	sb.WriteString(bp.on(strings.Repeat(b.Bottom, min(1, inner-nw)) + b.BottomRight))
+	return sb.String()
+}
+
+// window returns the h lines of lines starting at top, clamping top so the
+// window stays inside, and the top used.
+func window(lines []string, top, h int) ([]string, int) {
+	top = max(0, min(top, len(lines)-h))
+	end := min(len(lines), top+h)
+	return lines[top:end], top
+}
+
+// fit cuts or pads a one-line string to exactly w cells.
+func fit(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	return s + strings.Repeat(" ", max(w-sw, 0))
+}
+
+// joinColumns puts blocks of lines side by side.
+func joinColumns(blocks ...string) string {
+	cols := make([][]string, len(blocks))
+	n := 0
+	for i, b := range blocks {
+		cols[i] = strings.Split(b, "\n")
+		n = max(n, len(cols[i]))
+	}
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		for _, c := range cols {
+			if i < len(c) {
+				sb.WriteString(c[i])
+			}
+		}
+	}
+	return sb.String()
+}
+
+const blanks = "                                                                                "
+
+// spaces returns n spaces.
+func spaces(n int) string {
+	if n <= len(blanks) {
+		return blanks[:max(n, 0)]
+	}
+	return strings.Repeat(" ", n)
+}

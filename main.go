@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 )
 
 // A command is one subcommand of spflab. run returns the exit status.
@@ -43,12 +44,15 @@ func main() {
 // run dispatches args to a subcommand and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return runDefault(ctx, stdout, stderr)
+		return runDefault(ctx, nil, stdout, stderr)
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return 0
+	}
+	if strings.HasPrefix(args[0], "-") { // flags and no command: the lab's
+		return runDefault(ctx, args, stdout, stderr)
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -60,8 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// runDefault is what spflab does with no arguments.
-var runDefault = func(ctx context.Context, stdout, stderr io.Writer) int {
+// runDefault is what spflab does with no command: args are its flags.
+var runDefault = func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	usage(stdout)
 	return 0
 }
@@ -70,6 +74,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "spflab: a terminal lab for SMTP and SPF (RFC 7208)")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage:")
+	fmt.Fprintf(w, "  spflab %-50s %s\n", "[--scenarios FILE] [--lesson ID] [--presenter]", "the lab: lessons step by step (a terminal UI)")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  spflab %-50s %s\n", c.usage, c.summary)
 	}

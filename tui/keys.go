@@ -53,9 +53,9 @@ func newKeyMap() keyMap {
 		Lessons: bind([]string{"esc", "backspace"}, "esc", "lessons"),
 		Mouse:   bind([]string{"m"}, "m", "mouse on/off"),
 
-		Class:  bind([]string{"2", "4", "5"}, "2/4/5", "reply class"),
-		Result: bind([]string{"p", "f", "s", "n", "o", "t", "e"}, "p/f/s/n/o/t/e", "pass fail softfail neutral none temperror permerror"),
-		Reveal: bind([]string{"space", "right"}, "space", "reveal without a guess"),
+		Class:  bind([]string{"2", "3", "4", "5"}, "2-5", "reply class"),
+		Result: bind([]string{"p", "f", "s", "n", "o", "t", "e"}, "p f s n o t e", "SPF result"),
+		Reveal: bind([]string{"space", "right"}, "space", "reveal"),
 		Cancel: bind([]string{"esc"}, "esc", "cancel"),
 
 		Rerun:      bind([]string{"enter"}, "enter", "rerun with the draft"),

@@ -21,8 +21,10 @@ type row struct {
 	// reply is the index of the reply this row shows in its transcript,
 	// -1 for other rows: the SMTP pane scrolls to the selected one.
 	reply int
-	// hang indents the lines the row wraps onto.
+	// hang indents the lines the row wraps onto; cont, when set, is what
+	// they begin with (hang cells wide: the tree of an include).
 	hang int
+	cont string
 }
 
 func plainRow(p paint, s string) row { return row{segs: []seg{{s, p}}, reply: -1} }
@@ -132,6 +134,8 @@ func layoutRows(rows []row, width, gutter int) (lines []string, first []int) {
 		for j, l := range wrapHang(r.segs, width-gutter, r.hang) {
 			if j == 0 {
 				lines = append(lines, r.gutter.paint.on(g)+renderSegs(l))
+			} else if r.cont != "" {
+				lines = append(lines, pad+r.cont+renderSegs(l))
 			} else {
 				lines = append(lines, pad+spaces(r.hang)+renderSegs(l))
 			}

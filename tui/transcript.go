@@ -114,7 +114,7 @@ func (t *transcript) smtpRows(th *theme, selected int) []row {
 			d := ev.Policy
 			r := string(d.Outcome.Result)
 			rows = append(rows, row{segs: []seg{
-				{"  SPF ", th.dim}, {r, th.resultPaint(r)}, {" → " + actionWords(d.Action), th.dim},
+				{"  SPF ", th.dim}, {r, th.resultPaint(r)}, {" → " + shortAction(d.Action), th.dim},
 			}, reply: -1})
 		case smtpsim.EventClose:
 			rows = append(rows, row{gutter: gut, segs: []seg{{"connection closed: " + ev.Reason, th.lab}}, reply: -1})
@@ -252,7 +252,7 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 // heloRows shows the claimed HELO name next to the name the address
 // really has.
 func heloRows(th *theme, h *smtpsim.HELOCheck) []row {
-	claimed := row{segs: []seg{{"HELO ", th.dim}, {"said " + h.Claimed, th.text}}, reply: -1}
+	claimed := row{segs: []seg{{"HELO ", th.dim}, {"said " + h.Claimed, th.text}}, reply: -1, hang: 4}
 	var verdict row
 	switch {
 	case h.Name == "" && h.Problem != "":
@@ -264,6 +264,7 @@ func heloRows(th *theme, h *smtpsim.HELOCheck) []row {
 	default:
 		verdict = row{segs: []seg{{"  ✗ ", th.bad}, {h.IP.String() + " is " + h.Name + ": the HELO name is a lie", th.bad}}, reply: -1}
 	}
+	verdict.hang = 4
 	return []row{claimed, verdict}
 }
 
@@ -274,8 +275,12 @@ func spfEventRows(th *theme, e *spf.Event) []row {
 	if e.Depth > 0 {
 		indent = seg{strings.Repeat("│ ", e.Depth), th.dim}
 	}
+	cont := ""
+	if e.Depth > 0 {
+		cont = th.dim.on(strings.Repeat("│ ", e.Depth)) + "    "
+	}
 	add := func(segs ...seg) {
-		rows = append(rows, row{segs: append([]seg{indent}, segs...), reply: -1, hang: 2*e.Depth + 4})
+		rows = append(rows, row{segs: append([]seg{indent}, segs...), reply: -1, hang: 2*e.Depth + 4, cont: cont})
 	}
 	why := e.Why()
 	switch e.Kind {
@@ -389,6 +394,19 @@ func actionWords(a smtpsim.Action) string {
 		return "refuse for now (4xx)"
 	case smtpsim.ActionReject:
 		return "refuse (5xx)"
+	}
+	return a.String()
+}
+
+// shortAction is actionWords for the SMTP pane's one line.
+func shortAction(a smtpsim.Action) string {
+	switch a {
+	case smtpsim.ActionHeader:
+		return "accept, mark"
+	case smtpsim.ActionTempFail:
+		return "refuse for now"
+	case smtpsim.ActionReject:
+		return "refuse"
 	}
 	return a.String()
 }

@@ -137,15 +137,13 @@ func (m *Model) helpView(w, h int) string {
 	inner := w - 2
 	var lines []string
 	lines = append(lines, strings.Split(m.help.FullHelpView(m.keyHelp().FullHelp()), "\n")...)
-	if m.screen == screenLesson {
-		lines = append(lines, strings.Split(m.help.FullHelpView(m.keys.predictHelp(true).FullHelp()), "\n")...)
-	}
 	lines = append(lines, "")
 	for _, p := range []string{
+		"Predict (p): before each reply, guess its class: 2, 3, 4 or 5; where the step checks SPF, then its result: p pass, f fail, s softfail, n neutral, o none, t temperror, e permerror. Space reveals without a guess.",
 		"The SMTP pane shows the dialogue as on the wire: C: is the client, S: the server. Lines marked lab are the lab's own machinery (the loopback connection, XCLIENT), not part of the lesson.",
 		"Replies: 2xx accepted, 3xx go on, 4xx try again later, 5xx refused; the class shows in colour and in the code's style (4xx underlined, 5xx reversed).",
 		"The SPF pane shows what the server did behind the selected reply: its DNS lookups, the HELO check, each step of check_host() (✓ match, · no match, ↳ include or redirect), the lookup counters, the result and the header fields it added.",
-		"Predict (p): before each reply, guess its class (2/3/4/5) and, where the step checks SPF, the result. Edit (e): change a domain's SPF record and rerun. Type (t): send your own lines.",
+		"Edit (e): change a domain's SPF record, see its syntax and lint as you type, and rerun the lesson with it. Type (t): send your own SMTP lines to the same server.",
 	} {
 		lines = append(lines, wrapText(p, th.dim, inner-1)...)
 		lines = append(lines, "")
@@ -171,24 +169,27 @@ func (m *Model) listView(w, h int) string {
 	m.listTop = min(max(m.listTop, 0), max(len(m.file.Scenarios)-visible, 0))
 	var lines []string
 	iw := w - 2
+	if th.presenter {
+		iw--
+	}
 	for i := m.listTop; i < len(m.file.Scenarios) && i < m.listTop+visible; i++ {
 		sc := m.file.Scenarios[i]
-		mark, tp := "   ", th.text
+		mark, tp := "  ", th.text
 		if m.done[sc.ID] {
-			mark = th.match.on(" ✓ ")
+			mark = th.match.on("✓ ")
 		}
-		sel := "  "
+		sel := "   "
 		if i == m.cursor {
-			sel, tp = th.selected.on("▶ "), th.selected
+			sel, tp = th.selected.on(" ▶ "), th.selected
 		}
-		title := fmt.Sprintf("%2d  %s", i+1, sc.Title)
+		title := fmt.Sprintf("%2d. %s", i+1, sc.Title)
 		right := ""
 		if s, ok := m.scores[sc.ID]; ok && s[1] > 0 {
-			right = th.dim.on(fmt.Sprintf(" %d/%d predicted", s[0], s[1]))
+			right = th.dim.on(fmt.Sprintf(" %d/%d predicted ", s[0], s[1]))
 		}
 		rw := textWidthANSI(right)
 		lines = append(lines, sel+mark+fit(tp.on(title), iw-5-rw)+right)
-		lines = append(lines, "       "+th.dim.on(truncate(sc.Summary, iw-8)))
+		lines = append(lines, spaces(9)+th.dim.on(truncate(sc.Summary, iw-10)))
 		if per == 3 {
 			lines = append(lines, "")
 		}
@@ -269,46 +270,19 @@ func (m *Model) lessonView(w, h int) string {
 // smtpPane draws the dialogue.
 func (m *Model) smtpPane(w, h int) string {
 	th, l := m.th, m.les
-	sel := l.selectedReply()
-	inner := w - 2
-	if th.presenter {
-		inner--
-	}
-	rows := l.tr.smtpRows(th, sel)
+	var extra []row
 	if l.guess != nil && !l.guess.answered {
 		if ds := l.upcoming(); ds != nil {
-			rows = append(rows, upcomingRows(th, ds)...)
-		}
-	}
-	lines, first := layoutRows(rows, inner, smtpGutter)
-	// Show the selected reply a third from the top, or the end.
-	top := len(lines)
-	if l.selected >= 0 {
-		for i, r := range rows {
-			if r.reply == sel {
-				top = first[i] - (h-2)/3
-				break
-			}
-		}
-	}
-	shown, top := window(lines, top, h-2)
-	for i, r := range rows {
-		if r.reply >= 0 && first[i] >= top && first[i] < top+len(shown) {
-			m.hit.replyAt[2+first[i]-top] = r.reply // the pane starts below the header
+			extra = upcomingRows(th, ds)
 		}
 	}
 	title := "SMTP"
 	if l.sc.Server.Hostname != "" {
 		title += " · " + l.sc.Server.Hostname
 	}
-	note := ""
-	if n := len(l.tr.replies); n > 0 {
-		note = fmt.Sprintf("reply %d/%d", sel+1, n)
-		if top > 0 {
-			note = "↑ " + note
-		}
-	}
-	return th.box(title, note, shown, w, h, l.focus == paneSMTP)
+	out, at := dialoguePane(th, &l.tr, paneView{title: title, w: w, h: h, y: 1, focused: l.focus == paneSMTP}, l.selected, extra)
+	m.hit.replyAt = at
+	return out
 }
 
 // upcomingRows shows the line a prediction is about, not yet sent.
@@ -324,43 +298,13 @@ func upcomingRows(th *theme, ds *scenarios.DialogueStep) []row {
 // spfPane draws the server's side of the selected reply.
 func (m *Model) spfPane(w, h int) string {
 	th, l := m.th, m.les
-	inner := w - 2
-	if th.presenter {
-		inner--
-	}
-	sel := l.selectedReply()
-	var rows []row
-	var fixed []string
-	title := "SPF · the server's side"
+	pv := paneView{w: w, h: h, top: l.spfTop, focused: l.focus == paneSPF}
 	if l.guess != nil && !l.guess.answered {
-		rows = []row{plainRow(th.dim, "Hidden until you predict the reply.")}
-	} else {
-		r, counters := l.tr.spfRows(th, sel)
-		rows = r
-		if counters != nil {
-			fixed = append(fixed, fit(counterLine(th, *counters), inner))
-		}
-		if sel >= 0 {
-			rep := l.tr.entries[l.tr.replies[sel]]
-			title = fmt.Sprintf("SPF · reply %d", rep.ev.Reply.Code)
-			if rep.ev.Command != "" {
-				title += " to " + rep.ev.Command
-			}
-		}
+		pv.hidden = "Hidden until you predict the reply."
 	}
-	lines, _ := layoutRows(rows, inner, 0)
-	avail := h - 2 - len(fixed)
-	m.hit.pageSPF = avail
-	m.hit.maxSPF = max(len(lines)-avail, 0)
-	shown, top := window(lines, l.spfTop, avail)
-	note := ""
-	if rest := len(lines) - top - len(shown); rest > 0 {
-		note = fmt.Sprintf("%d more ↓", rest)
-	}
-	if top > 0 {
-		note = strings.TrimSpace(fmt.Sprintf("↑ %d %s", top, note))
-	}
-	return th.box(title, note, append(fixed, shown...), w, h, l.focus == paneSPF)
+	out, page, maxTop := serverPane(th, &l.tr, pv, l.selectedReply())
+	m.hit.pageSPF, m.hit.maxSPF = page, maxTop
+	return out
 }
 
 // bottomPane returns the title, note and lines of the bottom pane.

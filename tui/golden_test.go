@@ -1,0 +1,94 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+)
+
+// TestGolden compares the view of the key states, colours stripped, with
+// testdata/TestGolden/*.golden at fixed sizes. go test -run TestGolden
+// -update rewrites them; read the diff before committing.
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		w, h int
+		do   func(*harness)
+	}{
+		{"list", Options{}, 80, 24, func(hs *harness) {}},
+		{"list-presenter", Options{Presenter: true}, 100, 30, func(hs *harness) { hs.press("down") }},
+		{"lesson-setup", Options{}, 80, 24, func(hs *harness) { hs.openLesson("spf-fail") }},
+		{"mid-lesson-include", Options{}, 100, 30, func(hs *harness) {
+			hs.openLesson("include")
+			hs.steps(3)
+		}},
+		{"spf-fail-80x24", Options{}, 80, 24, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+		}},
+		{"spf-fail-100x30", Options{}, 100, 30, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+		}},
+		{"spf-fail-narrow", Options{}, 60, 30, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+		}},
+		{"earlier-reply", Options{}, 100, 30, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+			hs.press("up", "up")
+		}},
+		{"edit-syntax-error", Options{}, 80, 24, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+			hs.press("e", "ctrl+u")
+			hs.typeText("v=spf1 ipv4:192.0.2.80 -all")
+			hs.waitLab("the lint", func(m *Model) bool { return m.les.edit.lintFor == m.les.edit.input.Value() })
+		}},
+		{"rerun-with-draft", Options{}, 100, 30, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+			hs.press("e", "ctrl+u")
+			hs.typeText("v=spf1 a:www.euston.net -all")
+			hs.press("enter")
+			hs.idle()
+		}},
+		{"predict-prompt", Options{}, 80, 24, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(2)
+			hs.press("p", "space", "5")
+		}},
+		{"predict-scored", Options{}, 80, 24, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(2)
+			hs.press("p", "space", "5", "f")
+		}},
+		{"typing", Options{}, 80, 24, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.press("t")
+			hs.typeText("EHLO pc.home")
+			hs.press("enter")
+			hs.idle()
+		}},
+		{"help", Options{}, 80, 24, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.press("?")
+		}},
+		{"end", Options{}, 80, 24, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(5)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, _ := lab(t, tt.opts, tt.w, tt.h)
+			tt.do(hs)
+			hs.idle()
+			screen := hs.screen()
+			checkFrame(t, screen, tt.w, tt.h)
+			golden.RequireEqual(t, screen)
+		})
+	}
+}

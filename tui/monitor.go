@@ -1,0 +1,460 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"spflab/fakedns"
+	"spflab/smtpsim"
+)
+
+// MonitorOptions change how the monitor looks.
+type MonitorOptions struct {
+	// Title names what is served, e.g. "seed-spf-fail: SPF -all refuses
+	// www.euston.net".
+	Title string
+	// Hints are lines telling how to connect (a swaks command, an nc line,
+	// dig commands), shown until the first session.
+	Hints []string
+	// Presenter and Theme are as in Options.
+	Presenter bool
+	Theme     string
+	// MaxSessions bounds the sessions kept, oldest dropped first; 0 means
+	// 200.
+	MaxSessions int
+}
+
+// EventMsg delivers an event of an SMTP session to the monitor: from the
+// server's OnEvent, p.Send(tui.EventMsg(e)).
+type EventMsg smtpsim.Event
+
+// DNSMsg delivers a query the lab's DNS server answered to the monitor:
+// from fakedns.Server.OnQuery, p.Send(tui.DNSMsg(q)).
+type DNSMsg fakedns.Query
+
+// MonitorFeed is where RunMonitor takes its messages from; a nil channel
+// gives nothing.
+type MonitorFeed struct {
+	SMTP <-chan smtpsim.Event
+	DNS  <-chan fakedns.Query
+}
+
+const maxQueries = 50 // DNS queries kept for the DNS pane
+
+// session is one SMTP connection the monitor has seen.
+type session struct {
+	id     uint64
+	client string // the address the server takes the client for
+	tr     transcript
+	last   *smtpsim.Reply
+	spf    string // the last SPF result
+	closed bool
+}
+
+// Monitor shows the sessions of a serving lab live: a list of sessions,
+// the dialogue of the selected one as on the wire, and what the server
+// did behind its selected reply, SPF steps included. It is a tea.Model
+// fed with EventMsg and DNSMsg.
+type Monitor struct {
+	opts MonitorOptions
+	th   *theme
+	dark bool
+	keys keyMap
+	help help.Model
+	w, h int
+
+	sessions []*session
+	byID     map[uint64]*session
+	dropped  int // sessions dropped by MaxSessions
+	cur      int // the session shown, an index in sessions
+	follow   bool
+	selected int // the reply selected in the current session, -1 newest
+	spfTop   int
+	focus    pane // paneSMTP (sessions and replies) or paneSPF
+	showHelp bool
+
+	queries []fakedns.Query
+	nDNS    int
+}
+
+// NewMonitor returns a monitor with no sessions yet.
+func NewMonitor(opts MonitorOptions) *Monitor {
+	if opts.MaxSessions <= 0 {
+		opts.MaxSessions = 200
+	}
+	mo := &Monitor{opts: opts, dark: opts.Theme != "light", keys: newKeyMap(), help: help.New(),
+		byID: map[uint64]*session{}, follow: true, selected: -1}
+	mo.th = newTheme(mo.dark, opts.Presenter)
+	mo.help.Styles = mo.th.help
+	return mo
+}
+
+// RunMonitor runs the monitor until the user quits (q) or ctx ends,
+// forwarding what feed delivers. progOpts go to tea.NewProgram.
+func RunMonitor(ctx context.Context, feed MonitorFeed, opts MonitorOptions, progOpts ...tea.ProgramOption) error {
+	p := tea.NewProgram(NewMonitor(opts), append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		smtpCh, dnsCh := feed.SMTP, feed.DNS
+		for smtpCh != nil || dnsCh != nil {
+			select {
+			case e, ok := <-smtpCh:
+				if !ok {
+					smtpCh = nil
+					continue
+				}
+				p.Send(EventMsg(e))
+			case q, ok := <-dnsCh:
+				if !ok {
+					dnsCh = nil
+					continue
+				}
+				p.Send(DNSMsg(q))
+			case <-stop:
+				return
+			}
+		}
+	}()
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Init asks the terminal for its background colour.
+func (mo *Monitor) Init() tea.Cmd {
+	if mo.opts.Theme == "" {
+		return tea.RequestBackgroundColor
+	}
+	return nil
+}
+
+// Update handles a message.
+func (mo *Monitor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		mo.w, mo.h = msg.Width, msg.Height
+		mo.help.SetWidth(msg.Width)
+	case tea.BackgroundColorMsg:
+		if mo.opts.Theme == "" {
+			mo.dark = msg.IsDark()
+			mo.th = newTheme(mo.dark, mo.opts.Presenter)
+			mo.help.Styles = mo.th.help
+		}
+	case EventMsg:
+		mo.add(smtpsim.Event(msg))
+	case DNSMsg:
+		mo.nDNS++
+		mo.queries = append(mo.queries, fakedns.Query(msg))
+		if len(mo.queries) > maxQueries {
+			mo.queries = mo.queries[len(mo.queries)-maxQueries:]
+		}
+	case tea.KeyPressMsg:
+		return mo, mo.onKey(msg)
+	}
+	return mo, nil
+}
+
+// add files an event under its session.
+func (mo *Monitor) add(e smtpsim.Event) {
+	s := mo.byID[e.Session]
+	if s == nil {
+		s = &session{id: e.Session}
+		mo.byID[e.Session] = s
+		mo.sessions = append(mo.sessions, s)
+		if len(mo.sessions) > mo.opts.MaxSessions {
+			delete(mo.byID, mo.sessions[0].id)
+			mo.sessions = mo.sessions[1:]
+			mo.dropped++
+			mo.cur = max(mo.cur-1, 0)
+		}
+		if mo.follow {
+			mo.cur, mo.selected, mo.spfTop = len(mo.sessions)-1, -1, 0
+		}
+	}
+	switch e.Kind {
+	case smtpsim.EventConnect, smtpsim.EventXClient:
+		if e.Client.IsValid() {
+			s.client = e.Client.String()
+		}
+	case smtpsim.EventReply:
+		s.last = e.Reply
+	case smtpsim.EventPolicy:
+		s.spf = string(e.Policy.Outcome.Result)
+	case smtpsim.EventClose:
+		s.closed = true
+	}
+	// XCLIENT is the lab's machinery (swaks --xclient-addr): marked as such.
+	lab := e.Command == "XCLIENT" || e.Kind == smtpsim.EventXClient
+	s.tr.add(entry{ev: &e, lab: lab, group: -1})
+	if s == mo.current() && mo.selected < 0 {
+		mo.spfTop = 0
+	}
+}
+
+func (mo *Monitor) current() *session {
+	if mo.cur < 0 || mo.cur >= len(mo.sessions) {
+		return nil
+	}
+	return mo.sessions[mo.cur]
+}
+
+func (mo *Monitor) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := mo.keys
+	switch s := msg.String(); {
+	case s == "ctrl+c", key.Matches(msg, k.Quit):
+		return tea.Quit
+	case mo.showHelp:
+		mo.showHelp = false
+	case key.Matches(msg, k.Help):
+		mo.showHelp = true
+	case key.Matches(msg, k.Focus):
+		if mo.focus == paneSMTP {
+			mo.focus = paneSPF
+		} else {
+			mo.focus = paneSMTP
+		}
+	case s == "[" || s == "pgup" && mo.focus == paneSMTP:
+		mo.pick(mo.cur - 1)
+	case s == "]" || s == "pgdown" && mo.focus == paneSMTP:
+		mo.pick(mo.cur + 1)
+	case s == "F":
+		mo.follow = true
+		mo.pick(len(mo.sessions) - 1)
+		mo.follow = true
+	case key.Matches(msg, k.Earlier), key.Matches(msg, k.Later):
+		d := 1
+		if key.Matches(msg, k.Earlier) {
+			d = -1
+		}
+		if mo.focus == paneSPF {
+			mo.spfTop = max(mo.spfTop+d, 0)
+			break
+		}
+		if s := mo.current(); s != nil && len(s.tr.replies) > 0 {
+			sel := mo.selected
+			if sel < 0 {
+				sel = len(s.tr.replies) - 1
+			}
+			sel += d
+			switch {
+			case sel < 0:
+				sel = 0
+			case sel >= len(s.tr.replies)-1:
+				sel = -1
+			}
+			mo.selected, mo.spfTop = sel, 0
+		}
+	case key.Matches(msg, k.PageDn):
+		mo.spfTop += 5
+	case key.Matches(msg, k.PageUp):
+		mo.spfTop = max(mo.spfTop-5, 0)
+	case key.Matches(msg, k.Newest):
+		mo.selected, mo.spfTop = -1, 0
+	}
+	return nil
+}
+
+// pick shows session i; picking stops following the newest session.
+func (mo *Monitor) pick(i int) {
+	if len(mo.sessions) == 0 {
+		return
+	}
+	mo.cur = min(max(i, 0), len(mo.sessions)-1)
+	mo.follow = mo.cur == len(mo.sessions)-1
+	mo.selected, mo.spfTop = -1, 0
+}
+
+func (mo *Monitor) monitorHelp() keyHelp {
+	k := mo.keys
+	sessions := bind([]string{"[", "]"}, "[ ]", "session")
+	follow := bind([]string{"F"}, "F", "follow the newest")
+	return keyHelp{
+		short: []key.Binding{sessions, k.Reply, k.Focus, follow, k.Help, k.Quit},
+		full: [][]key.Binding{
+			{sessions, follow},
+			{k.Earlier, k.Later, k.Newest, k.Focus, k.PageUp, k.PageDn},
+			{k.Help, k.Quit},
+		},
+	}
+}
+
+// View draws the monitor.
+func (mo *Monitor) View() tea.View {
+	v := tea.NewView(mo.render())
+	v.AltScreen = true
+	v.WindowTitle = "spflab serve"
+	return v
+}
+
+func (mo *Monitor) render() string {
+	w, h, th := mo.w, mo.h, mo.th
+	if w == 0 || h == 0 {
+		return ""
+	}
+	if w < minW || h < minH {
+		return tooSmall(w, h)
+	}
+	left := th.accent.on("spflab serve")
+	if mo.opts.Title != "" {
+		left += th.dim.on(" › ") + th.title.on(mo.opts.Title)
+	}
+	right := th.dim.on(fmt.Sprintf("%d sessions · %d DNS queries", len(mo.sessions)+mo.dropped, mo.nDNS))
+	header := left
+	if gap := w - textWidthANSI(left) - textWidthANSI(right); gap > 0 {
+		header += spaces(gap) + right
+	}
+	status := mo.help.ShortHelpView(mo.monitorHelp().ShortHelp())
+	bodyH := h - 2
+	var body string
+	if mo.showHelp {
+		lines := strings.Split(mo.help.FullHelpView(mo.monitorHelp().FullHelp()), "\n")
+		lines = append(lines, "", th.dim.on("Each connection to the lab's SMTP server is a session; its lines and replies"),
+			th.dim.on("show as on the wire, and the SPF pane shows what the server did behind the"), th.dim.on("selected reply."))
+		body = th.box("Keys", "? or esc closes", lines, w, bodyH, true)
+	} else {
+		body = mo.body(w, bodyH)
+	}
+	return fit(header, w) + "\n" + body + "\n" + fit(status, w)
+}
+
+// body draws the sessions, the current dialogue and its server side, and
+// the DNS queries (or, before any session, how to connect).
+func (mo *Monitor) body(w, h int) string {
+	th := mo.th
+	listH := min(max(len(mo.sessions), 1)+2, max(3, h/4))
+	bottomH := 0
+	var bottom []string
+	var bottomTitle string
+	if len(mo.sessions) == 0 && len(mo.opts.Hints) > 0 {
+		bottomTitle = "Connect with"
+		for _, hnt := range mo.opts.Hints {
+			bottom = append(bottom, wrapText(hnt, th.text, w-3)...)
+		}
+	} else if len(mo.queries) > 0 {
+		bottomTitle = "DNS queries"
+		for _, q := range mo.queries {
+			bottom = append(bottom, fit(queryLine(th, q), w-2))
+		}
+		bottom = bottom[max(len(bottom)-4, 0):]
+	}
+	if len(bottom) > 0 {
+		bottomH = min(len(bottom)+2, max(3, h/3))
+	}
+	midH := h - listH - bottomH
+	if midH < 6 {
+		bottomH = 0
+		midH = h - listH
+	}
+
+	out := mo.sessionList(w, listH) + "\n"
+	s := mo.current()
+	var tr transcript
+	if s != nil {
+		tr = s.tr
+	}
+	var smtpW, spfW, smtpH, spfH int
+	side := w >= 72
+	if side {
+		smtpW, spfW, smtpH, spfH = max(34, w*9/20), w-max(34, w*9/20), midH, midH
+	} else {
+		smtpW, spfW, smtpH, spfH = w, w, midH/2, midH-midH/2
+	}
+	title := "SMTP"
+	if s != nil {
+		title = fmt.Sprintf("SMTP · session %d · %s", s.id, s.client)
+	}
+	smtp, _ := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, focused: mo.focus == paneSMTP}, mo.selected, nil)
+	k := mo.selected
+	if k < 0 || k >= len(tr.replies) {
+		k = len(tr.replies) - 1
+	}
+	spfBox, _, maxTop := serverPane(th, &tr, paneView{w: spfW, h: spfH, top: mo.spfTop, focused: mo.focus == paneSPF}, k)
+	mo.spfTop = min(mo.spfTop, maxTop)
+	if side {
+		out += joinColumns(smtp, spfBox)
+	} else {
+		out += smtp + "\n" + spfBox
+	}
+	if bottomH > 0 {
+		shown, _ := window(bottom, len(bottom), bottomH-2)
+		out += "\n" + th.box(bottomTitle, "", shown, w, bottomH, false)
+	}
+	return out
+}
+
+// sessionList draws one line per session, the current one marked.
+func (mo *Monitor) sessionList(w, h int) string {
+	th := mo.th
+	inner := h - 2
+	var lines []string
+	if len(mo.sessions) == 0 {
+		lines = append(lines, th.dim.on("Waiting for the first SMTP session…"))
+	}
+	top := max(0, min(mo.cur-inner/2, len(mo.sessions)-inner))
+	for i := top; i < len(mo.sessions) && i < top+inner; i++ {
+		s := mo.sessions[i]
+		mark := "  "
+		if i == mo.cur {
+			mark = th.selected.on("▶ ")
+		}
+		segs := []seg{{fmt.Sprintf("#%-4d %-15s ", s.id, s.client), th.text}}
+		if s.last != nil {
+			text, num := th.replyPaints(s.last.Code)
+			segs = append(segs, seg{fmt.Sprintf("%d", s.last.Code), num}, seg{" " + truncate(strings.Join(s.last.Lines, " "), 30), text})
+		}
+		if s.spf != "" {
+			segs = append(segs, seg{"  SPF ", th.dim}, seg{s.spf, th.resultPaint(s.spf)})
+		}
+		state := "open"
+		if s.closed {
+			state = "closed"
+		}
+		segs = append(segs, seg{"  " + state, th.dim})
+		lines = append(lines, mark+renderSegs(segs))
+	}
+	note := ""
+	if mo.follow {
+		note = "following the newest"
+	}
+	if mo.dropped > 0 {
+		note = strings.TrimPrefix(note+fmt.Sprintf(" · %d older dropped", mo.dropped), " · ")
+	}
+	return th.box("Sessions", note, lines, w, h, mo.focus == paneSMTP)
+}
+
+// queryLine describes a DNS query the lab answered.
+func queryLine(th *theme, q fakedns.Query) string {
+	rcode := q.Rcode
+	if rcode == "" {
+		rcode = "no answer (timeout)"
+	}
+	p := th.ok
+	if rcode != "NOERROR" {
+		p = th.warn
+	}
+	ans := ""
+	if len(q.Answer) > 0 {
+		parts := make([]string, 0, len(q.Answer))
+		for _, rr := range q.Answer {
+			f := strings.Fields(rr.String())
+			if len(f) > 4 {
+				parts = append(parts, strings.Join(f[4:], " "))
+			}
+		}
+		ans = " " + strings.Join(parts, ", ")
+	}
+	tc := ""
+	if q.Truncated {
+		tc = " (truncated: retry over TCP)"
+	}
+	return th.dim.on(q.Net+" "+q.Client+" ") + th.text.on(q.Type+" "+q.Name+" → ") + p.on(rcode) + th.text.on(ans) + th.dim.on(tc)
+}

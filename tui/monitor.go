@@ -307,7 +307,7 @@ func (mo *Monitor) render() string {
 	if mo.opts.Title != "" {
 		left += th.dim.on(" › ") + th.title.on(mo.opts.Title)
 	}
-	right := th.dim.on(fmt.Sprintf("%d sessions · %d DNS queries", len(mo.sessions)+mo.dropped, mo.nDNS))
+	right := th.dim.on(count(len(mo.sessions)+mo.dropped, "session") + " · " + count(mo.nDNS, "DNS query"))
 	header := left
 	if gap := w - textWidthANSI(left) - textWidthANSI(right); gap > 0 {
 		header += spaces(gap) + right
@@ -457,4 +457,15 @@ func queryLine(th *theme, q fakedns.Query) string {
 		tc = " (truncated: retry over TCP)"
 	}
 	return th.dim.on(q.Net+" "+q.Client+" ") + th.text.on(q.Type+" "+q.Name+" → ") + p.on(rcode) + th.text.on(ans) + th.dim.on(tc)
+}
+
+// count says "1 session", "2 sessions", "3 DNS queries".
+func count(n int, what string) string {
+	switch {
+	case n == 1:
+		return "1 " + what
+	case strings.HasSuffix(what, "y"):
+		return fmt.Sprintf("%d %sies", n, what[:len(what)-1])
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -1,0 +1,285 @@
+package tui
+
+import (
+	"context"
+	"io"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"spflab/fakedns"
+	"spflab/smtpsim"
+)
+
+// classroom starts an smtpsim server with the spf-fail lesson's zone and
+// policy, its events sent to the monitor, as spflab serve does.
+func classroom(t *testing.T, send func(smtpsim.Event)) *smtpsim.Server {
+	t.Helper()
+	sc := testLessons(t).Lookup("spf-fail")
+	cfg := sc.Server.Config(sc.Zone)
+	cfg.OnEvent = send
+	srv, err := smtpsim.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// student speaks SMTP to srv from addr (set with XCLIENT, like swaks
+// --xclient-addr) and closes.
+func student(t *testing.T, srv *smtpsim.Server, addr string, lines ...string) {
+	t.Helper()
+	c, err := smtpsim.Dial(t.Context(), srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.XClient(addr, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines {
+		if _, err := c.Send(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// portRE matches a loopback address with its port.
+var portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+var forged = []string{"HELO mail.euston.net", "MAIL FROM:<honeypot@euston.net>", "RCPT TO:<user@example.com>", "QUIT"}
+var honest = []string{"HELO mail.euston.net", "MAIL FROM:<honeypot@euston.net>", "RCPT TO:<user@example.com>"}
+
+func monitor(t *testing.T, opts MonitorOptions, w, h int) *harness {
+	t.Helper()
+	if opts.Theme == "" {
+		opts.Theme = "dark"
+	}
+	return newHarness(t, NewMonitor(opts), w, h)
+}
+
+func (hs *harness) mon(fn func(*Monitor)) {
+	hs.t.Helper()
+	hs.query(func(m tea.Model) { fn(m.(*Monitor)) })
+}
+
+func (hs *harness) waitMon(what string, cond func(*Monitor) bool) {
+	hs.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok := false
+		hs.mon(func(m *Monitor) { ok = cond(m) })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			hs.t.Fatalf("waited 10s for %s; the screen:\n%s", what, hs.screen())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func closedSessions(n int) func(*Monitor) bool {
+	return func(m *Monitor) bool {
+		c := 0
+		for _, s := range m.sessions {
+			if s.closed {
+				c++
+			}
+		}
+		return c >= n
+	}
+}
+
+// TestMonitorGolden shows two sessions, the forged one refused, and the
+// DNS queries of a dig.
+func TestMonitorGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		w, h int
+		do   func(t *testing.T, hs *harness, srv *smtpsim.Server)
+	}{
+		{"monitor-waiting", 80, 24, func(t *testing.T, hs *harness, srv *smtpsim.Server) {}},
+		{"monitor-sessions", 100, 30, func(t *testing.T, hs *harness, srv *smtpsim.Server) {
+			student(t, srv, "192.0.2.25", honest...)
+			hs.waitMon("the first session", closedSessions(1))
+			student(t, srv, "192.0.2.80", forged...)
+			hs.waitMon("the second session", closedSessions(2))
+			hs.tm.Send(DNSMsg(fakedns.Query{Net: "udp", Client: "127.0.0.1", Name: "euston.net.", Type: "TXT", Rcode: "NOERROR"}))
+			hs.tm.Send(DNSMsg(fakedns.Query{Net: "udp", Client: "127.0.0.1", Name: "nope.euston.net.", Type: "A", Rcode: "NXDOMAIN"}))
+		}},
+		{"monitor-80x24", 80, 24, func(t *testing.T, hs *harness, srv *smtpsim.Server) {
+			student(t, srv, "192.0.2.80", forged...)
+			hs.waitMon("the session", closedSessions(1))
+			hs.press("up") // the 550
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs := monitor(t, MonitorOptions{Title: "spf-fail", Hints: []string{
+				"swaks --server 127.0.0.1:2525 --xclient-addr 192.0.2.80 --from honeypot@euston.net --to user@example.com",
+				"dig @127.0.0.1 -p 5353 euston.net TXT",
+			}}, tt.w, tt.h)
+			srv := classroom(t, func(e smtpsim.Event) { hs.tm.Send(EventMsg(e)) })
+			tt.do(t, hs, srv)
+			screen := hs.screen()
+			checkFrame(t, screen, tt.w, tt.h)
+			// The loopback ports change from run to run.
+			screen = portRE.ReplaceAllString(screen, "127.0.0.1:PORT")
+			golden.RequireEqual(t, screen)
+		})
+	}
+}
+
+// TestMonitorKeys presses every key of the monitor.
+func TestMonitorKeys(t *testing.T) {
+	tests := []struct {
+		keys  []string
+		check func(t *testing.T, m *Monitor)
+	}{
+		{[]string{"["}, func(t *testing.T, m *Monitor) {
+			if m.cur != 1 || m.follow {
+				t.Errorf("session %d, follow %v", m.cur, m.follow)
+			}
+		}},
+		{[]string{"[", "[", "[", "["}, func(t *testing.T, m *Monitor) {
+			if m.cur != 0 {
+				t.Errorf("session %d", m.cur)
+			}
+		}},
+		{[]string{"[", "]"}, func(t *testing.T, m *Monitor) {
+			if m.cur != 2 || !m.follow {
+				t.Errorf("session %d, follow %v", m.cur, m.follow)
+			}
+		}},
+		{[]string{"[", "F"}, func(t *testing.T, m *Monitor) {
+			if m.cur != 2 || !m.follow {
+				t.Errorf("session %d, follow %v", m.cur, m.follow)
+			}
+		}},
+		{[]string{"up"}, func(t *testing.T, m *Monitor) {
+			if m.selected != len(m.current().tr.replies)-2 {
+				t.Errorf("reply %d", m.selected)
+			}
+		}},
+		{[]string{"up", "end"}, func(t *testing.T, m *Monitor) {
+			if m.selected != -1 {
+				t.Errorf("reply %d", m.selected)
+			}
+		}},
+		{[]string{"k", "j"}, func(t *testing.T, m *Monitor) {
+			if m.selected != -1 {
+				t.Errorf("reply %d", m.selected)
+			}
+		}},
+		{[]string{"up", "tab", "down"}, func(t *testing.T, m *Monitor) {
+			if m.focus != paneSPF || m.spfTop == 0 {
+				t.Errorf("focus %d, spfTop %d", m.focus, m.spfTop)
+			}
+		}},
+		{[]string{"tab", "pgdown", "pgup"}, func(t *testing.T, m *Monitor) {
+			if m.spfTop != 0 {
+				t.Errorf("spfTop %d", m.spfTop)
+			}
+		}},
+		{[]string{"?"}, func(t *testing.T, m *Monitor) {
+			if !m.showHelp {
+				t.Error("no help")
+			}
+		}},
+		{[]string{"?", "esc"}, func(t *testing.T, m *Monitor) {
+			if m.showHelp {
+				t.Error("help left open")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.keys, " "), func(t *testing.T) {
+			hs := monitor(t, MonitorOptions{}, 80, 24)
+			srv := classroom(t, func(e smtpsim.Event) { hs.tm.Send(EventMsg(e)) })
+			for i := range 3 {
+				student(t, srv, "192.0.2.80", forged...)
+				hs.waitMon("the sessions", closedSessions(i+1))
+			}
+			hs.screen()
+			hs.press(tt.keys...)
+			hs.screen()
+			hs.mon(func(m *Monitor) { tt.check(t, m) })
+		})
+	}
+	for _, k := range []string{"q", "ctrl+c"} {
+		t.Run(k, func(t *testing.T) {
+			hs := monitor(t, MonitorOptions{}, 80, 24)
+			hs.press(k)
+			hs.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		})
+	}
+}
+
+// TestMonitorKeepsMaxSessions drops the oldest sessions.
+func TestMonitorKeepsMaxSessions(t *testing.T) {
+	mo := NewMonitor(MonitorOptions{MaxSessions: 3, Theme: "dark"})
+	mo.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for id := uint64(1); id <= 5; id++ {
+		mo.Update(EventMsg(smtpsim.Event{Session: id, Seq: 1, Kind: smtpsim.EventConnect, Remote: "127.0.0.1:1"}))
+		mo.Update(EventMsg(smtpsim.Event{Session: id, Seq: 2, Kind: smtpsim.EventClose, Reason: "QUIT"}))
+	}
+	if len(mo.sessions) != 3 || mo.sessions[0].id != 3 || mo.dropped != 2 || len(mo.byID) != 3 {
+		t.Errorf("%d sessions from %d, %d dropped", len(mo.sessions), mo.sessions[0].id, mo.dropped)
+	}
+	if v := mo.render(); !strings.Contains(ansi.Strip(v), "2 older dropped") || !strings.Contains(ansi.Strip(v), "5 sessions") {
+		t.Errorf("the view does not count the dropped sessions:\n%s", v)
+	}
+}
+
+// TestRunMonitor feeds the monitor through channels and stops it with
+// the context.
+func TestRunMonitor(t *testing.T) {
+	smtpCh := make(chan smtpsim.Event)
+	dnsCh := make(chan fakedns.Query)
+	var got atomic.Int32
+	count := func(_ tea.Model, msg tea.Msg) tea.Msg {
+		switch msg.(type) {
+		case EventMsg, DNSMsg:
+			got.Add(1)
+		}
+		return msg
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- RunMonitor(ctx, MonitorFeed{SMTP: smtpCh, DNS: dnsCh}, MonitorOptions{Theme: "dark"},
+			tea.WithInput(strings.NewReader("")), tea.WithOutput(io.Discard), tea.WithWindowSize(80, 24),
+			tea.WithFilter(count), tea.WithoutSignals())
+	}()
+	smtpCh <- smtpsim.Event{Session: 1, Seq: 1, Kind: smtpsim.EventConnect}
+	dnsCh <- fakedns.Query{Name: "euston.net.", Type: "TXT", Rcode: "NOERROR"}
+	close(smtpCh)
+	deadline := time.Now().Add(5 * time.Second)
+	for got.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := got.Load(); n != 2 {
+		t.Errorf("the monitor got %d messages, want 2", n)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("RunMonitor: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("RunMonitor did not return after the context ended")
+	}
+}

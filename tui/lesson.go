@@ -51,8 +51,6 @@ type lesson struct {
 	scored map[int]guess // the predictions made, by dialogue step
 	edit   *editor
 	typing *typer
-
-	version int // bumped at every change of tr
 }
 
 type pane uint8
@@ -155,7 +153,6 @@ func (l *lesson) addStep(st scenarios.Step) {
 			}
 		}
 	}
-	l.version++
 }
 
 // isHangUp reports whether st is the step where the lab closes the
@@ -251,7 +248,6 @@ type guess struct {
 	// After the step.
 	gotClass  int
 	gotResult spf.Result
-	scored    bool
 }
 
 func (g *guess) classRight() bool  { return g.class == g.gotClass }
@@ -265,7 +261,7 @@ func (g *guess) points() (right, total int) {
 	}
 	if g.askSPF {
 		total++
-		if g.result == g.gotResult {
+		if g.resultRight() {
 			right++
 		}
 	}
@@ -369,7 +365,7 @@ func guessSegs(th *theme, g *guess) []seg {
 	}
 	out := []seg{{fmt.Sprintf("You predicted %dxx", g.class), th.text}, mark(g.classRight())}
 	if g.askSPF {
-		out = append(out, seg{" and SPF " + string(g.result), th.text}, mark(g.result == g.gotResult))
+		out = append(out, seg{" and SPF " + string(g.result), th.text}, mark(g.resultRight()))
 	}
 	got := fmt.Sprintf("; the server answered %dxx", g.gotClass)
 	if g.askSPF {

@@ -265,7 +265,7 @@ func (m *Model) onStep(msg stepMsg) tea.Cmd {
 		l.queued, l.playing = 0, false
 	}
 	if g := l.guess; g != nil && g.answered && g.step == msg.step.Number {
-		g.gotClass, g.gotResult, g.scored = replyClass(msg.step.Reply), spfResult(&msg.step), true
+		g.gotClass, g.gotResult = replyClass(msg.step.Reply), spfResult(&msg.step)
 		l.scored[g.step] = *g
 		l.guess = nil
 		r, t := score(l.scored)

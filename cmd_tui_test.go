@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"spflab/tui"
+)
+
+// TestTUIArgs checks what spflab says about bad flags and a missing
+// terminal before the lab opens.
+func TestTUIArgs(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--lesson", "nope"}, 2, `no lesson "nope" in scenarios.yaml`},
+		{[]string{"--scenarios", "testdata/nope.yaml"}, 2, "nope.yaml"},
+		{[]string{"--theme", "pink"}, 2, `--theme "pink": want dark or light`},
+		{[]string{"--presenter", "extra"}, 2, `unknown command "extra"`},
+		{[]string{"--nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"--presenter"}, 2, "the lab needs a terminal"},
+		{[]string{"--lesson", "seed-spf-fail", "--predict", "--mouse", "--theme", "light"}, 2, "the lab needs a terminal"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), tt.args, &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkFirstFrame is the lab's start in process: the built-in lessons
+// parsed, the model made, the first frame drawn at 80×24. The issue's
+// bound is 150 ms from exec; TestTUIInTmux measures the binary.
+//
+//	go test -run '^$' -bench FirstFrame -benchmem .
+func BenchmarkFirstFrame(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := loadLessons("")
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := tui.New(context.Background(), f, tui.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Init()
+		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		if v := m.View(); !strings.Contains(v.Content, "Lessons") {
+			b.Fatal("no lesson list")
+		}
+	}
+}
+
+// tmuxLab runs the built spflab in a tmux of its own (a private server
+// socket), 100×30, as a learner would.
+type tmuxLab struct {
+	t      *testing.T
+	tmux   string
+	socket string
+}
+
+func newTmuxLab(t *testing.T, args ...string) (*tmuxLab, time.Duration) {
+	t.Helper()
+	tmux := needTool(t, "tmux", "apt-get install tmux")
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "spflab")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tl := &tmuxLab{t: t, tmux: tmux, socket: fmt.Sprintf("spflab-test-%d", os.Getpid())}
+	t.Cleanup(func() { exec.Command(tmux, "-L", tl.socket, "kill-server").Run() })
+	// A first session starts the tmux server, so that the second one's
+	// start is the lab's.
+	tl.cmd("new-session", "-d", "-s", "idle", "-x", "100", "-y", "30", "sleep 600")
+	cmdline := strings.Join(append([]string{bin}, args...), " ")
+	start := time.Now()
+	tl.cmd("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30", "-e", "TERM=xterm-256color", cmdline)
+	for !strings.Contains(tl.screen(), "spflab") {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("no first frame in 10s:\n%s", tl.screen())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return tl, time.Since(start)
+}
+
+func (tl *tmuxLab) cmd(args ...string) string {
+	tl.t.Helper()
+	out, err := exec.Command(tl.tmux, append([]string{"-L", tl.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tl.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// screen is what the lab's pane shows.
+func (tl *tmuxLab) screen() string { return tl.cmd("capture-pane", "-p", "-t", "lab") }
+
+// keys sends tmux key names ("Space", "Enter", "Left", "j").
+func (tl *tmuxLab) keys(keys ...string) {
+	tl.t.Helper()
+	tl.cmd(append([]string{"send-keys", "-t", "lab"}, keys...)...)
+}
+
+// typeText sends text literally.
+func (tl *tmuxLab) typeText(s string) {
+	tl.t.Helper()
+	tl.cmd("send-keys", "-t", "lab", "-l", s)
+}
+
+// waitFor waits until the screen shows every one of want and none of
+// unwanted (strings starting with "!"), and returns it.
+func (tl *tmuxLab) waitFor(want ...string) string {
+	tl.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := tl.screen()
+		ok := true
+		for _, w := range want {
+			if no, isNot := strings.CutPrefix(w, "!"); isNot {
+				ok = ok && !strings.Contains(s, no)
+			} else {
+				ok = ok && strings.Contains(s, w)
+			}
+		}
+		if ok {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tl.t.Fatalf("the screen does not show %q after 10s:\n%s", want, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestTUIInTmux runs the real binary in tmux through the seed's SPF
+// lesson as a learner would: from the list into "SPF -all refuses
+// www.euston.net", step by step to the 550, back and forth, an earlier
+// reply, a draft record that lets www.euston.net send, back to the list
+// with the lesson marked done, and out. It skips without tmux, unless
+// SPFLAB_REQUIRE_INTEROP=1.
+//
+//	go test -run TestTUIInTmux -v .
+func TestTUIInTmux(t *testing.T) {
+	tl, first := newTmuxLab(t)
+	t.Logf("first frame %v after exec (tmux polled every 1 ms)", first)
+	if first > 2*time.Second {
+		t.Errorf("the first frame took %v", first)
+	}
+	tl.waitFor("Lessons", "1. An honest message from mail.euston.net", "0/23 done")
+
+	tl.keys("j", "j", "j", "j")
+	tl.waitFor("▶    5. SPF -all refuses www.euston.net")
+	tl.keys("Enter")
+	tl.waitFor("Lesson: SPF -all refuses www.euston.net", "step 0/4", "lab C: XCLIENT ADDR=192.0.2.80",
+		`@  IN  TXT  "v=spf1 ip4:192.0.2.25 -all"`)
+
+	tl.keys("Space")
+	tl.waitFor("step 1/4", "  1 C: HELO mail.euston.net", "S: 250 2.0.0 Hello mail.euston.net",
+		"SPF · reply 250 to HELO", "192.0.2.80 is www.euston.net: the HELO name")
+	tl.keys("Space")
+	tl.waitFor("step 2/4", "  2 C: MAIL From: <honeypot@euston.net>", "SPF · reply 250 to MAIL")
+	tl.keys("Space")
+	s := tl.waitFor("step 3/4", "  3 C: RCPT To: <user@example.com>", "▶ S: 550 5.7.23 SPF test returned fail",
+		"SPF · reply 550 to RCPT", "DNS lookups 0/10", "Identity mailfrom: honeypot@euston.net",
+		"· ip4:192.0.2.25 no match", "192.0.2.80 not in 192.0.2.25/32", "✓ -all match → fail",
+		"Result: FAIL for euston.net", "✓ code 550")
+	if testing.Verbose() {
+		t.Logf("the 550:\n%s", s)
+	}
+
+	tl.keys("Up")
+	tl.waitFor("SPF · reply 250 to MAIL", "reply 4/5", "DNS MX euston.net → mail.euston.net")
+	tl.keys("End")
+	tl.waitFor("SPF · reply 550 to RCPT")
+
+	tl.keys("Left")
+	tl.waitFor("step 2/4", "!550 5.7.23")
+	tl.keys("Space")
+	tl.waitFor("step 3/4", "▶ S: 550 5.7.23")
+	tl.keys("Space")
+	tl.waitFor("step 4/4", "  4 C: QUIT", "▶ S: 221 2.0.0 Bye", "End of the lesson")
+	tl.keys("Space")
+	tl.waitFor("The end of the lesson: ← steps back")
+
+	// What if euston.net listed the web server too?
+	tl.keys("e")
+	tl.waitFor("Edit an SPF record", "domain  euston.net ", "published v=spf1 ip4:192.0.2.25 -all")
+	tl.keys("C-u")
+	tl.typeText("v=spf1 ip4:192.0.2.25 ipv4:192.0.2.80 -all")
+	tl.waitFor(`✗ column 23: term "ipv4:192.0.2.80": unknown mechanism "ipv4"`)
+	tl.keys("C-u")
+	tl.typeText("v=spf1 ip4:192.0.2.25 ip4:192.0.2.80 -all")
+	tl.waitFor("✓ syntax", "worst case: DNS lookups 0/10")
+	tl.keys("Enter")
+	tl.waitFor("draft records", "step 4/4", "Running with your draft record for euston.net")
+	tl.keys("Up")
+	tl.waitFor("SPF · reply 250 to RCPT", "✓ ip4:192.0.2.80 match → pass", "Result: PASS for euston.net")
+
+	tl.keys("Escape")
+	tl.waitFor("Lessons", "✓  5. SPF -all refuses www.euston.net", "1/23 done")
+	tl.keys("q")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := exec.Command(tl.tmux, "-L", tl.socket, "has-session", "-t", "lab").CombinedOutput()
+		if err != nil {
+			break // the lab's session ended with the program
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not end spflab: %s\n%s", out, tl.screen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestTUIInTmuxSmall draws the lab at 80×24 and after resizes: no broken
+// borders on the real terminal either.
+func TestTUIInTmuxSmall(t *testing.T) {
+	tl, _ := newTmuxLab(t, "--lesson", "seed-spf-fail")
+	tl.waitFor("step 0/4")
+	tl.keys("Space", "Space", "Space")
+	tl.waitFor("step 3/4", "550")
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {60, 20}, {100, 30}} {
+		tl.cmd("resize-window", "-t", "lab", "-x", fmt.Sprint(sz[0]), "-y", fmt.Sprint(sz[1]))
+		var lines []string
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			s := tl.waitFor("step 3/4", "SPF · reply 550 to RCPT")
+			lines = strings.Split(strings.TrimRight(s, "\n"), "\n")
+			if len(lines) == sz[1] && strings.HasSuffix(strings.TrimRight(lines[1], " "), "╮") && len([]rune(strings.TrimRight(lines[1], " "))) == sz[0] {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%v: the screen did not take the new size:\n%s", sz, s)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		for i, l := range lines {
+			if strings.HasPrefix(l, "│") != strings.HasSuffix(strings.TrimRight(l, " "), "│") {
+				t.Errorf("%v: line %d has a broken border: %q", sz, i+1, l)
+			}
+		}
+	}
+}

@@ -70,14 +70,24 @@ func BenchmarkFirstFrame(b *testing.B) {
 // tmuxLab runs the built spflab in a tmux of its own (a private server
 // socket), 100×30, as a learner would.
 type tmuxLab struct {
-	t      *testing.T
+	t      testing.TB
 	tmux   string
 	socket string
+	bin    string
 }
 
-func newTmuxLab(t *testing.T, args ...string) (*tmuxLab, time.Duration) {
+// newTmux builds spflab and starts a private tmux server; it skips
+// without tmux, unless SPFLAB_REQUIRE_INTEROP=1.
+func newTmux(t testing.TB) *tmuxLab {
 	t.Helper()
-	tmux := needTool(t, "tmux", "apt-get install tmux")
+	var tmux string
+	if tt, ok := t.(*testing.T); ok {
+		tmux = needTool(tt, "tmux", "apt-get install tmux")
+	} else if path, err := exec.LookPath("tmux"); err == nil {
+		tmux = path
+	} else {
+		t.Skip("no tmux")
+	}
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -85,21 +95,49 @@ func newTmuxLab(t *testing.T, args ...string) (*tmuxLab, time.Duration) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	tl := &tmuxLab{t: t, tmux: tmux, socket: fmt.Sprintf("spflab-test-%d", os.Getpid())}
+	tl := &tmuxLab{t: t, tmux: tmux, socket: fmt.Sprintf("spflab-test-%d", os.Getpid()), bin: bin}
 	t.Cleanup(func() { exec.Command(tmux, "-L", tl.socket, "kill-server").Run() })
-	// A first session starts the tmux server, so that the second one's
-	// start is the lab's.
+	// A first session starts the tmux server, so that a lab's start is
+	// the lab's alone.
 	tl.cmd("new-session", "-d", "-s", "idle", "-x", "100", "-y", "30", "sleep 600")
-	cmdline := strings.Join(append([]string{bin}, args...), " ")
+	return tl
+}
+
+// start runs spflab with args in the session "lab" and returns how long
+// its first frame took to show, from the tmux command that runs it.
+func (tl *tmuxLab) start(args ...string) time.Duration {
+	tl.t.Helper()
+	cmdline := strings.Join(append([]string{tl.bin}, args...), " ")
 	start := time.Now()
 	tl.cmd("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30", "-e", "TERM=xterm-256color", cmdline)
 	for !strings.Contains(tl.screen(), "spflab") {
 		if time.Since(start) > 10*time.Second {
-			t.Fatalf("no first frame in 10s:\n%s", tl.screen())
+			tl.t.Fatalf("no first frame in 10s:\n%s", tl.screen())
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return tl, time.Since(start)
+	return time.Since(start)
+}
+
+func newTmuxLab(t *testing.T, args ...string) (*tmuxLab, time.Duration) {
+	t.Helper()
+	tl := newTmux(t)
+	return tl, tl.start(args...)
+}
+
+// BenchmarkTmuxFirstFrame runs the real binary in tmux and times the
+// first frame from the command that starts it; tmux's own start of the
+// pane and the polling of capture-pane are in the figure.
+//
+//	go test -run '^$' -bench TmuxFirstFrame .
+func BenchmarkTmuxFirstFrame(b *testing.B) {
+	tl := newTmux(b)
+	var total time.Duration
+	for b.Loop() {
+		total += tl.start()
+		tl.cmd("kill-session", "-t", "lab")
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/first-frame")
 }
 
 func (tl *tmuxLab) cmd(args ...string) string {

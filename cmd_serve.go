@@ -49,6 +49,8 @@ type serveFlags struct {
 	client                            string
 	smtpAddr, dnsAddr                 string
 	noTUI, json, public               bool
+	presenter                         bool
+	theme                             string
 	xclientFrom                       string
 	maxSessions                       int
 	grace                             time.Duration
@@ -64,6 +66,8 @@ func (f *serveFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.dnsAddr, "dns", "", "serve DNS over UDP and TCP on `HOST:PORT` (default "+defaultDNSAddr+"; with --listen-public, every interface)")
 	fs.BoolVar(&f.noTUI, "no-tui", false, "log one line per event instead of the monitor")
 	fs.BoolVar(&f.json, "json", false, "log JSON objects, one per line (implies --no-tui)")
+	fs.BoolVar(&f.presenter, "presenter", false, "monitor for a projector: larger spacing, high contrast")
+	fs.StringVar(&f.theme, "theme", "", "monitor on a `dark` or light background; default: ask the terminal")
 	fs.BoolVar(&f.public, "listen-public", false, "allow addresses other than loopback: other machines can reach the lab")
 	fs.StringVar(&f.xclientFrom, "xclient-from", "", "the `NETWORKS` (CIDR, comma-separated, or \"none\") that may use XCLIENT (default loopback)")
 	fs.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "the most SMTP sessions at once")
@@ -126,6 +130,9 @@ func (f *serveFlags) resolve() (*serveLesson, labConfig, error) {
 		return nil, cfg, fmt.Errorf("--grace %v: must not be negative", f.grace)
 	}
 	cfg.Limits.MaxSessions = f.maxSessions
+	if f.theme != "" && f.theme != "dark" && f.theme != "light" {
+		return nil, cfg, fmt.Errorf("--theme %q: want dark or light", f.theme)
+	}
 	var err error
 	if cfg.XClientTrusted, err = parseNetworks(f.xclientFrom); err != nil {
 		return nil, cfg, fmt.Errorf("--xclient-from: %w", err)
@@ -215,41 +222,67 @@ func networks(ps []netip.Prefix) string {
 	return strings.Join(s, " ")
 }
 
-// serve runs the lab until ctx ends.
+// serve runs the lab until ctx ends, or the user quits the monitor.
 func serve(ctx context.Context, l *serveLesson, cfg labConfig, f serveFlags, stdout, stderr io.Writer) int {
-	log := &eventLog{w: stdout, json: f.json}
-	if !f.noTUI && !f.json {
-		// The monitor view is not wired yet: log instead.
-		fmt.Fprintln(stderr, "spflab serve: the monitor view is not available yet: logging events (--no-tui)")
+	useTUI := !f.noTUI && !f.json && isTerminal(stdout)
+	if !f.noTUI && !f.json && !useTUI {
+		fmt.Fprintln(stderr, "spflab serve: no terminal for the monitor: logging events instead (--no-tui)")
 	}
-	cfg.OnSMTP, cfg.OnDNS = log.SMTP, log.DNS
+	log := &eventLog{w: stdout, json: f.json}
+	var feed *monitorFeed
+	if useTUI {
+		feed = newMonitorFeed()
+		cfg.OnSMTP, cfg.OnDNS = feed.SMTP, feed.DNS
+	} else {
+		cfg.OnSMTP, cfg.OnDNS = log.SMTP, log.DNS
+	}
 	b, err := startLab(l, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "spflab serve: %v\n", err)
 		return 1
 	}
+	var warning string
 	if f.public {
-		fmt.Fprintf(stderr, "spflab serve: warning: --listen-public: SMTP %s and DNS %s may be reachable from other machines; XCLIENT stays limited to %s\n",
+		warning = fmt.Sprintf("warning: --listen-public: SMTP %s and DNS %s may be reachable from other machines (which connect to this machine's address); XCLIENT stays limited to %s",
 			b.SMTPAddr(), b.DNSAddr(), networks(b.smtp.Config().XClientTrusted))
+		fmt.Fprintf(stderr, "spflab serve: %s\n", warning)
 	}
 	h := hintsFor(b)
-	if f.json {
-		writeHints(stderr, b, h)
-	} else {
-		writeHints(stdout, b, h)
+	status := 0
+	switch {
+	case useTUI:
+		lines := h.Lines(b)
+		if warning != "" {
+			lines = append([]string{warning}, lines...)
+		}
+		if err := runMonitor(ctx, feed, labTitle(l), lines, f); err != nil {
+			fmt.Fprintf(stderr, "spflab serve: the monitor: %v\n", err)
+			status = 1
+		}
+		fmt.Fprintf(stderr, "spflab serve: stopping: open sessions have %v to finish\n", f.grace)
+	default:
+		out := stdout
+		if f.json {
+			out = stderr // stdout is for the JSON log alone
+		}
+		fmt.Fprintf(out, "spflab serve: %s\n", labTitle(l))
+		writeHints(out, b, h)
+		log.Serve(fmt.Sprintf("listening: SMTP %s, DNS %s", b.SMTPAddr(), b.DNSAddr()), serveEntry{
+			State: "listening", SMTP: b.SMTPAddr(), DNS: b.DNSAddr(), Lesson: l.ID, Client: l.Client.String(), Commands: h.Commands(),
+		})
+		<-ctx.Done()
+		log.Serve(fmt.Sprintf("shutting down: open sessions have %v to finish", f.grace), serveEntry{State: "stopping"})
 	}
-	log.Serve(fmt.Sprintf("listening: SMTP %s, DNS %s", b.SMTPAddr(), b.DNSAddr()), serveEntry{
-		State: "listening", SMTP: b.SMTPAddr(), DNS: b.DNSAddr(), Lesson: l.ID, Client: l.Client.String(), Commands: h.Commands(),
-	})
-
-	<-ctx.Done()
-	log.Serve(fmt.Sprintf("shutting down: open sessions have %v to finish", f.grace), serveEntry{State: "stopping"})
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.grace)
 	defer cancel()
 	if err := b.Shutdown(sctx); err != nil {
 		fmt.Fprintf(stderr, "spflab serve: shutdown: %v\n", err)
 		return 1
 	}
-	log.Serve("stopped", serveEntry{State: "stopped"})
-	return 0
+	if useTUI {
+		fmt.Fprintln(stderr, "spflab serve: stopped")
+	} else {
+		log.Serve("stopped", serveEntry{State: "stopped"})
+	}
+	return status
 }

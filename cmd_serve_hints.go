@@ -68,21 +68,40 @@ func hintsFor(b *lab) hints {
 	return h
 }
 
+// Lines are the hints in a few lines, for the monitor: the servers,
+// swaks, nc with the lines to type, dig.
+func (h hints) Lines(b *lab) []string {
+	l, cfg := b.lesson, b.smtp.Config()
+	lines := []string{
+		fmt.Sprintf("SMTP %s (%s, SPF at %s, XCLIENT from %s) · DNS %s (UDP and TCP)", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, networks(cfg.XClientTrusted), b.DNSAddr()),
+		h.Swaks,
+	}
+	typed := l.Lines
+	if h.XClient {
+		typed = append([]string{"XCLIENT ADDR=" + l.Client.String()}, typed...)
+	}
+	lines = append(lines, h.NC+"   then type: "+strings.Join(append(typed, "QUIT"), " · "))
+	return append(lines, h.Dig...)
+}
+
 // Commands lists every command, for the JSON log.
 func (h hints) Commands() []string {
 	return append([]string{h.Swaks, h.NC}, h.Dig...)
 }
 
-// writeHints prints how to connect to the lab: the lesson, the servers,
-// swaks, nc with the lesson's lines, dig.
+// labTitle names what a lab serves: "lesson ID: title" or "zone FILE".
+func labTitle(l *serveLesson) string {
+	if l.ID != "" {
+		return "lesson " + l.ID + ": " + l.Title
+	}
+	return "zone " + l.Title
+}
+
+// writeHints prints how to connect to the lab: the servers, swaks, nc
+// with the lesson's lines, dig.
 func writeHints(w io.Writer, b *lab, h hints) {
 	l := b.lesson
-	name := "zone " + l.Title
-	if l.ID != "" {
-		name = "lesson " + l.ID + ": " + l.Title
-	}
 	cfg := b.smtp.Config()
-	fmt.Fprintf(w, "spflab serve: %s\n", name)
 	fmt.Fprintf(w, "  SMTP %s  %s, SPF checked at %s, XCLIENT from %s\n", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, networks(cfg.XClientTrusted))
 	fmt.Fprintf(w, "  DNS  %s  UDP and TCP, %d names\n", b.DNSAddr(), len(l.Zone.Names()))
 	if h.XClient {

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -266,13 +268,7 @@ func TestServeNC(t *testing.T) {
 // until SIGINT and exits 0, closing the session left open; a second one on
 // the same port says in one line that the port is taken.
 func TestServeBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "spflab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildSpflab(t)
 	cmd := exec.Command(bin, "serve", "--no-tui", "--smtp", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--grace", "500ms")
 	stdout := newLineBuffer()
 	var stderr strings.Builder
@@ -324,5 +320,110 @@ func TestServeBinary(t *testing.T) {
 	conn.SetReadDeadline(time.Now().Add(waitFor))
 	if rest, err := io.ReadAll(conn); err != nil {
 		t.Errorf("the open connection: %v (read %q)", err, rest)
+	}
+}
+
+// buildSpflab builds the spflab binary into a temporary directory.
+func buildSpflab(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "spflab")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// tmuxPane is a terminal of tmux, on a server of the test's own.
+type tmuxPane struct {
+	t      *testing.T
+	tmux   string
+	socket string
+}
+
+func (p *tmuxPane) run(args ...string) string {
+	p.t.Helper()
+	out, err := exec.Command(p.tmux, append([]string{"-L", p.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// waitScreen waits until the screen matches every pattern and returns it.
+func (p *tmuxPane) waitScreen(patterns ...string) string {
+	p.t.Helper()
+	res := make([]*regexp.Regexp, len(patterns))
+	for i, pat := range patterns {
+		res[i] = regexp.MustCompile(pat)
+	}
+	deadline := time.Now().Add(waitFor)
+	for {
+		screen := p.run("capture-pane", "-p")
+		missing := ""
+		for _, re := range res {
+			if !re.MatchString(screen) {
+				missing = re.String()
+				break
+			}
+		}
+		if missing == "" {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the screen lacks %q after %v:\n%s", missing, waitFor, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeMonitor runs spflab serve in a real terminal (tmux): the
+// monitor shows the connection hints, then the sessions swaks opens with
+// their SPF results and the DNS queries dig makes; Ctrl+C or q quits the
+// monitor, stops the servers and exits 0.
+func TestServeMonitor(t *testing.T) {
+	tmux := needTool(t, "tmux", "apt-get install -y tmux")
+	swaks := needTool(t, "swaks", "apt-get install -y swaks")
+	dig := needTool(t, "dig", "apt-get install -y bind9-dnsutils")
+	bin := buildSpflab(t)
+	for _, quit := range []string{"C-c", "q"} {
+		t.Run(quit, func(t *testing.T) {
+			dir := t.TempDir()
+			p := &tmuxPane{t: t, tmux: tmux, socket: fmt.Sprintf("spflab-test-%d-%s", os.Getpid(), quit)}
+			p.run("-f", "/dev/null", "new-session", "-d", "-x", "150", "-y", "45",
+				fmt.Sprintf("%s serve --smtp 127.0.0.1:0 --dns 127.0.0.1:0 --theme dark; echo exit=$? >%s/exit; sleep 60", bin, dir))
+			t.Cleanup(func() { exec.Command(tmux, "-L", p.socket, "kill-server").Run() })
+
+			screen := p.waitScreen(`lesson seed-spf-fail`, `swaks --server 127\.0\.0\.1:\d+ --xclient-addr 192\.0\.2\.80`, `dig @127\.0\.0\.1 -p \d+ TXT euston\.net`)
+			smtpAddr := regexp.MustCompile(`swaks --server (127\.0\.0\.1:\d+)`).FindStringSubmatch(screen)[1]
+			dnsPort := regexp.MustCompile(`dig @127\.0\.0\.1 -p (\d+)`).FindStringSubmatch(screen)[1]
+			for _, ip := range []string{"192.0.2.80", "192.0.2.25"} {
+				exec.Command(swaks, "--server", smtpAddr, "--timeout", "10", "--xclient-addr", ip,
+					"--helo", "mail.euston.net", "--from", "honeypot@euston.net", "--to", "user@example.com").Run()
+			}
+			if out, err := exec.Command(dig, "@127.0.0.1", "-p", dnsPort, "+time=2", "+tries=1", "TXT", "euston.net").CombinedOutput(); err != nil {
+				t.Fatalf("dig: %v\n%s", err, out)
+			}
+			p.waitScreen(`2 sessions`, `#1\s+192\.0\.2\.80 .*fail`, `#2\s+192\.0\.2\.25 .*pass`, `TXT euston\.net\. → NOERROR`)
+
+			p.run("send-keys", quit)
+			p.waitScreen(`spflab serve: stopped`)
+			deadline := time.Now().Add(waitFor)
+			for {
+				b, _ := os.ReadFile(filepath.Join(dir, "exit"))
+				if s := strings.TrimSpace(string(b)); s != "" {
+					if s != "exit=0" {
+						t.Errorf("%s after %s, want exit=0", s, quit)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("still running %v after %s", waitFor, quit)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
 	}
 }

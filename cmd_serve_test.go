@@ -698,3 +698,54 @@ func TestParseNetworks(t *testing.T) {
 		}
 	}
 }
+
+// TestServeNoTerminal: without a terminal, serve logs instead of starting
+// the monitor, and says so.
+func TestServeNoTerminal(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errs := newLineBuffer(), newLineBuffer()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, []string{"serve", "--smtp", "127.0.0.1:0", "--dns", "127.0.0.1:0"}, out, errs)
+	}()
+	out.wait(t, 0, "listening", func(l string) bool { return strings.Contains(l, " serve listening: SMTP ") })
+	cancel()
+	if code := <-exit; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	if want := "spflab serve: no terminal for the monitor: logging events instead (--no-tui)"; !slices.Contains(errs.Lines(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+}
+
+// TestMonitorFeed: SMTP events wait for the monitor until it ends; DNS
+// queries never wait.
+func TestMonitorFeed(t *testing.T) {
+	f := newMonitorFeed()
+	for i := range feedBuffer + 10 {
+		f.DNS(fakedns.Query{Name: fmt.Sprint(i)}) // the last 10 are dropped, not waited for
+	}
+	if len(f.dns) != feedBuffer {
+		t.Errorf("%d queries buffered, want %d", len(f.dns), feedBuffer)
+	}
+	for range feedBuffer {
+		f.SMTP(smtpsim.Event{})
+	}
+	sent := make(chan struct{})
+	go func() {
+		f.SMTP(smtpsim.Event{Seq: 1}) // the buffer is full: waits
+		close(sent)
+	}()
+	select {
+	case <-sent:
+		t.Fatal("an SMTP event did not wait for a monitor that is behind")
+	case <-time.After(50 * time.Millisecond):
+	}
+	f.Close() // the monitor ended
+	select {
+	case <-sent:
+	case <-time.After(waitFor):
+		t.Fatal("an SMTP event still waits after the monitor ended")
+	}
+	f.SMTP(smtpsim.Event{}) // and later ones do not wait
+}

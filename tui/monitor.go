@@ -49,12 +49,15 @@ const maxQueries = 50 // DNS queries kept for the DNS pane
 
 // session is one SMTP connection the monitor has seen.
 type session struct {
-	id     uint64
-	client string // the address the server takes the client for
-	tr     transcript
-	last   *smtpsim.Reply
-	spf    string // the last SPF result
-	closed bool
+	id       uint64
+	client   string // the address the server takes the client for
+	helo     string // the name the client gave
+	from     string // the last MAIL FROM line
+	tr       transcript
+	spf      string         // the last SPF result
+	decision *smtpsim.Reply // the reply that carried it
+	deciding bool           // the next reply carries spf
+	closed   bool
 }
 
 // Monitor shows the sessions of a serving lab live: a list of sessions,
@@ -185,10 +188,18 @@ func (mo *Monitor) add(e smtpsim.Event) {
 		if e.Client.IsValid() {
 			s.client = e.Client.String()
 		}
-	case smtpsim.EventReply:
-		s.last = e.Reply
+	case smtpsim.EventHELO:
+		s.helo = e.HELO.Claimed
+	case smtpsim.EventClientLine:
+		if e.Command == "MAIL" && !e.InData {
+			s.from = e.Line
+		}
 	case smtpsim.EventPolicy:
-		s.spf = string(e.Policy.Outcome.Result)
+		s.spf, s.deciding = string(e.Policy.Outcome.Result), true
+	case smtpsim.EventReply:
+		if s.deciding {
+			s.decision, s.deciding = e.Reply, false
+		}
 	case smtpsim.EventClose:
 		s.closed = true
 	}
@@ -240,18 +251,8 @@ func (mo *Monitor) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			break
 		}
 		if s := mo.current(); s != nil && len(s.tr.replies) > 0 {
-			sel := mo.selected
-			if sel < 0 {
-				sel = len(s.tr.replies) - 1
-			}
-			sel += d
-			switch {
-			case sel < 0:
-				sel = 0
-			case sel >= len(s.tr.replies)-1:
-				sel = -1
-			}
-			mo.selected, mo.spfTop = sel, 0
+			sel := shownReply(&s.tr, mo.selected) + d
+			mo.selected, mo.spfTop = min(max(sel, 0), len(s.tr.replies)-1), 0
 		}
 	case key.Matches(msg, k.PageDn):
 		mo.spfTop += 5
@@ -277,11 +278,12 @@ func (mo *Monitor) monitorHelp() keyHelp {
 	k := mo.keys
 	sessions := bind([]string{"[", "]"}, "[ ]", "session")
 	follow := bind([]string{"F"}, "F", "follow the newest")
+	auto := bind([]string{"end"}, "end", "the reply SPF decided")
 	return keyHelp{
 		short: []key.Binding{sessions, k.Reply, k.Focus, follow, k.Help, k.Quit},
 		full: [][]key.Binding{
 			{sessions, follow},
-			{k.Earlier, k.Later, k.Newest, k.Focus, k.PageUp, k.PageDn},
+			{k.Earlier, k.Later, auto, k.Focus, k.PageUp, k.PageDn},
 			{k.Help, k.Quit},
 		},
 	}
@@ -335,11 +337,13 @@ func (mo *Monitor) body(w, h int) string {
 	var bottom []string
 	var bottomTitle string
 	if len(mo.sessions) == 0 && len(mo.opts.Hints) > 0 {
-		bottomTitle = "Connect with"
+		var lines []string
 		for _, hnt := range mo.opts.Hints {
-			bottom = append(bottom, wrapText(hnt, th.text, w-3)...)
+			lines = append(lines, wrapText(hnt, th.text, w-3)...)
 		}
-	} else if len(mo.queries) > 0 {
+		return mo.sessionList(w, listH) + "\n" + th.box("Connect with", "", lines, w, h-listH, false)
+	}
+	if len(mo.queries) > 0 {
 		bottomTitle = "DNS queries"
 		for _, q := range mo.queries {
 			bottom = append(bottom, fit(queryLine(th, q), w-2))
@@ -372,11 +376,8 @@ func (mo *Monitor) body(w, h int) string {
 	if s != nil {
 		title = fmt.Sprintf("SMTP · session %d · %s", s.id, s.client)
 	}
-	smtp, _ := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, focused: mo.focus == paneSMTP}, mo.selected, nil)
-	k := mo.selected
-	if k < 0 || k >= len(tr.replies) {
-		k = len(tr.replies) - 1
-	}
+	k := shownReply(&tr, mo.selected)
+	smtp, _ := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, focused: mo.focus == paneSMTP}, k, nil)
 	spfBox, _, maxTop := serverPane(th, &tr, paneView{w: spfW, h: spfH, top: mo.spfTop, focused: mo.focus == paneSPF}, k)
 	mo.spfTop = min(mo.spfTop, maxTop)
 	if side {
@@ -406,20 +407,26 @@ func (mo *Monitor) sessionList(w, h int) string {
 		if i == mo.cur {
 			mark = th.selected.on("▶ ")
 		}
-		segs := []seg{{fmt.Sprintf("#%-4d %-15s ", s.id, s.client), th.text}}
-		if s.last != nil {
-			text, num := th.replyPaints(s.last.Code)
-			segs = append(segs, seg{fmt.Sprintf("%d", s.last.Code), num}, seg{" " + truncate(strings.Join(s.last.Lines, " "), 30), text})
-		}
-		if s.spf != "" {
-			segs = append(segs, seg{"  SPF ", th.dim}, seg{s.spf, th.resultPaint(s.spf)})
-		}
+		segs := []seg{{fmt.Sprintf("#%-4d %-15s", s.id, s.client), th.text}}
 		state := "open"
 		if s.closed {
 			state = "closed"
 		}
-		segs = append(segs, seg{"  " + state, th.dim})
-		lines = append(lines, mark+renderSegs(segs))
+		segs = append(segs, seg{fmt.Sprintf(" %-6s", state), th.dim})
+		if s.spf != "" {
+			segs = append(segs, seg{" SPF ", th.dim}, seg{fmt.Sprintf("%-9s", s.spf), th.resultPaint(s.spf)})
+			if s.decision != nil {
+				_, num := th.replyPaints(s.decision.Code)
+				segs = append(segs, seg{" → ", th.dim}, seg{fmt.Sprint(s.decision.Code), num})
+			}
+		}
+		if s.helo != "" {
+			segs = append(segs, seg{"  HELO ", th.dim}, seg{s.helo, th.text})
+		}
+		if s.from != "" {
+			segs = append(segs, seg{"  " + s.from, th.text})
+		}
+		lines = append(lines, fit(mark+renderSegs(segs), w-2))
 	}
 	note := ""
 	if mo.follow {
@@ -468,4 +475,16 @@ func count(n int, what string) string {
 		return fmt.Sprintf("%d %sies", n, what[:len(what)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// shownReply is the reply the monitor shows: the one selected, else the
+// last one SPF decided, else the newest.
+func shownReply(tr *transcript, selected int) int {
+	if selected >= 0 && selected < len(tr.replies) {
+		return selected
+	}
+	if k := tr.spfReply(); k >= 0 {
+		return k
+	}
+	return len(tr.replies) - 1
 }

@@ -169,8 +169,9 @@ func TestMonitorKeys(t *testing.T) {
 			}
 		}},
 		{[]string{"up"}, func(t *testing.T, m *Monitor) {
-			if m.selected != len(m.current().tr.replies)-2 {
-				t.Errorf("reply %d", m.selected)
+			// From the 550 SPF decided (shown first), to the 250 to MAIL.
+			if k := m.current().tr.spfReply(); m.selected != k-1 || k < 1 {
+				t.Errorf("reply %d, want %d", m.selected, k-1)
 			}
 		}},
 		{[]string{"up", "end"}, func(t *testing.T, m *Monitor) {
@@ -179,11 +180,16 @@ func TestMonitorKeys(t *testing.T) {
 			}
 		}},
 		{[]string{"k", "j"}, func(t *testing.T, m *Monitor) {
-			if m.selected != -1 {
-				t.Errorf("reply %d", m.selected)
+			if k := m.current().tr.spfReply(); m.selected != k {
+				t.Errorf("reply %d, want %d", m.selected, k)
 			}
 		}},
-		{[]string{"up", "tab", "down"}, func(t *testing.T, m *Monitor) {
+		{[]string{"k", "j", "j", "j"}, func(t *testing.T, m *Monitor) {
+			if n := len(m.current().tr.replies); m.selected != n-1 {
+				t.Errorf("reply %d, want the newest, %d", m.selected, n-1)
+			}
+		}},
+		{[]string{"tab", "down"}, func(t *testing.T, m *Monitor) {
 			if m.focus != paneSPF || m.spfTop == 0 {
 				t.Errorf("focus %d, spfTop %d", m.focus, m.spfTop)
 			}

@@ -46,6 +46,19 @@ func (t *transcript) trace(k int) []entry {
 	return t.entries[from : t.replies[k]+1]
 }
 
+// spfReply returns the last reply with an SPF evaluation behind it, -1
+// for none.
+func (t *transcript) spfReply() int {
+	for k := len(t.replies) - 1; k >= 0; k-- {
+		for _, e := range t.trace(k) {
+			if e.ev != nil && e.ev.Kind == smtpsim.EventSPF {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
 // lastSPF returns the policy decision of the last SPF check before reply
 // k, and the reply that carried it, or nil.
 func (t *transcript) lastSPF(k int) (*smtpsim.Decision, *entry) {
@@ -104,6 +117,9 @@ func (t *transcript) smtpRows(th *theme, selected int) []row {
 			}
 			rows = append(rows, row{gutter: gut, segs: []seg{{what, th.lab}}, reply: -1})
 		case smtpsim.EventClientLine:
+			if ev.InData { // a line of the message: quieter than the commands
+				textPaint = th.dim
+			}
 			rows = append(rows, row{gutter: gut, segs: []seg{{"C: ", th.dim}, {ev.Line, textPaint}}, reply: -1, hang: 3})
 		case smtpsim.EventReply:
 			rows = append(rows, replyRows(th, ev.Reply, k, k == selected, e.lab)...)

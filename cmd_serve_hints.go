@@ -76,11 +76,12 @@ func (h hints) Lines(b *lab) []string {
 		fmt.Sprintf("SMTP %s (%s, SPF at %s, XCLIENT from %s) · DNS %s (UDP and TCP)", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, networks(cfg.XClientTrusted), b.DNSAddr()),
 		h.Swaks,
 	}
-	typed := l.Lines
+	var typed []string
 	if h.XClient {
-		typed = append([]string{"XCLIENT ADDR=" + l.Client.String()}, typed...)
+		typed = []string{"XCLIENT ADDR=" + l.Client.String()}
 	}
-	lines = append(lines, h.NC+"   then type: "+strings.Join(append(typed, "QUIT"), " · "))
+	typed = slices.Concat(typed, l.Lines, []string{"QUIT"})
+	lines = append(lines, h.NC+"   then type: "+strings.Join(typed, " · "))
 	return append(lines, h.Dig...)
 }
 

@@ -396,7 +396,7 @@ func TestServeMonitor(t *testing.T) {
 				fmt.Sprintf("%s serve --smtp 127.0.0.1:0 --dns 127.0.0.1:0 --theme dark; echo exit=$? >%s/exit; sleep 60", bin, dir))
 			t.Cleanup(func() { exec.Command(tmux, "-L", p.socket, "kill-server").Run() })
 
-			screen := p.waitScreen(`lesson seed-spf-fail`, `swaks --server 127\.0\.0\.1:\d+ --xclient-addr 192\.0\.2\.80`, `dig @127\.0\.0\.1 -p \d+ TXT euston\.net`)
+			screen := p.waitScreen(`lesson seed-spf-fail`, `nc -C 127\.0\.0\.1 \d+   then type: XCLIENT ADDR=192\.0\.2\.80 · HELO mail\.euston\.net`, `swaks --server 127\.0\.0\.1:\d+ --xclient-addr 192\.0\.2\.80`, `dig @127\.0\.0\.1 -p \d+ TXT euston\.net`)
 			smtpAddr := regexp.MustCompile(`swaks --server (127\.0\.0\.1:\d+)`).FindStringSubmatch(screen)[1]
 			dnsPort := regexp.MustCompile(`dig @127\.0\.0\.1 -p (\d+)`).FindStringSubmatch(screen)[1]
 			for _, ip := range []string{"192.0.2.80", "192.0.2.25"} {

@@ -28,8 +28,9 @@ server: SPF at RCPT, unknown sender domains refused.
 
 The monitor shows every session and DNS query live; --no-tui logs one line
 per event instead (--json: one JSON object per line, with "source" smtp,
-dns or serve). Ctrl+C lets open sessions finish for --grace, then closes
-them. Exit status: 0 after Ctrl+C, 1 a server could not start, 2 bad usage.
+dns or serve). Ctrl+C (or q in the monitor) stops the servers: open
+sessions have --grace to finish, then they are closed. Exit status: 0
+after Ctrl+C, 1 a server could not start, 2 bad usage.
 
 flags:`
 

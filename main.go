@@ -31,7 +31,7 @@ var commands = []command{
 	{name: "list", usage: "list [--scenarios FILE]", summary: "list the lessons: id, title, summary", run: runList},
 	{name: "run", usage: "run [ID...|--all] [--format text|json|markdown]", summary: "run lessons against a real server and print them", run: runRun},
 	{name: "test", usage: "test [FILE]", summary: "check every expectation of every lesson", run: runTest},
-	{name: "serve", usage: "serve [--scenario ID | --zone FILE] [--smtp ADDR] [--dns ADDR]", summary: "serve a lesson's SMTP and DNS on loopback for swaks, nc, dig", run: runServe},
+	{name: "serve", usage: "serve [--scenario ID | --zone FILE] [--no-tui]", summary: "serve a lesson's SMTP and DNS on loopback for swaks, nc, dig", run: runServe},
 }
 
 func main() {

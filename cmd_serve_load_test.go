@@ -51,31 +51,20 @@ func startTestLab(t testing.TB, id string, cfg labConfig) *lab {
 // message is what the load clients send after DATA.
 const message = "From: honeypot@euston.net\r\nTo: user@example.com\r\nSubject: load\r\n\r\nHello from the load test.\r\n"
 
-// seedDialogue plays the seed's dialogue as client ip and returns the
-// RCPT reply's code (and the final reply's for a permitted client).
+// seedDialogue plays the seed's dialogue as client ip, with XCLIENT:
+// 192.0.2.25 is permitted and sends a message, any other address is
+// refused with 550 at RCPT. It returns the first unexpected reply.
 func seedDialogue(c *smtpsim.Client, ip string) error {
-	steps := []struct {
+	type step struct {
 		line string
 		code int
-	}{
-		{"XCLIENT ADDR=" + ip, 220},
-		{"HELO mail.euston.net", 250},
-		{"MAIL From:honeypot@euston.net", 250},
 	}
+	steps := []step{{"XCLIENT ADDR=" + ip, 220}, {"HELO mail.euston.net", 250}, {"MAIL From:honeypot@euston.net", 250}}
 	permitted := ip == "192.0.2.25"
 	if permitted {
-		steps = append(steps, struct {
-			line string
-			code int
-		}{"RCPT To:user@example.com", 250}, struct {
-			line string
-			code int
-		}{"DATA", 354})
+		steps = append(steps, step{"RCPT To:user@example.com", 250}, step{"DATA", 354})
 	} else {
-		steps = append(steps, struct {
-			line string
-			code int
-		}{"RCPT To:user@example.com", 550})
+		steps = append(steps, step{"RCPT To:user@example.com", 550})
 	}
 	for _, s := range steps {
 		r, err := c.Send(s.line)
@@ -92,12 +81,12 @@ func seedDialogue(c *smtpsim.Client, ip string) error {
 			return err
 		}
 		if r.Code != 250 {
-			return fmt.Errorf("end of data: %s", r)
+			return fmt.Errorf("end of data: %s, want 250", r)
 		}
 	}
 	r, err := c.Send("QUIT")
 	if err == nil && r.Code != 221 {
-		err = fmt.Errorf("QUIT: %s", r)
+		err = fmt.Errorf("QUIT: %s, want 221", r)
 	}
 	return err
 }

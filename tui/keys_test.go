@@ -21,9 +21,9 @@ func TestListKeys(t *testing.T) {
 	}{
 		{[]string{"down"}, cursorAt(1)},
 		{[]string{"j", "j"}, cursorAt(2)},
-		{[]string{"up"}, cursorAt(2)}, // wraps around
+		{[]string{"up"}, cursorAt(3)}, // wraps around
 		{[]string{"j", "k"}, cursorAt(0)},
-		{[]string{"end"}, cursorAt(2)},
+		{[]string{"end"}, cursorAt(3)},
 		{[]string{"end", "home"}, cursorAt(0)},
 		{[]string{"enter"}, openedLesson("spf-fail")},
 		{[]string{"down", "space"}, openedLesson("include")},

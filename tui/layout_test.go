@@ -130,3 +130,21 @@ func TestReplyClassesDiffer(t *testing.T) {
 		}
 	}
 }
+
+// TestCountersFollowScrolling scrolls through a trace of four DNS-querying
+// terms: the counters show the lookups up to the part in view, and the
+// total until the end is in view.
+func TestCountersFollowScrolling(t *testing.T) {
+	hs, _ := lab(t, Options{}, 80, 24)
+	hs.openLesson("lookups")
+	hs.steps(3)
+	top := hs.screen()
+	if !strings.Contains(top, "at the end 4/10, void 2/2 · ") || strings.Contains(top, "DNS lookups 4/10") {
+		t.Errorf("at the top of the trace:\n%s", top)
+	}
+	hs.press("tab", "pgdown", "pgdown", "pgdown", "pgdown")
+	end := hs.screen()
+	if !strings.Contains(end, "DNS lookups 4/10") || strings.Contains(end, "at the end") {
+		t.Errorf("at the end of the trace:\n%s", end)
+	}
+}

@@ -3,6 +3,8 @@ package tui
 import (
 	"fmt"
 	"strings"
+
+	"spflab/spf"
 )
 
 // paneView is where and how a pane is drawn.
@@ -65,16 +67,12 @@ func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int
 		inner--
 	}
 	var rows []row
-	var fixed []string
+	var end *spf.Counters
 	title := "SPF · the server's side"
 	if pv.hidden != "" {
 		rows = []row{plainRow(th.dim, pv.hidden)}
 	} else {
-		r, counters := tr.spfRows(th, k)
-		rows = r
-		if counters != nil {
-			fixed = append(fixed, fit(counterLine(th, *counters), inner))
-		}
+		rows, end = tr.spfRows(th, k)
 		if k >= 0 && k < len(tr.replies) {
 			rep := tr.entries[tr.replies[k]].ev
 			title = fmt.Sprintf("SPF · reply %d", rep.Reply.Code)
@@ -83,16 +81,40 @@ func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int
 			}
 		}
 	}
-	lines, _ := layoutRows(rows, inner, 0)
+	lines, first := layoutRows(rows, inner, 0)
+	var fixed []string
+	if end != nil {
+		fixed = append(fixed, "") // the counters, once the window is known
+	}
 	avail := max(pv.h-2-len(fixed), 1)
 	maxTop := max(len(lines)-avail, 0)
 	shown, top := window(lines, pv.top, avail)
-	note := ""
-	if rest := len(lines) - top - len(shown); rest > 0 {
-		note = fmt.Sprintf("%d more ↓", rest)
+	here := end
+	if end != nil {
+		// The counters after the last step in view: scrolling through the
+		// trace, they count up as the evaluation did.
+		for i, r := range rows {
+			if first[i] >= top+len(shown) {
+				break
+			}
+			if r.at != nil {
+				here = r.at
+			}
+		}
+		if top+len(shown) >= len(lines) {
+			here = end
+		}
+		fixed[0] = fit(counterLine(th, *here), inner)
 	}
+	var note []string
 	if top > 0 {
-		note = strings.TrimSpace(fmt.Sprintf("↑ %d %s", top, note))
+		note = append(note, fmt.Sprintf("↑ %d", top))
 	}
-	return th.box(title, note, append(fixed, shown...), pv.w, pv.h, pv.focused), avail, maxTop
+	if rest := len(lines) - top - len(shown); rest > 0 {
+		if end != nil && *end != *here {
+			note = append(note, fmt.Sprintf("at the end %d/%d, void %d/%d ·", end.DNSTerms, spf.DefaultMaxDNSTerms, end.VoidLookups, spf.DefaultMaxVoidLookups))
+		}
+		note = append(note, fmt.Sprintf("%d more ↓", rest))
+	}
+	return th.box(title, strings.Join(note, " "), append(fixed, shown...), pv.w, pv.h, pv.focused), avail, maxTop
 }

@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"spflab/spf"
 )
 
 // seg is a piece of a line in one paint.
@@ -25,6 +27,9 @@ type row struct {
 	// they begin with (hang cells wide: the tree of an include).
 	hang int
 	cont string
+	// at is the SPF lookup counters after the step the row shows, nil
+	// for rows that show none: the counters follow the scrolling.
+	at *spf.Counters
 }
 
 func plainRow(p paint, s string) row { return row{segs: []seg{{s, p}}, reply: -1} }

@@ -226,9 +226,11 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 					add(seg{"Identity ", th.dim}, seg{string(d.Outcome.Identity), th.result}, seg{": " + id, th.text})
 				}
 			}
-			c := ev.SPF.Counters
-			counters = &c
-			rows = append(rows, spfEventRows(th, ev.SPF)...)
+			counters = &ev.SPF.Counters
+			for _, r := range spfEventRows(th, ev.SPF) {
+				r.at = counters
+				rows = append(rows, r)
+			}
 		case smtpsim.EventPolicy:
 			d := ev.Policy
 			r := string(d.Outcome.Result)
@@ -316,7 +318,7 @@ func spfEventRows(th *theme, e *spf.Event) []row {
 		}
 		segs := []seg{{"  DNS ", th.dim}, {e.QType + " " + e.Name + " → " + got, th.text}}
 		if e.Void {
-			segs = append(segs, seg{fmt.Sprintf(" void %d/%d", e.Counters.VoidLookups, spf.DefaultMaxVoidLookups), th.warn})
+			segs = append(segs, seg{" (a void lookup)", th.warn})
 		}
 		add(segs...)
 	case spf.EventRecord:

@@ -71,13 +71,13 @@ func TestServeSwaks(t *testing.T) {
 			}
 			// The session's end in the log: stored with Received-SPF, or not.
 			_, end := s.stdout.wait(t, mark, "closing swaks's session", func(l string) bool {
-				e := decodeEntry(t, l)
+				e := decodeLogLine(t, l)
 				return e.SMTP != nil && e.SMTP.Kind == "close"
 			})
 			var fields []string
 			stored := false
 			for _, l := range s.stdout.Lines()[mark : end+1] {
-				e := decodeEntry(t, l)
+				e := decodeLogLine(t, l)
 				switch {
 				case e.SMTP == nil:
 				case e.SMTP.Kind == "header" && e.SMTP.Field.Name == "Received-SPF":
@@ -129,12 +129,12 @@ func TestServeDig(t *testing.T) {
 	// Each query is in the log, with its transport.
 	for _, want := range []string{"udp", "tcp"} {
 		s.stdout.wait(t, 0, "for a "+want+" TXT query", func(l string) bool {
-			e := decodeEntry(t, l)
+			e := decodeLogLine(t, l)
 			return e.DNS != nil && e.DNS.Net == want && e.DNS.Type == "TXT" && e.DNS.Rcode == "NOERROR"
 		})
 	}
 	s.stdout.wait(t, 0, "for NXDOMAIN", func(l string) bool {
-		e := decodeEntry(t, l)
+		e := decodeLogLine(t, l)
 		return e.DNS != nil && e.DNS.Name == "your.friend." && e.DNS.Rcode == "NXDOMAIN" && strings.HasSuffix(e.Text, "TXT your.friend. → NXDOMAIN")
 	})
 }

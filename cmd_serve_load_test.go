@@ -48,8 +48,8 @@ func startTestLab(t testing.TB, id string, cfg labConfig) *lab {
 	return b
 }
 
-// message is what the load clients send after DATA.
-const message = "From: honeypot@euston.net\r\nTo: user@example.com\r\nSubject: load\r\n\r\nHello from the load test.\r\n"
+// loadMessage is what the load clients send after DATA.
+const loadMessage = "From: honeypot@euston.net\r\nTo: user@example.com\r\nSubject: load\r\n\r\nHello from the load test.\r\n"
 
 // seedDialogue plays the seed's dialogue as client ip, with XCLIENT:
 // 192.0.2.25 is permitted and sends a message, any other address is
@@ -76,7 +76,7 @@ func seedDialogue(c *smtpsim.Client, ip string) error {
 		}
 	}
 	if permitted {
-		r, err := c.SendBody(message)
+		r, err := c.SendBody(loadMessage)
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func TestServeConcurrent200(t *testing.T) {
 	// Every session closed on QUIT; half the messages were stored.
 	closed, stored := 0, 0
 	s.stdout.wait(t, 0, "for the 200th close", func(l string) bool {
-		e := decodeEntry(t, l)
+		e := decodeLogLine(t, l)
 		if e.SMTP != nil && e.SMTP.Kind == "close" {
 			if e.SMTP.Reason != "QUIT" {
 				t.Errorf("session %d closed: %s", e.SMTP.Session, e.SMTP.Reason)

@@ -105,7 +105,7 @@ func startServe(t testing.TB, args ...string) *served {
 	deadline := time.After(waitFor)
 	for {
 		for _, l := range s.stdout.Lines() {
-			if e := decodeEntry(t, l); e.Serve != nil && e.Serve.State == "listening" {
+			if e := decodeLogLine(t, l); e.Serve != nil && e.Serve.State == "listening" {
 				s.smtp, s.dns = e.Serve.SMTP, e.Serve.DNS
 				return s
 			}
@@ -134,8 +134,8 @@ func (s *served) stop(t testing.TB) int {
 	}
 }
 
-// entry is a line of the JSON log as a consumer reads it.
-type entry struct {
+// logLine is a line of the JSON log as a consumer reads it.
+type logLine struct {
 	Source string `json:"source"`
 	Text   string `json:"text"`
 	SMTP   *struct {
@@ -164,9 +164,9 @@ type entry struct {
 	Serve *serveEntry `json:"serve"`
 }
 
-func decodeEntry(t testing.TB, line string) entry {
+func decodeLogLine(t testing.TB, line string) logLine {
 	t.Helper()
-	var e entry
+	var e logLine
 	if err := json.Unmarshal([]byte(line), &e); err != nil {
 		t.Fatalf("log line is not JSON: %v\n%s", err, line)
 	}
@@ -178,11 +178,11 @@ func decodeEntry(t testing.TB, line string) entry {
 
 // session returns the SMTP entries of the session whose client connected
 // from remote, once it has closed.
-func (s *served) session(t testing.TB, remote string) []entry {
+func (s *served) session(t testing.TB, remote string) []logLine {
 	t.Helper()
 	var id uint64
 	s.stdout.wait(t, 0, "connect from "+remote, func(l string) bool {
-		e := decodeEntry(t, l)
+		e := decodeLogLine(t, l)
 		if e.SMTP != nil && e.SMTP.Kind == "connect" && e.SMTP.Remote == remote {
 			id = e.SMTP.Session
 			return true
@@ -190,13 +190,13 @@ func (s *served) session(t testing.TB, remote string) []entry {
 		return false
 	})
 	isClose := func(l string) bool {
-		e := decodeEntry(t, l)
+		e := decodeLogLine(t, l)
 		return e.SMTP != nil && e.SMTP.Session == id && e.SMTP.Kind == "close"
 	}
 	s.stdout.wait(t, 0, fmt.Sprintf("close of session %d", id), isClose)
-	var out []entry
+	var out []logLine
 	for _, l := range s.stdout.Lines() {
-		if e := decodeEntry(t, l); e.SMTP != nil && e.SMTP.Session == id {
+		if e := decodeLogLine(t, l); e.SMTP != nil && e.SMTP.Session == id {
 			out = append(out, e)
 		}
 	}
@@ -205,7 +205,7 @@ func (s *served) session(t testing.TB, remote string) []entry {
 
 // dialogue sends lines with the scripted client and returns the replies'
 // codes and the client's address.
-func dialogue(t testing.TB, addr string, lines ...string) ([]smtpsim.Reply, string) {
+func smtpDialogue(t testing.TB, addr string, lines ...string) ([]smtpsim.Reply, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
@@ -225,7 +225,7 @@ func dialogue(t testing.TB, addr string, lines ...string) ([]smtpsim.Reply, stri
 	return replies, c.LocalAddr()
 }
 
-func codes(rs []smtpsim.Reply) string {
+func replyCodes(rs []smtpsim.Reply) string {
 	var s []string
 	for _, r := range rs {
 		s = append(s, fmt.Sprint(r.Code))
@@ -393,8 +393,8 @@ mail  IN A   198.51.100.5
 // JSON log and from the text log.
 func TestServeLog(t *testing.T) {
 	s := startServe(t)
-	replies, local := dialogue(t, s.smtp, "XCLIENT ADDR=192.0.2.80", "HELO mail.euston.net", "MAIL From:honeypot@euston.net", "RCPT To:user@example.com", "QUIT")
-	if got := codes(replies); got != "220 220 250 250 550 221" {
+	replies, local := smtpDialogue(t, s.smtp, "XCLIENT ADDR=192.0.2.80", "HELO mail.euston.net", "MAIL From:honeypot@euston.net", "RCPT To:user@example.com", "QUIT")
+	if got := replyCodes(replies); got != "220 220 250 250 550 221" {
 		t.Fatalf("replies %s", got)
 	}
 	evs := s.session(t, local)
@@ -429,10 +429,10 @@ func TestServeLog(t *testing.T) {
 		t.Fatalf("TXT euston.net: %q %v", txt, err)
 	}
 	line, _ := s.stdout.wait(t, 0, "for the TXT query", func(l string) bool {
-		e := decodeEntry(t, l)
+		e := decodeLogLine(t, l)
 		return e.DNS != nil && e.DNS.Type == "TXT" && e.DNS.Name == "euston.net."
 	})
-	e := decodeEntry(t, line)
+	e := decodeLogLine(t, line)
 	if e.DNS.Net != "udp" || e.DNS.Rcode != "NOERROR" || len(e.DNS.Answers) != 1 || e.DNS.Answers[0] != `"v=spf1 ip4:192.0.2.25 -all"` {
 		t.Errorf("dns entry %+v", e.DNS)
 	}
@@ -442,7 +442,7 @@ func TestServeLog(t *testing.T) {
 	if code := s.stop(t); code != 0 {
 		t.Errorf("exit %d", code)
 	}
-	last := decodeEntry(t, s.stdout.Lines()[len(s.stdout.Lines())-1])
+	last := decodeLogLine(t, s.stdout.Lines()[len(s.stdout.Lines())-1])
 	if last.Serve == nil || last.Serve.State != "stopped" {
 		t.Errorf("the last entry is %+v, want serve stopped", last)
 	}
@@ -456,8 +456,8 @@ func TestServeLog(t *testing.T) {
 	}()
 	l, _ := out.wait(t, 0, "listening", func(l string) bool { return strings.Contains(l, " serve listening: SMTP ") })
 	addr := strings.TrimSuffix(strings.Fields(l)[4], ",")
-	replies, _ = dialogue(t, addr, "EHLO pc.home", "QUIT")
-	if got := codes(replies); got != "220 250 221" {
+	replies, _ = smtpDialogue(t, addr, "EHLO pc.home", "QUIT")
+	if got := replyCodes(replies); got != "220 250 221" {
 		t.Fatalf("replies %s", got)
 	}
 	out.wait(t, 0, "closing the session", func(l string) bool { return strings.HasSuffix(l, " smtp #1 connection closed: QUIT") })
@@ -492,7 +492,7 @@ func TestServeXClient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			s := startServe(t, tt.args...)
-			replies, _ := dialogue(t, s.smtp, "XCLIENT ADDR=192.0.2.80")
+			replies, _ := smtpDialogue(t, s.smtp, "XCLIENT ADDR=192.0.2.80")
 			if replies[1].Code != tt.code {
 				t.Errorf("XCLIENT: %v, want %d", replies[1], tt.code)
 			}
@@ -546,7 +546,7 @@ func TestServeShutdown(t *testing.T) {
 	}
 	var reasons []string
 	for _, l := range s.stdout.Lines() {
-		if e := decodeEntry(t, l); e.SMTP != nil && e.SMTP.Kind == "close" {
+		if e := decodeLogLine(t, l); e.SMTP != nil && e.SMTP.Kind == "close" {
 			reasons = append(reasons, e.SMTP.Reason)
 		}
 	}

@@ -318,7 +318,7 @@ func (l *lesson) narration(th *theme, st *scenarios.Step, width int) []string {
 		case scenarios.EventLesson, scenarios.EventNarration:
 			para(th.text, e.Text)
 		case scenarios.EventNotice:
-			para(th.accent, e.Text)
+			para(th.notice, e.Text)
 		case scenarios.EventCheck:
 			c := e.Check
 			if c.OK {
@@ -350,7 +350,7 @@ func (l *lesson) narration(th *theme, st *scenarios.Step, width int) []string {
 		if r, t := score(l.scored); t > 0 {
 			done += fmt.Sprintf(" Predictions: %d/%d right.", r, t)
 		}
-		para(th.accent, done+" ← steps back, r restarts, e edits a record, esc for the lessons.")
+		para(th.notice, done+" ← steps back, r restarts, e edits a record, esc for the lessons.")
 	}
 	return out
 }

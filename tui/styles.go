@@ -35,12 +35,12 @@ type theme struct {
 	presenter bool
 	border    lipgloss.Border
 
-	text, dim, lab, accent, title, focusTitle paint
-	borderPaint, focusBorder                  paint
-	ok, info, warn, bad                       paint // reply classes 2xx, 3xx, 4xx, 5xx
-	okCode, infoCode, warnCode, badCode       paint // the codes themselves
-	match, nomatch, result, counter, over     paint
-	selected, key, errText, warnText          paint
+	text, dim, lab, accent, notice, title, focusTitle paint
+	borderPaint, focusBorder                          paint
+	ok, info, warn, bad                               paint // reply classes 2xx, 3xx, 4xx, 5xx
+	okCode, infoCode, warnCode, badCode               paint // the codes themselves
+	match, nomatch, result, counter, over             paint
+	selected, key, errText, warnText                  paint
 
 	help help.Styles
 }
@@ -74,6 +74,7 @@ func newTheme(dark, presenter bool) *theme {
 	t.dim = newPaint(fg(grey))
 	t.lab = newPaint(fg(labCol).Italic(!presenter))
 	t.accent = newPaint(fg(violet).Bold(true))
+	t.notice = newPaint(fg(violet).Bold(presenter))
 	t.title = newPaint(bold.Foreground(violet))
 	t.focusTitle = newPaint(bold.Reverse(true).Foreground(violet))
 	t.borderPaint = newPaint(fg(edge))

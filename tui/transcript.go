@@ -386,10 +386,10 @@ func spfEventRows(th *theme, e *spf.Event) []row {
 }
 
 // counterLine shows the limits of RFC 7208 §4.6.4 as spent: "DNS lookups
-// 3/10 ▮▮▮▯▯▯▯▯▯▯  void 0/2".
+// 3/10 ███░░░░░░░  void 0/2".
 func counterLine(th *theme, c spf.Counters) string {
 	const maxT, maxV = spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups
-	bar := strings.Repeat("▮", min(c.DNSTerms, maxT)) + strings.Repeat("▯", max(maxT-c.DNSTerms, 0))
+	bar := strings.Repeat("█", min(c.DNSTerms, maxT)) + strings.Repeat("░", max(maxT-c.DNSTerms, 0))
 	tp, vp := th.counter, th.counter
 	if c.DNSTerms > maxT {
 		tp = th.over

@@ -43,7 +43,7 @@ type lintMsg struct {
 // newEditor offers the domains of sc: first those with an SPF record, then
 // the other names of its zone (a domain may start publishing one), with
 // the lesson's drafts as the starting text.
-func newEditor(th *theme, dark bool, sc *scenarios.Scenario, drafts map[string]string) *editor {
+func newEditor(th *theme, sc *scenarios.Scenario, drafts map[string]string) *editor {
 	ed := &editor{published: map[string]string{}, texts: map[string]string{}}
 	for _, r := range sc.Records() {
 		if _, ok := ed.published[r.Domain]; !ok {
@@ -67,9 +67,7 @@ func newEditor(th *theme, dark bool, sc *scenarios.Scenario, drafts map[string]s
 	ed.input = textinput.New()
 	ed.input.Prompt = "draft> "
 	ed.input.Placeholder = "v=spf1 ... (empty: no SPF record)"
-	st := textinput.DefaultStyles(dark)
-	st.Cursor.Blink = false
-	ed.input.SetStyles(st)
+	ed.input.SetStyles(th.input)
 	ed.input.Focus()
 	// Start on the first domain with a draft, else the first.
 	for i, d := range ed.domains {
@@ -271,13 +269,11 @@ type typer struct {
 	pos     int // in history while browsing; len(history) for the new line
 }
 
-func newTyper(dark bool) *typer {
+func newTyper(th *theme) *typer {
 	ti := textinput.New()
 	ti.Prompt = "C: "
 	ti.Placeholder = "an SMTP line, e.g. MAIL From:<you@euston.net>"
-	st := textinput.DefaultStyles(dark)
-	st.Cursor.Blink = false
-	ti.SetStyles(st)
+	ti.SetStyles(th.input)
 	ti.Focus()
 	return &typer{input: ti}
 }

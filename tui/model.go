@@ -176,6 +176,12 @@ func (m *Model) setDark(dark bool) {
 	m.dark = dark
 	m.th = newTheme(dark, m.opts.Presenter)
 	m.help.Styles = m.th.help
+	if l := m.les; l != nil && l.edit != nil {
+		l.edit.input.SetStyles(m.th.input)
+	}
+	if l := m.les; l != nil && l.typing != nil {
+		l.typing.input.SetStyles(m.th.input)
+	}
 }
 
 // open starts a lesson.
@@ -462,11 +468,11 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Predict):
 		m.togglePredict()
 	case key.Matches(msg, k.Edit):
-		l.edit = newEditor(m.th, m.dark, l.sc, l.drafts)
+		l.edit = newEditor(m.th, l.sc, l.drafts)
 		l.playing = false
 		return l.edit.lintCmd(m.ctx, l.sc)
 	case key.Matches(msg, k.Type):
-		l.typing = newTyper(m.dark)
+		l.typing = newTyper(m.th)
 		l.playing = false
 	case key.Matches(msg, k.Mouse):
 		m.mouse = !m.mouse

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 )
 
@@ -42,7 +43,8 @@ type theme struct {
 	match, nomatch, result, counter, over             paint
 	selected, key, errText, warnText                  paint
 
-	help help.Styles
+	help  help.Styles
+	input textinput.Styles // for the record editor and free typing
 }
 
 // newTheme returns the theme for a dark or light background, in presenter
@@ -98,6 +100,12 @@ func newTheme(dark, presenter bool) *theme {
 	t.key = newPaint(bold.Foreground(violet))
 	t.errText = newPaint(fg(red).Bold(true))
 	t.warnText = newPaint(fg(yellow))
+
+	t.input = textinput.DefaultStyles(dark)
+	t.input.Cursor.Blink = false // a still cursor: no ticks, stable tests
+	t.input.Cursor.Color = violet
+	t.input.Focused.Prompt = lipgloss.NewStyle().Foreground(violet).Bold(true)
+	t.input.Focused.Placeholder = lipgloss.NewStyle().Foreground(grey)
 
 	t.help = help.DefaultStyles(dark)
 	if presenter {

@@ -307,7 +307,7 @@ func (mo *Monitor) render() string {
 	}
 	left := th.accent.on("spflab serve")
 	if mo.opts.Title != "" {
-		left += th.dim.on(" › ") + th.title.on(mo.opts.Title)
+		left += th.dim.on(" › ") + th.title.on(clean(mo.opts.Title))
 	}
 	right := th.dim.on(count(len(mo.sessions)+mo.dropped, "session") + " · " + count(mo.nDNS, "DNS query"))
 	header := left
@@ -463,7 +463,7 @@ func queryLine(th *theme, q fakedns.Query) string {
 	if q.Truncated {
 		tc = " (truncated: retry over TCP)"
 	}
-	return th.dim.on(q.Net+" "+q.Client+" ") + th.text.on(q.Type+" "+q.Name+" → ") + p.on(rcode) + th.text.on(ans) + th.dim.on(tc)
+	return renderSegs([]seg{{q.Net + " " + q.Client + " ", th.dim}, {q.Type + " " + q.Name + " → ", th.text}, {rcode, p}, {ans, th.text}, {tc, th.dim}})
 }
 
 // count says "1 session", "2 sessions", "3 DNS queries".

@@ -62,6 +62,15 @@ func wrapHang(segs []seg, width, hang int) [][]seg {
 	if width < 1 {
 		width = 1
 	}
+	for i := range segs {
+		if c := clean(segs[i].text); c != segs[i].text {
+			segs = append([]seg(nil), segs...)
+			for j := i; j < len(segs); j++ {
+				segs[j].text = clean(segs[j].text)
+			}
+			break
+		}
+	}
 	if hang >= width {
 		hang = 0
 	}
@@ -81,17 +90,23 @@ func wrapHang(segs []seg, width, hang int) [][]seg {
 	limit := width
 	for i, r := range text {
 		rw := runeWidth(r)
-		if w+rw > limit && i > start {
+		// Break until the rune fits: the text carried over to a line
+		// with a hanging indent may itself be too long for it.
+		for w+rw > limit && i > start {
 			limit = width - hang
 			if lastSpace > start {
 				spans = append(spans, span{start, lastSpace})
 				start = lastSpace + 1
 			} else {
-				spans = append(spans, span{start, i})
-				start = i
+				k := fitPrefix(text, start, i, limit)
+				spans = append(spans, span{start, k})
+				start = k
 			}
 			w = textWidth(text[start:i])
 			lastSpace = -1
+			if j := strings.LastIndexByte(text[start:i], ' '); j >= 0 {
+				lastSpace = start + j
+			}
 		}
 		if r == ' ' {
 			lastSpace = i
@@ -116,11 +131,60 @@ func wrapHang(segs []seg, width, hang int) [][]seg {
 	return lines
 }
 
+// fitPrefix returns the end of the longest run of text[from:to] from
+// from that is at most limit cells wide, and at least one rune long.
+func fitPrefix(text string, from, to, limit int) int {
+	w := 0
+	for i, r := range text[from:to] {
+		w += runeWidth(r)
+		if w > limit && i > 0 {
+			return from + i
+		}
+	}
+	return to
+}
+
 // renderSegs paints segs into one string.
 func renderSegs(segs []seg) string {
 	var b strings.Builder
 	for _, s := range segs {
-		b.WriteString(s.paint.on(s.text))
+		b.WriteString(s.paint.on(clean(s.text)))
+	}
+	return b.String()
+}
+
+// clean makes text safe to draw: what a client, a zone or a lesson
+// sends may hold control characters (an escape sequence typed into nc,
+// a tab, a NUL) that would move the cursor or break the layout. C0
+// controls and DEL become their Unicode control pictures (ESC is ␛),
+// C1 controls and bytes that are not UTF-8 become U+FFFD.
+func clean(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			return cleanSlow(s)
+		}
+	}
+	return s
+}
+
+func cleanSlow(s string) string {
+	var b strings.Builder
+	changed := false
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			r, changed = '\uFFFD', true
+		case r < 0x20:
+			r, changed = 0x2400+r, true
+		case r == 0x7f:
+			r, changed = '␡', true
+		case r >= 0x80 && r < 0xa0:
+			r, changed = '\uFFFD', true
+		}
+		b.WriteRune(r)
+	}
+	if !changed {
+		return s
 	}
 	return b.String()
 }
@@ -227,7 +291,7 @@ func (t *theme) box(title, note string, lines []string, w, h int, focused bool) 
 
 	// ╭─ Title ───────╮
 	sb.WriteString(bp.on(b.TopLeft + b.Top))
-	title = ansi.Truncate(title, inner-3, "…")
+	title = ansi.Truncate(clean(title), inner-3, "…")
 	used := 1
 	if title != "" {
 		sb.WriteString(tp.on(" " + title + " "))
@@ -259,7 +323,7 @@ func (t *theme) box(title, note string, lines []string, w, h int, focused bool) 
 	}
 
 	// ╰──────── note ─╯
-	note = ansi.Truncate(note, inner-3, "…")
+	note = ansi.Truncate(clean(note), inner-3, "…")
 	nw := 0
 	if note != "" {
 		nw = textWidth(note) + 2

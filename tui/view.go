@@ -74,7 +74,7 @@ func (m *Model) header() string {
 				idx = i + 1
 			}
 		}
-		left += th.dim.on(fmt.Sprintf(" › %d/%d ", idx, len(m.file.Scenarios))) + th.title.on(l.sc.Title)
+		left += th.dim.on(fmt.Sprintf(" › %d/%d ", idx, len(m.file.Scenarios))) + th.title.on(clean(l.sc.Title))
 		right = append(right, fmt.Sprintf("step %d/%d", l.dialogueDone(), len(l.sc.Dialogue)))
 		if l.playing {
 			right = append(right, "▶ auto "+speeds[l.speed].String())
@@ -182,14 +182,14 @@ func (m *Model) listView(w, h int) string {
 		if i == m.cursor {
 			sel, tp = th.selected.on(" ▶ "), th.selected
 		}
-		title := fmt.Sprintf("%2d. %s", i+1, sc.Title)
+		title := fmt.Sprintf("%2d. %s", i+1, clean(sc.Title))
 		right := ""
 		if s, ok := m.scores[sc.ID]; ok && s[1] > 0 {
 			right = th.dim.on(fmt.Sprintf(" %d/%d predicted ", s[0], s[1]))
 		}
 		rw := textWidthANSI(right)
 		lines = append(lines, sel+mark+fit(tp.on(title), iw-5-rw)+right)
-		lines = append(lines, spaces(9)+th.dim.on(truncate(sc.Summary, iw-10)))
+		lines = append(lines, spaces(9)+th.dim.on(truncate(clean(sc.Summary), iw-10)))
 		if per == 3 {
 			lines = append(lines, "")
 		}

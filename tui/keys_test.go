@@ -617,14 +617,17 @@ func TestTheme(t *testing.T) {
 	if m.Init() == nil {
 		t.Fatal("Init does not ask for the background colour")
 	}
-	dark := m.th.ok
+	dark, light := newTheme(true, false), newTheme(false, false)
+	if m.th.ok != dark.ok {
+		t.Error("the lab does not start dark")
+	}
 	m.Update(tea.BackgroundColorMsg{Color: lightBackground{}})
-	if m.dark || m.th.ok == dark {
-		t.Errorf("a light background left the dark theme: dark %v", m.dark)
+	if m.th.ok != light.ok {
+		t.Error("a light background left the dark theme")
 	}
 	forced, _ := New(t.Context(), testLessons(t), Options{Theme: "light"})
 	forced.Update(tea.BackgroundColorMsg{Color: darkBackground{}})
-	if forced.dark {
+	if forced.th.ok != light.ok {
 		t.Error("--theme light followed the terminal")
 	}
 }

@@ -62,12 +62,14 @@ const (
 	panes
 )
 
-// stepMsg brings the step a command ran.
+// stepMsg brings the step a command ran, and the runner, to be closed if
+// the lesson has gone meanwhile.
 type stepMsg struct {
-	gen  int
-	step scenarios.Step
-	eof  bool
-	err  error
+	gen    int
+	runner *scenarios.Runner
+	step   scenarios.Step
+	eof    bool
+	err    error
 }
 
 // replayMsg brings a new runner and the steps it replayed.
@@ -89,9 +91,9 @@ func nextCmd(ctx context.Context, r *scenarios.Runner, gen int, a action) tea.Cm
 			st, err = r.Next(ctx)
 		}
 		if errors.Is(err, io.EOF) {
-			return stepMsg{gen: gen, eof: true}
+			return stepMsg{gen: gen, runner: r, eof: true}
 		}
-		return stepMsg{gen: gen, step: st, err: err}
+		return stepMsg{gen: gen, runner: r, step: st, err: err}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -48,7 +49,6 @@ type Model struct {
 	file *scenarios.File
 	opts Options
 
-	dark  bool
 	th    *theme
 	keys  keyMap
 	help  help.Model
@@ -96,21 +96,14 @@ func New(ctx context.Context, file *scenarios.File, opts Options) (*Model, error
 	}
 	m := &Model{
 		ctx: ctx, file: file, opts: opts,
-		dark: opts.Theme != "light", keys: newKeyMap(), help: help.New(),
+		keys: newKeyMap(), help: help.New(),
 		mouse: opts.Mouse, predict: opts.Predict,
 		done: map[string]bool{}, scores: map[string][2]int{},
 	}
-	m.th = newTheme(m.dark, opts.Presenter)
-	m.help.Styles = m.th.help
+	m.setDark(opts.Theme != "light")
 	if opts.Lesson != "" {
-		i := file.IDs()
-		found := false
-		for j, id := range i {
-			if id == opts.Lesson {
-				m.cursor, found = j, true
-			}
-		}
-		if !found {
+		m.cursor = slices.Index(file.IDs(), opts.Lesson)
+		if m.cursor < 0 {
 			return nil, fmt.Errorf("tui: no lesson %q in %s", opts.Lesson, file.Name)
 		}
 	}
@@ -172,8 +165,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// setDark picks the theme for a dark or light background.
 func (m *Model) setDark(dark bool) {
-	m.dark = dark
 	m.th = newTheme(dark, m.opts.Presenter)
 	m.help.Styles = m.th.help
 	if l := m.les; l != nil && l.edit != nil {
@@ -237,7 +230,11 @@ func (m *Model) forward() tea.Cmd {
 		return nil
 	case l.busy:
 		return nil
-	case l.eof || l.runner == nil:
+	case l.runner == nil:
+		m.status = "The lesson is not running: r restarts it."
+		l.playing = false
+		return nil
+	case l.eof:
 		m.status = "The end of the lesson: ← steps back, r restarts, esc shows the lessons."
 		l.playing = false
 		return nil
@@ -254,7 +251,7 @@ func (m *Model) forward() tea.Cmd {
 func (m *Model) onStep(msg stepMsg) tea.Cmd {
 	l := m.les
 	if l == nil || msg.gen != l.gen {
-		return nil
+		return closeCmd(msg.runner) // the learner left the lesson meanwhile
 	}
 	l.busy = false
 	if msg.eof {

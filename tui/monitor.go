@@ -67,7 +67,6 @@ type session struct {
 type Monitor struct {
 	opts MonitorOptions
 	th   *theme
-	dark bool
 	keys keyMap
 	help help.Model
 	w, h int
@@ -91,10 +90,9 @@ func NewMonitor(opts MonitorOptions) *Monitor {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 200
 	}
-	mo := &Monitor{opts: opts, dark: opts.Theme != "light", keys: newKeyMap(), help: help.New(),
+	mo := &Monitor{opts: opts, keys: newKeyMap(), help: help.New(),
 		byID: map[uint64]*session{}, follow: true, selected: -1}
-	mo.th = newTheme(mo.dark, opts.Presenter)
-	mo.help.Styles = mo.th.help
+	mo.setDark(opts.Theme != "light")
 	return mo
 }
 
@@ -148,9 +146,7 @@ func (mo *Monitor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		mo.help.SetWidth(msg.Width)
 	case tea.BackgroundColorMsg:
 		if mo.opts.Theme == "" {
-			mo.dark = msg.IsDark()
-			mo.th = newTheme(mo.dark, mo.opts.Presenter)
-			mo.help.Styles = mo.th.help
+			mo.setDark(msg.IsDark())
 		}
 	case EventMsg:
 		mo.add(smtpsim.Event(msg))
@@ -164,6 +160,12 @@ func (mo *Monitor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return mo, mo.onKey(msg)
 	}
 	return mo, nil
+}
+
+// setDark picks the theme for a dark or light background.
+func (mo *Monitor) setDark(dark bool) {
+	mo.th = newTheme(dark, mo.opts.Presenter)
+	mo.help.Styles = mo.th.help
 }
 
 // add files an event under its session.
@@ -366,7 +368,7 @@ func (mo *Monitor) body(w, h int) string {
 		tr = s.tr
 	}
 	var smtpW, spfW, smtpH, spfH int
-	side := w >= 72
+	side := w >= minSideBySide
 	if side {
 		smtpW, spfW, smtpH, spfH = max(34, w*9/20), w-max(34, w*9/20), midH, midH
 	} else {

@@ -11,8 +11,12 @@ import (
 	"spflab/scenarios"
 )
 
-// Smallest screen the lab draws on.
-const minW, minH = 40, 12
+// The smallest screen the lab draws on, and the smallest width where the
+// SMTP and SPF panes stand side by side rather than stacked.
+const (
+	minW, minH    = 40, 12
+	minSideBySide = 72
+)
 
 // View draws the lab.
 func (m *Model) View() tea.View {
@@ -242,7 +246,7 @@ func (m *Model) lessonView(w, h int) string {
 
 	// The SMTP and SPF panes, side by side or stacked.
 	var smtpW, smtpH, spfW, spfH int
-	side := w >= 72
+	side := w >= minSideBySide
 	if side {
 		smtpW, smtpH = max(34, w*9/20), topH
 		spfW, spfH = w-smtpW, topH

@@ -14,7 +14,6 @@ type paneView struct {
 	y       int // the screen row of the pane's top border, for mouse clicks
 	top     int // scroll offset
 	focused bool
-	hidden  string // shown instead of the content, when set
 }
 
 // dialoguePane draws a transcript as on the wire, with extra rows at the
@@ -66,19 +65,13 @@ func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int
 	if th.presenter {
 		inner--
 	}
-	var rows []row
-	var end *spf.Counters
+	rows, end := tr.spfRows(th, k)
 	title := "SPF · the server's side"
-	if pv.hidden != "" {
-		rows = []row{plainRow(th.dim, pv.hidden)}
-	} else {
-		rows, end = tr.spfRows(th, k)
-		if k >= 0 && k < len(tr.replies) {
-			rep := tr.entries[tr.replies[k]].ev
-			title = fmt.Sprintf("SPF · reply %d", rep.Reply.Code)
-			if rep.Command != "" {
-				title += " to " + rep.Command
-			}
+	if k >= 0 && k < len(tr.replies) {
+		rep := tr.entries[tr.replies[k]].ev
+		title = fmt.Sprintf("SPF · reply %d", rep.Reply.Code)
+		if rep.Command != "" {
+			title += " to " + rep.Command
 		}
 	}
 	lines, first := layoutRows(rows, inner, 0)

@@ -303,9 +303,6 @@ func upcomingRows(th *theme, ds *scenarios.DialogueStep) []row {
 func (m *Model) spfPane(w, h int) string {
 	th, l := m.th, m.les
 	pv := paneView{w: w, h: h, top: l.spfTop, focused: l.focus == paneSPF}
-	if l.guess != nil && !l.guess.answered {
-		pv.hidden = "Hidden until you predict the reply."
-	}
 	out, page, maxTop := serverPane(th, &l.tr, pv, l.selectedReply())
 	m.hit.pageSPF, m.hit.maxSPF = page, maxTop
 	return out

@@ -224,6 +224,9 @@ func (m *Model) lessonView(w, h int) string {
 	bw := w - 2 - 2*pad
 	title, note, bottom := m.bottomPane(bw)
 	maxB := max(6, h*2/5)
+	if h < 28 { // a small screen: the text matters more than old lines
+		maxB = h / 2
+	}
 	if l.edit != nil || l.typing != nil {
 		maxB = max(8, h/2)
 	}
@@ -242,6 +245,9 @@ func (m *Model) lessonView(w, h int) string {
 	shown, top := window(bottom, top, narrLines)
 	if rest := len(bottom) - top - len(shown); rest > 0 && note == "" {
 		note = fmt.Sprintf("%d more ↓", rest)
+		if l.focus != paneNarration {
+			note += " (tab here)"
+		}
 	}
 
 	// The SMTP and SPF panes, side by side or stacked.

@@ -172,7 +172,7 @@ func (ed *editor) view(th *theme, width int) []string {
 	if len(edited) > 0 {
 		tabs = append(tabs, seg{" · also edited: " + strings.Join(edited, ", "), th.warnText})
 	}
-	out = append(out, fit(renderSegs(tabs), width))
+	out = append(out, fit(renderSegs(cleanSegs(tabs)), width))
 	pub := ed.published[ed.domain()]
 	if pub == "" {
 		pub = "no SPF record"

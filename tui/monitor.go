@@ -428,7 +428,7 @@ func (mo *Monitor) sessionList(w, h int) string {
 		if s.from != "" {
 			segs = append(segs, seg{"  " + s.from, th.text})
 		}
-		lines = append(lines, fit(mark+renderSegs(segs), w-2))
+		lines = append(lines, fit(mark+renderSegs(cleanSegs(segs)), w-2))
 	}
 	note := ""
 	if mo.follow {
@@ -465,7 +465,7 @@ func queryLine(th *theme, q fakedns.Query) string {
 	if q.Truncated {
 		tc = " (truncated: retry over TCP)"
 	}
-	return renderSegs([]seg{{q.Net + " " + q.Client + " ", th.dim}, {q.Type + " " + q.Name + " → ", th.text}, {rcode, p}, {ans, th.text}, {tc, th.dim}})
+	return renderSegs(cleanSegs([]seg{{q.Net + " " + q.Client + " ", th.dim}, {q.Type + " " + q.Name + " → ", th.text}, {rcode, p}, {ans, th.text}, {tc, th.dim}}))
 }
 
 // count says "1 session", "2 sessions", "3 DNS queries".

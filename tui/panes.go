@@ -54,7 +54,7 @@ func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []
 			note = "↑ " + note
 		}
 	}
-	return th.box(pv.title, note, shown, pv.w, pv.h, pv.focused), at
+	return th.box(pv.title, note, paintLines(shown), pv.w, pv.h, pv.focused), at
 }
 
 // serverPane draws what the server did behind reply k of a transcript:
@@ -109,5 +109,5 @@ func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int
 		}
 		note = append(note, fmt.Sprintf("%d more ↓", rest))
 	}
-	return th.box(title, strings.Join(note, " "), append(fixed, shown...), pv.w, pv.h, pv.focused), avail, maxTop
+	return th.box(title, strings.Join(note, " "), append(fixed, paintLines(shown)...), pv.w, pv.h, pv.focused), avail, maxTop
 }

@@ -144,13 +144,23 @@ func fitPrefix(text string, from, to, limit int) int {
 	return to
 }
 
-// renderSegs paints segs into one string.
+// renderSegs paints segs into one string. The text must be clean, as
+// wrapSegs leaves it; cleanSegs cleans text from elsewhere.
 func renderSegs(segs []seg) string {
 	var b strings.Builder
 	for _, s := range segs {
-		b.WriteString(s.paint.on(clean(s.text)))
+		b.WriteString(s.paint.on(s.text))
 	}
 	return b.String()
+}
+
+// cleanSegs returns segs with their text cleaned.
+func cleanSegs(segs []seg) []seg {
+	out := make([]seg, len(segs))
+	for i, s := range segs {
+		out[i] = seg{clean(s.text), s.paint}
+	}
+	return out
 }
 
 // clean makes text safe to draw: what a client, a zone or a lesson
@@ -159,10 +169,19 @@ func renderSegs(segs []seg) string {
 // controls and DEL become their Unicode control pictures (ESC is ␛),
 // C1 controls and bytes that are not UTF-8 become U+FFFD.
 func clean(s string) string {
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
 			return cleanSlow(s)
+		case c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0: // U+0080 to U+009F
+			return cleanSlow(s)
+		case c >= 0x80:
+			ascii = false
 		}
+	}
+	if !ascii && !utf8.ValidString(s) {
+		return cleanSlow(s)
 	}
 	return s
 }
@@ -189,11 +208,31 @@ func cleanSlow(s string) string {
 	return b.String()
 }
 
+// textLine is a row's line after wrapping: its painted start (the gutter, or
+// the indent of a wrapped line) and its text. Panes wrap every row, to
+// know how far they scroll, but paint only the lines in view.
+type textLine struct {
+	prefix string
+	segs   []seg
+}
+
+func (l textLine) String() string { return l.prefix + renderSegs(l.segs) }
+
+// paintLines paints lines.
+func paintLines(lines []textLine) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.String()
+	}
+	return out
+}
+
 // layoutRows wraps rows to width cells, gutter included, and returns the
-// painted lines and, for each row, the index of its first line.
-func layoutRows(rows []row, width, gutter int) (lines []string, first []int) {
+// lines and, for each row, the index of its first line.
+func layoutRows(rows []row, width, gutter int) (lines []textLine, first []int) {
 	first = make([]int, len(rows))
-	pad := strings.Repeat(" ", gutter)
+	lines = make([]textLine, 0, len(rows)+len(rows)/2)
+	pad := spaces(gutter)
 	for i, r := range rows {
 		first[i] = len(lines)
 		g := r.gutter.text
@@ -201,12 +240,13 @@ func layoutRows(rows []row, width, gutter int) (lines []string, first []int) {
 			g += pad[:gutter-gw]
 		}
 		for j, l := range wrapHang(r.segs, width-gutter, r.hang) {
-			if j == 0 {
-				lines = append(lines, r.gutter.paint.on(g)+renderSegs(l))
-			} else if r.cont != "" {
-				lines = append(lines, pad+r.cont+renderSegs(l))
-			} else {
-				lines = append(lines, pad+spaces(r.hang)+renderSegs(l))
+			switch {
+			case j == 0:
+				lines = append(lines, textLine{r.gutter.paint.on(g), l})
+			case r.cont != "":
+				lines = append(lines, textLine{pad + r.cont, l})
+			default:
+				lines = append(lines, textLine{pad + spaces(r.hang), l})
 			}
 		}
 	}
@@ -338,7 +378,7 @@ func (t *theme) box(title, note string, lines []string, w, h int, focused bool) 
 
 // window returns the h lines of lines starting at top, clamping top so the
 // window stays inside, and the top used.
-func window(lines []string, top, h int) ([]string, int) {
+func window[T any](lines []T, top, h int) ([]T, int) {
 	top = max(0, min(top, len(lines)-h))
 	end := min(len(lines), top+h)
 	return lines[top:end], top

@@ -45,18 +45,7 @@ func SPFLine(e *spf.Event) string {
 		}
 		return fmt.Sprintf("no usable record → %s: %s", e.Result, why)
 	case spf.EventDNS:
-		var ans []string
-		for _, a := range e.Answers {
-			ans = append(ans, strconv.Quote(a))
-		}
-		for _, a := range e.Addrs {
-			ans = append(ans, a.String())
-		}
-		got := strings.Join(ans, ", ")
-		if e.Err != "" {
-			got = e.Err
-		}
-		return fmt.Sprintf("%s %s → %s", e.QType, e.Name, got)
+		return fmt.Sprintf("%s %s → %s", e.QType, e.Name, DNSAnswer(e))
 	case spf.EventMacro:
 		return fmt.Sprintf("expand %s → %s", e.Macro, e.Expanded)
 	case spf.EventTerm:
@@ -92,6 +81,22 @@ func SPFLine(e *spf.Event) string {
 		return line + " [" + Counters(e.Counters) + "]"
 	}
 	return e.Kind.String()
+}
+
+// DNSAnswer is what an SPF DNS query got, in words: the TXT, MX or PTR
+// answers quoted, the addresses, or the failure ("no such name").
+func DNSAnswer(e *spf.Event) string {
+	if e.Err != "" {
+		return e.Err
+	}
+	ans := make([]string, 0, len(e.Answers)+len(e.Addrs))
+	for _, a := range e.Answers {
+		ans = append(ans, strconv.Quote(a))
+	}
+	for _, a := range e.Addrs {
+		ans = append(ans, a.String())
+	}
+	return strings.Join(ans, ", ")
 }
 
 // SMTPLine describes one event of the server's session in one line (a

@@ -2,9 +2,9 @@ package tui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"spflab/scenarios"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -305,18 +305,7 @@ func spfEventRows(th *theme, e *spf.Event) []row {
 	case spf.EventCheck:
 		add(seg{"check_host(", th.accent}, seg{e.IP.String() + ", " + e.Domain + ", " + e.Sender, th.text}, seg{")", th.accent})
 	case spf.EventDNS:
-		var ans []string
-		for _, a := range e.Answers {
-			ans = append(ans, strconv.Quote(a))
-		}
-		for _, a := range e.Addrs {
-			ans = append(ans, a.String())
-		}
-		got := strings.Join(ans, ", ")
-		if e.Err != "" {
-			got = e.Err
-		}
-		segs := []seg{{"  DNS ", th.dim}, {e.QType + " " + e.Name + " → " + got, th.text}}
+		segs := []seg{{"  DNS ", th.dim}, {e.QType + " " + e.Name + " → " + scenarios.DNSAnswer(e), th.text}}
 		if e.Void {
 			segs = append(segs, seg{" (a void lookup)", th.warn})
 		}

@@ -402,7 +402,7 @@ func (l *loader) server(n *yaml.Node, field string) serverSpec {
 	}
 	if p, ok := m["hostname"]; ok {
 		if h, ok := l.str(p.v, field+".hostname"); ok {
-			if isHostName(h) {
+			if smtpsim.IsHostName(h) {
 				s.hostname = &h
 			} else {
 				l.errorf(p.v, field+".hostname", "%q is not a host name (labels of letters, digits and \"-\", separated by dots)", h)
@@ -659,25 +659,4 @@ func (l *loader) zoneFile(n *yaml.Node, field string) (*fakedns.Zone, bool) {
 	}
 	l.zonefiles[clean] = z
 	return z, z != nil
-}
-
-// isHostName reports whether s is a host name: labels of letters, digits,
-// "-" and "_", separated by dots (RFC 1123 §2.1).
-func isHostName(s string) bool {
-	s = strings.TrimSuffix(s, ".")
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }

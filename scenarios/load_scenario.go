@@ -369,7 +369,7 @@ func (l *loader) expect(n *yaml.Node, field string) (Expect, bool) {
 	}
 	if p, ok := m["rdns"]; ok {
 		s, ok := l.str(p.v, field+".rdns")
-		if ok && s != "none" && !isHostName(s) {
+		if ok && s != "none" && !smtpsim.IsHostName(s) {
 			l.errorf(p.v, field+".rdns", "%q is not a host name or none", s)
 			ok = false
 		}

@@ -281,7 +281,7 @@ func (c Config) withDefaults() (Config, Policy, error) {
 	if c.Hostname == "" {
 		c.Hostname = "mail.example.com"
 	}
-	if !isHostName(c.Hostname) {
+	if !IsHostName(c.Hostname) {
 		return c, nil, fmt.Errorf("smtpsim: Config.Hostname %q is not a host name", c.Hostname)
 	}
 	if c.Addr == "" {

@@ -67,7 +67,7 @@ func ParseXClient(args string) (XClient, error) {
 		var bad bool
 		switch name {
 		case "NAME":
-			x.Name, bad = value, !isSpecial(value, true) && !isHostName(value)
+			x.Name, bad = value, !isSpecial(value, true) && !IsHostName(value)
 		case "ADDR":
 			x.Addr = value
 			_, err := x.addr()
@@ -148,12 +148,13 @@ func isSpecial(v string, tempOK bool) bool {
 	return strings.EqualFold(v, xUnavailable) || (tempOK && strings.EqualFold(v, xTempUnavail))
 }
 
-// isHostName reports whether s looks like a host name: labels of letters,
-// digits, "-" and "_" separated by dots, at most 255 bytes (RFC 1123 §2.1,
-// with the underscore real names carry).
-func isHostName(s string) bool {
+// IsHostName reports whether s is a host name: labels of letters, digits,
+// "-" and "_" (which real names carry) separated by dots, at most 253
+// characters (RFC 1123 §2.1, RFC 1035 §2.3.4). Config.Hostname and an
+// XCLIENT NAME must be one.
+func IsHostName(s string) bool {
 	s = strings.TrimSuffix(s, ".")
-	if s == "" || len(s) > 255 {
+	if s == "" || len(s) > 253 {
 		return false
 	}
 	for _, label := range strings.Split(s, ".") {

@@ -630,4 +630,3 @@ func TestServeNoTerminal(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, errs)
 	}
 }
-

@@ -423,10 +423,10 @@ func TestServeLog(t *testing.T) {
 	}
 	wantInOrder(t, strings.Join(texts, "\n"),
 		"C: XCLIENT ADDR=192.0.2.80",
-		"said mail.euston.net, is www.euston.net (192.0.2.80, reverse DNS confirmed): the HELO name is a lie",
+		"HELO mail.euston.net: 192.0.2.80 is www.euston.net (reverse DNS confirmed): the HELO name is a lie",
 		"spf check_host(192.0.2.80, euston.net, honeypot@euston.net)",
 		"spf -all: match → fail",
-		"policy: SPF fail for the mailfrom identity → reject at RCPT (550 5.7.23)",
+		"policy: SPF fail for the mailfrom identity → refuse (5xx) at RCPT (550 5.7.23)",
 		"S: 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net",
 		"connection closed: QUIT")
 

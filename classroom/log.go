@@ -11,8 +11,8 @@ import (
 	"github.com/miekg/dns"
 
 	"spflab/fakedns"
-	"spflab/scenarios"
 	"spflab/smtpsim"
+	"spflab/spf"
 )
 
 // A Log is the lab's event log, serve's --no-tui monitor: one line per
@@ -73,21 +73,23 @@ type State struct {
 func (l *Log) SMTP(e smtpsim.Event) {
 	text := smtpText(&e)
 	if !l.json {
+		if e.Kind == smtpsim.EventSPF && e.SPF.Echoed() {
+			return
+		}
 		l.write(fmt.Sprintf("%s smtp #%d %s\n", clock(e.Time), e.Session, text))
 		return
 	}
 	l.writeJSON(logEntry{Source: "smtp", Text: text, SMTP: &e})
 }
 
-// smtpText is the one-line description of an SMTP event: scenarios'
-// SMTPLine, a reply of several lines joined by " | ", SPF steps marked and
-// indented by their depth.
+// smtpText is the one-line description of an SMTP event: the event's
+// words, a reply of several lines joined by " | ", SPF steps marked and
+// indented by their depth, with the counters after terms and results.
 func smtpText(e *smtpsim.Event) string {
-	text := strings.ReplaceAll(scenarios.SMTPLine(e), "\nS: ", " | ")
 	if e.Kind == smtpsim.EventSPF {
-		text = "spf " + strings.Repeat("  ", e.SPF.Depth) + text
+		return "spf " + strings.Repeat("  ", e.SPF.Depth) + e.SPF.TraceLine(spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups)
 	}
-	return text
+	return strings.ReplaceAll(e.String(), "\nS: ", " | ")
 }
 
 // DNS logs a query of the DNS server. It is a fakedns OnQuery.

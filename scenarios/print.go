@@ -64,23 +64,18 @@ func textEvent(ew *errWriter, e *Event) {
 			ew.printf("    ✗ %s: expected %s, got %s\n", e.Check.Field, e.Check.Expected, e.Check.Got)
 		}
 	case EventClient, EventReply:
-		for _, l := range strings.Split(SMTPLine(e.SMTP), "\n") {
+		for _, l := range strings.Split(e.SMTP.String(), "\n") {
 			ew.printf("%s%s\n", lab, l)
 		}
 	case EventSPF:
-		if !shown(e.SMTP.SPF) {
+		if e.SMTP.SPF.Echoed() {
 			return
 		}
-		ew.printf("%s    spf %s%s\n", lab, strings.Repeat("  ", e.SMTP.SPF.Depth), SPFLine(e.SMTP.SPF))
+		ew.printf("%s    spf %s%s\n", lab, strings.Repeat("  ", e.SMTP.SPF.Depth), e.SMTP.SPF.TraceLine(spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups))
 	default:
-		ew.printf("%s    %s\n", lab, SMTPLine(e.SMTP))
+		ew.printf("%s    %s\n", lab, e.SMTP.String())
 	}
 }
-
-// shown reports whether the printers show an SPF step: the leave of an
-// include or redirect is left out, since the term's own step that follows
-// says the same.
-func shown(e *spf.Event) bool { return e.Kind != spf.EventLeave }
 
 // WriteJSON writes a transcript as JSON Lines: one Event per line, in
 // order, each with its scenario id and step index; the SMTP kinds carry
@@ -173,7 +168,7 @@ func mdLab(ew *errWriter, st *Step) {
 		case e.Kind == EventXClient:
 			ew.printf("*The lab connects over loopback and gives itself the client address `%s` with XCLIENT.*\n\n", e.SMTP.Client)
 		case e.Kind == EventReply && !e.Lab:
-			ew.printf("```text\n%s\n```\n\n", SMTPLine(e.SMTP))
+			ew.printf("```text\n%s\n```\n\n", e.SMTP.String())
 		case e.Kind == EventClose && st.Index > 0:
 			ew.printf("*The lab closes the connection.*\n\n")
 		}
@@ -197,14 +192,14 @@ func mdStep(ew *errWriter, st *Step) {
 	for _, e := range st.Events {
 		switch e.Kind {
 		case EventClient, EventReply:
-			wire = append(wire, SMTPLine(e.SMTP))
+			wire = append(wire, e.SMTP.String())
 		case EventSPF:
-			if !shown(e.SMTP.SPF) {
+			if e.SMTP.SPF.Echoed() {
 				break
 			}
-			did = append(did, strings.Repeat("  ", e.SMTP.SPF.Depth+1)+"- "+mdEscape(SPFLine(e.SMTP.SPF)))
+			did = append(did, strings.Repeat("  ", e.SMTP.SPF.Depth+1)+"- "+mdEscape(e.SMTP.SPF.TraceLine(spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups)))
 		case EventDNS, EventHELO, EventPolicy, EventHeader, EventStored, EventClose, EventXClient:
-			did = append(did, "- "+mdEscape(SMTPLine(e.SMTP)))
+			did = append(did, "- "+mdEscape(e.SMTP.String()))
 		case EventNote:
 			did = append(did, "- *"+mdEscape(e.Text)+"*")
 		}

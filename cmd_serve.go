@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"spflab/classroom"
+	"spflab/termtext"
 	"spflab/tui"
 )
 
@@ -223,7 +224,7 @@ func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f ser
 	if !f.noTUI && !f.json && !useTUI {
 		fmt.Fprintln(stderr, "spflab serve: no terminal for the monitor: logging events instead (--no-tui)")
 	}
-	log := classroom.NewLog(stdout, f.json)
+	log := classroom.NewLog(termtext.NewWriter(stdout), f.json)
 	var feed *classroom.Feed
 	if useTUI {
 		feed = classroom.NewFeed()
@@ -256,7 +257,7 @@ func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f ser
 		}
 		fmt.Fprintf(stderr, "spflab serve: stopping: open sessions have %v to finish\n", f.grace)
 	default:
-		out := stdout
+		var out io.Writer = termtext.NewWriter(stdout)
 		if f.json {
 			out = stderr // stdout is for the JSON log alone
 		}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+
+	"spflab/termtext"
 )
 
 // A command is one subcommand of spflab. run returns the exit status.
@@ -42,7 +44,19 @@ func main() {
 }
 
 // run dispatches args to a subcommand and returns the exit status.
+// Everything a command writes passes termtext, so that no control
+// character from a lesson, a zone, DNS or a client reaches the terminal;
+// only the commands that draw a terminal UI (the lab, serve's monitor)
+// get stdout as it is, and clean what they draw themselves.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	errw := termtext.NewWriter(stderr)
+	defer errw.Flush()
+	stderr = errw
+	if len(args) > 0 && args[0] != "serve" && !strings.HasPrefix(args[0], "-") {
+		outw := termtext.NewWriter(stdout)
+		defer outw.Flush()
+		stdout = outw
+	}
 	if len(args) == 0 {
 		return runDefault(ctx, nil, stdout, stderr)
 	}

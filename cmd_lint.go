@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"spflab/spf"
+	"spflab/spf/lint"
 )
 
 const lintSynopsis = "lint DOMAIN [--record 'v=spf1 ...'] [--dns HOST:PORT | --zone FILE] [--json]"
@@ -65,10 +65,10 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	l := spf.Linter{Resolver: res}
-	var rep *spf.LintReport
+	l := lint.Linter{Resolver: res}
+	var rep *lint.Report
 	if haveRecord {
-		rep, err = l.LintDraft(ctx, domain, *record)
+		rep, err = l.Draft(ctx, domain, *record)
 	} else {
 		rep, err = l.Lint(ctx, domain)
 	}
@@ -92,7 +92,7 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // printLint writes the tree, the counts and the findings of a lint.
-func printLint(w io.Writer, rep *spf.LintReport) {
+func printLint(w io.Writer, rep *lint.Report) {
 	var lines []treeLine
 	lines = treeLines(lines, rep.Tree, 0, rep.Draft)
 	width := 0
@@ -133,7 +133,7 @@ type treeLine struct{ text, note string }
 
 // treeLines appends the lines of one record of the tree and its terms,
 // indented by depth.
-func treeLines(lines []treeLine, n *spf.LintNode, depth int, draft bool) []treeLine {
+func treeLines(lines []treeLine, n *lint.Node, depth int, draft bool) []treeLine {
 	indent := strings.Repeat("  ", depth)
 	head := indent + n.Domain
 	if depth == 0 && draft {

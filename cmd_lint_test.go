@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"spflab/fakedns"
-	"spflab/spf"
+	"spflab/spf/lint"
 )
 
 // liveWorld is "the rest of the world" the command tests resolve over DNS
@@ -140,7 +140,7 @@ func TestLintCommandJSON(t *testing.T) {
 		if code != 1 {
 			t.Fatalf("%v: exit status %d, want 1 (a warning); stderr %s", where, code, stderr)
 		}
-		var rep spf.LintReport
+		var rep lint.Report
 		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"spflab/fakedns"
 	"spflab/scenarios"
 	"spflab/spf"
+	"spflab/spf/lint"
 )
 
 // editor edits the SPF record of a domain of the lesson: the draft is
@@ -26,7 +27,7 @@ type editor struct {
 	input     textinput.Model
 
 	syntax  *spf.SyntaxError
-	lint    *spf.LintReport
+	lint    *lint.Report
 	lintErr error
 	lintFor string // the text lint ran on
 	seq     int    // identifies the newest lint command
@@ -36,7 +37,7 @@ type editor struct {
 type lintMsg struct {
 	seq    int
 	text   string
-	report *spf.LintReport
+	report *lint.Report
 	err    error
 }
 
@@ -149,8 +150,8 @@ func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
 		res = &fakedns.Overlay{Base: sc.Zone, Records: others}
 	}
 	return func() tea.Msg {
-		l := spf.Linter{Resolver: res}
-		rep, err := l.LintDraft(ctx, domain, text)
+		l := lint.Linter{Resolver: res}
+		rep, err := l.Draft(ctx, domain, text)
 		return lintMsg{seq: seq, text: text, report: rep, err: err}
 	}
 }
@@ -212,7 +213,7 @@ func (ed *editor) view(th *theme, width int) []string {
 				continue // shown above
 			}
 			p := th.warnText
-			if f.Severity == spf.SeverityError {
+			if f.Severity == lint.SeverityError {
 				p = th.errText
 			}
 			where := f.Domain

@@ -1,4 +1,4 @@
-package spf_test
+package lint_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"spflab/fakedns"
-	"spflab/spf"
+	"spflab/spf/lint"
 )
 
 // lintZone is the DNS the lint tests look at.
@@ -66,15 +66,24 @@ big.example.com:
 	return b.String()
 }
 
-func lintRecord(t *testing.T, domain, draft string) *spf.LintReport {
+func zone(t testing.TB, yml string) *fakedns.Zone {
 	t.Helper()
-	l := spf.Linter{Resolver: zone(t, lintZone(t))}
-	var rep *spf.LintReport
+	z, err := fakedns.ParseZoneData([]byte(yml), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+func lintRecord(t *testing.T, domain, draft string) *lint.Report {
+	t.Helper()
+	l := lint.Linter{Resolver: zone(t, lintZone(t))}
+	var rep *lint.Report
 	var err error
 	if draft == "" {
 		rep, err = l.Lint(context.Background(), domain)
 	} else {
-		rep, err = l.LintDraft(context.Background(), domain, draft)
+		rep, err = l.Draft(context.Background(), domain, draft)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +91,7 @@ func lintRecord(t *testing.T, domain, draft string) *spf.LintReport {
 	return rep
 }
 
-func codes(rep *spf.LintReport) []string {
+func codes(rep *lint.Report) []string {
 	var c []string
 	for _, f := range rep.Findings {
 		c = append(c, f.Code)
@@ -155,11 +164,11 @@ func TestLintFindings(t *testing.T) {
 				if f.Section == "" || f.Message == "" || f.Hint == "" || f.Domain == "" {
 					t.Errorf("finding without section, message, hint or domain: %+v", f)
 				}
-				wantSev := spf.SeverityWarning
+				wantSev := lint.SeverityWarning
 				switch f.Code {
 				case "multiple-records", "include-no-record", "redirect-no-record", "lookup-limit", "void-limit",
 					"mx-names", "loop", "syntax", "no-record", "lookup-failed":
-					wantSev = spf.SeverityError
+					wantSev = lint.SeverityError
 				}
 				if f.Severity != wantSev {
 					t.Errorf("%s: severity %s, want %s", f.Code, f.Severity, wantSev)
@@ -237,7 +246,7 @@ func TestLintTree(t *testing.T) {
 	}
 	mx := rep.Tree.Terms[0]
 	if mx.Lookups != 1 || mx.Position != 1 || len(mx.Names) != 2 ||
-		mx.Names[0] != (spf.LintName{Name: "mx1.example.com", Addresses: 2}) || mx.Names[1] != (spf.LintName{Name: "mx2.example.com", Addresses: 2}) {
+		mx.Names[0] != (lint.Host{Name: "mx1.example.com", Addresses: 2}) || mx.Names[1] != (lint.Host{Name: "mx2.example.com", Addresses: 2}) {
 		t.Errorf("mx term %+v", mx)
 	}
 	for i := 1; i <= 11; i++ {
@@ -251,7 +260,7 @@ func TestLintTree(t *testing.T) {
 		redirect.Target.Terms[0].Target.Domain != "b.example.com" || redirect.Target.Terms[0].Position != 14 {
 		t.Errorf("redirect %+v, target %+v", redirect, redirect.Target)
 	}
-	var limit *spf.Finding
+	var limit *lint.Finding
 	for i, f := range rep.Findings {
 		if f.Code == "lookup-limit" {
 			limit = &rep.Findings[i]
@@ -269,14 +278,14 @@ func TestLintTree(t *testing.T) {
 }
 
 func TestLintBadInput(t *testing.T) {
-	l := spf.Linter{Resolver: zone(t, lintZone(t))}
+	l := lint.Linter{Resolver: zone(t, lintZone(t))}
 	for _, domain := range []string{"", "localhost", "a..example.com", strings.Repeat("a", 64) + ".example.com", "example.123"} {
 		if _, err := l.Lint(context.Background(), domain); err == nil {
 			t.Errorf("Lint(%q): no error", domain)
 		}
 	}
-	if _, err := l.LintDraft(context.Background(), "example.com", "v=spf2 -all"); err == nil {
-		t.Error("LintDraft of v=spf2: no error")
+	if _, err := l.Draft(context.Background(), "example.com", "v=spf2 -all"); err == nil {
+		t.Error("Draft of v=spf2: no error")
 	}
 }
 
@@ -296,7 +305,7 @@ func BenchmarkLintLoopback(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	l := spf.Linter{Resolver: fakedns.NewClient(srv.Addr())}
+	l := lint.Linter{Resolver: fakedns.NewClient(srv.Addr())}
 	ctx := context.Background()
 	for b.Loop() {
 		rep, err := l.Lint(ctx, "example.com")

@@ -1,6 +1,8 @@
-package spf
+package lint
 
 import (
+	"spflab/spf"
+
 	"context"
 	"errors"
 	"fmt"
@@ -35,21 +37,21 @@ type Finding struct {
 	Hint     string   `json:"hint"`
 }
 
-// LintNode is one record of the include/redirect tree.
-type LintNode struct {
+// Node is one record of the include/redirect tree.
+type Node struct {
 	Domain string `json:"domain"`
 	Record string `json:"record,omitempty"`
 	// Problem says why the record cannot be used, when it cannot: no
 	// record, more than one, a syntax error, a failed lookup, a loop.
-	Problem string     `json:"problem,omitempty"`
-	Terms   []LintTerm `json:"terms,omitempty"`
+	Problem string `json:"problem,omitempty"`
+	Terms   []Term `json:"terms,omitempty"`
 	// Lookups counts the DNS-querying terms of this record and of every
 	// record below it (RFC 7208 §4.6.4).
 	Lookups int `json:"lookups"`
 }
 
-// LintTerm is one term of a record in the tree.
-type LintTerm struct {
+// Term is one term of a record in the tree.
+type Term struct {
 	Term   string `json:"term"`
 	Column int    `json:"column"`
 	// Lookups counts the DNS-querying terms this term costs: 1 for a, mx,
@@ -60,43 +62,43 @@ type LintTerm struct {
 	// term that costs none.
 	Position int `json:"position,omitempty"`
 	// Names are the hosts an mx term looks at, each with its addresses.
-	Names []LintName `json:"names,omitempty"`
+	Names []Host `json:"names,omitempty"`
 	// Void says which clients this term costs a void lookup (RFC 7208
 	// §4.6.4): "every client", "IPv4 clients", "IPv6 clients", or "".
-	Void   string    `json:"void,omitempty"`
-	Note   string    `json:"note,omitempty"`   // e.g. why a term is not followed
-	Target *LintNode `json:"target,omitempty"` // the record an include or redirect evaluates
+	Void   string `json:"void,omitempty"`
+	Note   string `json:"note,omitempty"`   // e.g. why a term is not followed
+	Target *Node  `json:"target,omitempty"` // the record an include or redirect evaluates
 }
 
-// LintName is a host an mx term looks at.
-type LintName struct {
+// Host is a host an mx term looks at.
+type Host struct {
 	Name      string `json:"name"`
 	Addresses int    `json:"addresses"` // A and AAAA records
 	Problem   string `json:"problem,omitempty"`
 }
 
-// LintReport is what Lint found: the tree of records, the lookup counts
+// Report is what Lint found: the tree of records, the lookup counts
 // against the limits of RFC 7208 §4.6.4 and the findings.
-type LintReport struct {
+type Report struct {
 	Domain string `json:"domain"`
 	// Draft is true when the root record is a draft, not the published
 	// one.
-	Draft          bool      `json:"draft"`
-	Tree           *LintNode `json:"tree"`
-	Lookups        int       `json:"lookups"` // DNS-querying terms in all, in the worst case
-	MaxLookups     int       `json:"max_lookups"`
-	VoidLookups    int       `json:"void_lookups"` // void lookups in the worst case, for the worse address family
-	MaxVoidLookups int       `json:"max_void_lookups"`
+	Draft          bool  `json:"draft"`
+	Tree           *Node `json:"tree"`
+	Lookups        int   `json:"lookups"` // DNS-querying terms in all, in the worst case
+	MaxLookups     int   `json:"max_lookups"`
+	VoidLookups    int   `json:"void_lookups"` // void lookups in the worst case, for the worse address family
+	MaxVoidLookups int   `json:"max_void_lookups"`
 	// Truncated is set when the tree was too large to follow to the end.
 	Truncated bool      `json:"truncated,omitempty"`
 	Findings  []Finding `json:"findings"`
 }
 
 // Errors and Warnings count the findings of each severity.
-func (r *LintReport) Errors() int   { return r.count(SeverityError) }
-func (r *LintReport) Warnings() int { return r.count(SeverityWarning) }
+func (r *Report) Errors() int   { return r.count(SeverityError) }
+func (r *Report) Warnings() int { return r.count(SeverityWarning) }
 
-func (r *LintReport) count(s Severity) int {
+func (r *Report) count(s Severity) int {
 	n := 0
 	for _, f := range r.Findings {
 		if f.Severity == s {
@@ -112,7 +114,7 @@ func (r *LintReport) count(s Severity) int {
 // section of RFC 7208 that explains it. It is safe for concurrent use if
 // its Resolver is.
 type Linter struct {
-	Resolver Resolver
+	Resolver spf.Resolver
 	// Limits of RFC 7208 §4.6.4; zero means the RFC's default.
 	MaxDNSTerms, MaxVoidLookups, MaxNames int
 }
@@ -121,40 +123,34 @@ type Linter struct {
 // can grow exponentially.
 const maxLintRecords = 200
 
-// ValidateDomain says why domain cannot be checked (RFC 7208 §4.3): it is
-// not a fully qualified domain name of labels of 1 to 63 characters, at
-// most 253 in all, ending in a top-level label. It returns nil for a
-// domain that can.
-func ValidateDomain(domain string) error { return checkDomain(domain) }
-
 // Lint lints the published SPF record of domain.
-func (l *Linter) Lint(ctx context.Context, domain string) (*LintReport, error) {
+func (l *Linter) Lint(ctx context.Context, domain string) (*Report, error) {
 	return l.lint(ctx, domain, "", false)
 }
 
-// LintDraft lints draft as the SPF record of domain: it takes the place of
+// Draft lints draft as the SPF record of domain: it takes the place of
 // the published one, whose domain's other TXT records stay. The draft must
 // begin with "v=spf1"; other syntax errors are findings.
-func (l *Linter) LintDraft(ctx context.Context, domain, draft string) (*LintReport, error) {
-	if !IsSPFRecord(draft) {
+func (l *Linter) Draft(ctx context.Context, domain, draft string) (*Report, error) {
+	if !spf.IsSPFRecord(draft) {
 		return nil, errors.New(`the draft record does not begin with "v=spf1" followed by a space or the end`)
 	}
 	return l.lint(ctx, domain, draft, true)
 }
 
-func (l *Linter) lint(ctx context.Context, domain, draft string, isDraft bool) (*LintReport, error) {
-	if err := checkDomain(domain); err != nil {
+func (l *Linter) lint(ctx context.Context, domain, draft string, isDraft bool) (*Report, error) {
+	if err := spf.ValidateDomain(domain); err != nil {
 		return nil, fmt.Errorf("%q: %w", domain, err)
 	}
 	s := &linter{
 		l: l, ctx: ctx, draft: draft, isDraft: isDraft, root: strings.TrimSuffix(domain, "."),
-		maxTerms: limit(l.MaxDNSTerms, DefaultMaxDNSTerms),
-		maxVoid:  limit(l.MaxVoidLookups, DefaultMaxVoidLookups),
-		maxNames: limit(l.MaxNames, DefaultMaxNames),
+		maxTerms: limit(l.MaxDNSTerms, spf.DefaultMaxDNSTerms),
+		maxVoid:  limit(l.MaxVoidLookups, spf.DefaultMaxVoidLookups),
+		maxNames: limit(l.MaxNames, spf.DefaultMaxNames),
 		txt:      map[string]txtAnswer{},
 		includes: map[string]string{},
 	}
-	s.rep = &LintReport{Domain: s.root, Draft: isDraft, MaxLookups: s.maxTerms, MaxVoidLookups: s.maxVoid}
+	s.rep = &Report{Domain: s.root, Draft: isDraft, MaxLookups: s.maxTerms, MaxVoidLookups: s.maxVoid}
 	s.rep.Tree = s.walk(s.root, roleRoot, nil)
 	s.rep.Lookups = s.terms
 	s.rep.VoidLookups = max(s.void4, s.void6)
@@ -182,7 +178,7 @@ type txtAnswer struct {
 type linter struct {
 	l       *Linter
 	ctx     context.Context
-	rep     *LintReport
+	rep     *Report
 	root    string
 	draft   string
 	isDraft bool
@@ -201,7 +197,7 @@ type linter struct {
 
 func (s *linter) add(f Finding) { s.rep.Findings = append(s.rep.Findings, f) }
 
-func (s *linter) termFinding(sev Severity, code, domain string, t *Term, section, msg, hint string) {
+func (s *linter) termFinding(sev Severity, code, domain string, t *spf.Term, section, msg, hint string) {
 	s.add(Finding{Severity: sev, Code: code, Domain: domain, Term: t.Text, Column: t.Column, Section: section, Message: msg, Hint: hint})
 }
 
@@ -216,7 +212,7 @@ func (s *linter) lookupTXT(name string) ([]string, error) {
 	if s.isDraft && key == strings.ToLower(s.root) {
 		var own []string
 		for _, t := range txts {
-			if !IsSPFRecord(t) {
+			if !spf.IsSPFRecord(t) {
 				own = append(own, t)
 			}
 		}
@@ -229,8 +225,8 @@ func (s *linter) lookupTXT(name string) ([]string, error) {
 
 // walk lints the record of domain, evaluated in role r, and returns its
 // node. path holds the domains above it, to find loops.
-func (s *linter) walk(domain string, r role, path []string) *LintNode {
-	n := &LintNode{Domain: domain}
+func (s *linter) walk(domain string, r role, path []string) *Node {
+	n := &Node{Domain: domain}
 	for _, p := range path {
 		if strings.EqualFold(p, domain) {
 			n.Problem = "loop: " + strings.Join(append(path, domain), " → ")
@@ -260,9 +256,9 @@ func (s *linter) walk(domain string, r role, path []string) *LintNode {
 
 	start := s.terms
 	hasAll, afterAll := false, false
-	var allTerm *Term
+	var allTerm *spf.Term
 	seen := map[string]int{}
-	n.Terms = make([]LintTerm, len(rec.Terms))
+	n.Terms = make([]Term, len(rec.Terms))
 	for i := range rec.Terms {
 		t := &rec.Terms[i]
 		lt := &n.Terms[i]
@@ -297,7 +293,7 @@ func (s *linter) walk(domain string, r role, path []string) *LintNode {
 			continue
 		}
 		s.mechanism(domain, r, t, lt, path)
-		if t.Kind == KindAll {
+		if t.Kind == spf.KindAll {
 			hasAll, allTerm = true, t
 		}
 	}
@@ -323,7 +319,7 @@ func (s *linter) walk(domain string, r role, path []string) *LintNode {
 	return n
 }
 
-func indexOfTerm(rec *Record, t *Term) int {
+func indexOfTerm(rec *spf.Record, t *spf.Term) int {
 	for i := range rec.Terms {
 		if &rec.Terms[i] == t {
 			return i
@@ -334,7 +330,7 @@ func indexOfTerm(rec *Record, t *Term) int {
 
 // selectRecord picks the SPF record from the TXT answer of domain (RFC
 // 7208 §4.5) and parses it, or records on n why there is none.
-func (s *linter) selectRecord(n *LintNode, domain string, r role, txts []string, err error) (*Record, string) {
+func (s *linter) selectRecord(n *Node, domain string, r role, txts []string, err error) (*spf.Record, string) {
 	noRecord := func(why string) {
 		n.Problem = why
 		switch r {
@@ -365,7 +361,7 @@ func (s *linter) selectRecord(n *LintNode, domain string, r role, txts []string,
 	}
 	var spfs []string
 	for _, t := range txts {
-		if IsSPFRecord(t) {
+		if spf.IsSPFRecord(t) {
 			spfs = append(spfs, t)
 		}
 	}
@@ -381,9 +377,9 @@ func (s *linter) selectRecord(n *LintNode, domain string, r role, txts []string,
 			Hint:    "merge them into one record and delete the others"})
 		return nil, ""
 	}
-	rec, err := Parse(spfs[0])
+	rec, err := spf.Parse(spfs[0])
 	if err != nil {
-		var se *SyntaxError
+		var se *spf.SyntaxError
 		errors.As(err, &se)
 		n.Record, n.Problem = spfs[0], "syntax error: "+err.Error()
 		s.add(Finding{Severity: SeverityError, Code: "syntax", Domain: domain, Term: se.Term, Column: se.Column, Section: "4.6",
@@ -440,26 +436,26 @@ func txtAnswerSize(name string, txts []string) int {
 }
 
 // modifier lints a modifier.
-func (s *linter) modifier(domain string, t *Term, lt *LintTerm) {
+func (s *linter) modifier(domain string, t *spf.Term, lt *Term) {
 	switch t.Kind {
-	case KindExp:
+	case spf.KindExp:
 		s.macros(domain, t)
 		lt.Note = "explanation of a fail; costs no lookup against the limit"
-	case KindModifier:
+	case spf.KindModifier:
 		lt.Note = "unknown modifier: ignored"
 	}
 }
 
 // macros warns about macros in t's domain-spec that reveal or vary with
 // the local part of the sender, or that need PTR lookups.
-func (s *linter) macros(domain string, t *Term) {
+func (s *linter) macros(domain string, t *spf.Term) {
 	var local, ptr []string
-	for _, p := range t.spec {
-		switch p.letter {
+	for _, m := range t.Macros() {
+		switch m.Letter {
 		case 'l', 's':
-			local = append(local, p.text)
+			local = append(local, m.Text)
 		case 'p':
-			ptr = append(ptr, p.text)
+			ptr = append(ptr, m.Text)
 		}
 	}
 	if len(local) > 0 {
@@ -475,54 +471,54 @@ func (s *linter) macros(domain string, t *Term) {
 }
 
 // mechanism lints one mechanism and adds its lookups.
-func (s *linter) mechanism(domain string, r role, t *Term, lt *LintTerm, path []string) {
-	if t.Kind.QueriesDNS() && t.Kind != KindInclude { // follow looks at the include's
+func (s *linter) mechanism(domain string, r role, t *spf.Term, lt *Term, path []string) {
+	if t.Kind.QueriesDNS() && t.Kind != spf.KindInclude { // follow looks at the include's
 		s.macros(domain, t)
 	}
 	switch t.Kind {
-	case KindAll:
+	case spf.KindAll:
 		switch {
-		case t.Qualifier == QualifierPass:
+		case t.Qualifier == spf.QualifierPass:
 			s.termFinding(SeverityWarning, "all-pass", domain, t, "5.1",
 				fmt.Sprintf("%q lets every host on the Internet pass as a sender of %s", t.Text, s.root),
 				`use "-all" (or "~all" while you test)`)
-		case t.Qualifier == QualifierNeutral && r != roleInclude:
+		case t.Qualifier == spf.QualifierNeutral && r != roleInclude:
 			s.termFinding(SeverityWarning, "all-neutral", domain, t, "5.1",
 				fmt.Sprintf("%q makes every other host neutral: receivers treat it like no SPF record at all", t.Text),
 				`use "-all" (or "~all" while you test)`)
 		}
-	case KindIP4, KindIP6:
+	case spf.KindIP4, spf.KindIP6:
 		if t.Net != t.Net.Masked() {
 			s.termFinding(SeverityWarning, "host-bits", domain, t, "5.6",
 				fmt.Sprintf("%s has host bits set: it means %s", t.Value+"/"+strconv.Itoa(t.Net.Bits()), t.Net.Masked()),
 				"write "+t.Name+":"+t.Net.Masked().String()+", or the /"+strconv.Itoa(t.Net.Addr().BitLen())+" of a single host if that was meant")
 		}
-	case KindPTR:
+	case spf.KindPTR:
 		s.countTerm(domain, t, lt)
 		lt.Note = "looks up the client's PTR names, up to " + strconv.Itoa(s.maxNames) + ", and their addresses"
 		s.termFinding(SeverityWarning, "ptr", domain, t, "5.5",
 			"ptr is slow, unreliable and puts load on the DNS servers of the client's network; RFC 7208 says not to use it",
 			"list the senders' addresses with ip4/ip6, or name them with a")
-	case KindA:
+	case spf.KindA:
 		s.countTerm(domain, t, lt)
 		if name, ok := s.staticTarget(domain, t, lt); ok {
 			v4 := s.countAddrs(s.l.Resolver.LookupA, name)
 			v6 := s.countAddrs(s.l.Resolver.LookupAAAA, name)
 			s.voidAddrs(domain, t, lt, name, v4, v6)
 		}
-	case KindMX:
+	case spf.KindMX:
 		s.countTerm(domain, t, lt)
 		if name, ok := s.staticTarget(domain, t, lt); ok {
 			s.mx(domain, t, lt, name)
 		}
-	case KindExists:
+	case spf.KindExists:
 		s.countTerm(domain, t, lt)
 		if name, ok := s.staticTarget(domain, t, lt); ok {
 			if s.countAddrs(s.l.Resolver.LookupA, name) < 0 {
 				s.void(domain, t, lt, true, true, name+" has no A record, so exists never matches")
 			}
 		}
-	case KindInclude:
+	case spf.KindInclude:
 		s.follow(domain, roleInclude, t, lt, path)
 	}
 }
@@ -543,7 +539,7 @@ func (s *linter) countAddrs(lookup addrLookup, name string) int {
 	return len(addrs)
 }
 
-func (s *linter) voidAddrs(domain string, t *Term, lt *LintTerm, name string, v4, v6 int) {
+func (s *linter) voidAddrs(domain string, t *spf.Term, lt *Term, name string, v4, v6 int) {
 	if v4 == -2 || v6 == -2 {
 		lt.Note = "the address lookup of " + name + " failed: a check would give temperror"
 		s.termFinding(SeverityError, "lookup-failed", domain, t, "2.6.6", lt.Note, "make sure "+name+"'s name servers answer")
@@ -560,7 +556,7 @@ func (s *linter) voidAddrs(domain string, t *Term, lt *LintTerm, name string, v4
 }
 
 // void counts a void lookup of t for the address families given.
-func (s *linter) void(domain string, t *Term, lt *LintTerm, v4, v6 bool, why string) {
+func (s *linter) void(domain string, t *spf.Term, lt *Term, v4, v6 bool, why string) {
 	switch {
 	case v4 && v6:
 		lt.Void = "every client"
@@ -589,7 +585,7 @@ func (s *linter) void(domain string, t *Term, lt *LintTerm, v4, v6 bool, why str
 }
 
 // countTerm counts a DNS-querying term against the limit.
-func (s *linter) countTerm(domain string, t *Term, lt *LintTerm) {
+func (s *linter) countTerm(domain string, t *spf.Term, lt *Term) {
 	s.terms++
 	lt.Lookups++
 	lt.Position = s.terms
@@ -603,22 +599,21 @@ func (s *linter) countTerm(domain string, t *Term, lt *LintTerm) {
 
 // staticTarget returns the domain t looks up when it does not depend on
 // the sender or the client: a literal, or one with only %{d} macros.
-func (s *linter) staticTarget(domain string, t *Term, lt *LintTerm) (string, bool) {
-	if t.Value == "" {
-		return domain, true
-	}
-	for _, p := range t.spec {
-		if p.letter != 0 && p.letter != 'd' {
-			lt.Note = "not followed: the domain depends on the sender or the client (" + p.text + ")"
-			return "", false
+func (s *linter) staticTarget(domain string, t *spf.Term, lt *Term) (string, bool) {
+	target, ok := t.Target(domain)
+	if !ok {
+		for _, m := range t.Macros() {
+			if m.Letter != 'd' {
+				lt.Note = "not followed: the domain depends on the sender or the client (" + m.Text + ")"
+				break
+			}
 		}
 	}
-	e := &evaluation{c: &Checker{}, domain: domain}
-	return e.expandDomain(t.spec, t.Value), true
+	return target, ok
 }
 
 // mx looks up the MX hosts of name and their addresses.
-func (s *linter) mx(domain string, t *Term, lt *LintTerm, name string) {
+func (s *linter) mx(domain string, t *spf.Term, lt *Term, name string) {
 	hosts, err := s.l.Resolver.LookupMX(s.ctx, name)
 	switch {
 	case err != nil && isTemporary(err):
@@ -636,7 +631,7 @@ func (s *linter) mx(domain string, t *Term, lt *LintTerm, name string) {
 		hosts = hosts[:s.maxNames]
 	}
 	for _, h := range hosts {
-		ln := LintName{Name: h}
+		ln := Host{Name: h}
 		v4 := s.countAddrs(s.l.Resolver.LookupA, h)
 		v6 := s.countAddrs(s.l.Resolver.LookupAAAA, h)
 		switch {
@@ -651,7 +646,7 @@ func (s *linter) mx(domain string, t *Term, lt *LintTerm, name string) {
 }
 
 // follow lints the record an include or redirect leads to.
-func (s *linter) follow(domain string, r role, t *Term, lt *LintTerm, path []string) {
+func (s *linter) follow(domain string, r role, t *spf.Term, lt *Term, path []string) {
 	s.macros(domain, t)
 	s.countTerm(domain, t, lt)
 	target, ok := s.staticTarget(domain, t, lt)
@@ -671,4 +666,38 @@ func (s *linter) follow(domain string, r role, t *Term, lt *LintTerm, path []str
 	before := s.terms
 	lt.Target = s.walk(target, r, path)
 	lt.Lookups += s.terms - before
+}
+
+// limit is n, or def when n is not positive.
+func limit(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+// noData turns an empty answer without an error into spf.ErrNoData, as
+// the engine does (spf.Resolver).
+func noData(qtype, name string, n int, err error) error {
+	if err == nil && n == 0 {
+		return &spf.DNSError{QType: qtype, Name: name, Err: spf.ErrNoData}
+	}
+	return err
+}
+
+// isTemporary reports whether a failed lookup is a temperror (RFC 7208
+// §2.6.6) rather than a void lookup (§4.6.4).
+func isTemporary(err error) bool {
+	return !errors.Is(err, spf.ErrNoSuchName) && !errors.Is(err, spf.ErrNoData)
+}
+
+// dnsFailure names a failed lookup's kind, or gives its error.
+func dnsFailure(err error) string {
+	switch {
+	case errors.Is(err, spf.ErrNoSuchName):
+		return spf.ErrNoSuchName.Error()
+	case errors.Is(err, spf.ErrNoData):
+		return spf.ErrNoData.Error()
+	}
+	return err.Error()
 }

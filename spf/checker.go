@@ -40,7 +40,8 @@ type Checker struct {
 	Now func() time.Time
 	// Limits of RFC 7208 §4.6.4; zero means the RFC's default.
 	MaxDNSTerms, MaxVoidLookups, MaxNames int
-	// Records, when set, caches parsed records across evaluations.
+	// Records caches parsed records across evaluations; nil means a cache
+	// shared by every Checker (of DefaultRecordCacheSize records).
 	Records *RecordCache
 }
 
@@ -170,7 +171,6 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 	if rec == nil {
 		return r, "", "", err
 	}
-	defer e.c.Records.release(rec)
 
 	for i := range rec.Terms {
 		t := &rec.Terms[i]

@@ -56,12 +56,14 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom strin
 		o.MailFrom = ""
 		return o
 	}
-	sender, domain := "postmaster@"+addr, addr
-	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
+	var sender, domain string
+	switch at := strings.LastIndexByte(addr, '@'); at {
+	case -1:
+		sender, domain = "postmaster@"+addr, addr
+	case 0:
+		sender, domain = "postmaster"+addr, addr[1:]
+	default:
 		sender, domain = addr, addr[at+1:]
-		if at == 0 {
-			sender = "postmaster" + addr
-		}
 	}
 	o := c.CheckHost(ctx, ip, domain, sender, helo)
 	o.Identity, o.MailFrom = IdentityMailFrom, addr

@@ -1,6 +1,12 @@
 package spf
 
-import "sync"
+import (
+	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+)
 
 // DefaultRecordCacheSize is how many parsed records a RecordCache keeps
 // when its Size is zero.
@@ -8,25 +14,38 @@ const DefaultRecordCacheSize = 4096
 
 // RecordCache keeps parsed records by their exact text, so that evaluating
 // the same records many times parses each once (RFC 7208 §4.6). It holds at
-// most Size records and forgets the oldest first. It is safe for concurrent
-// use; the records it shares are never changed after they are parsed.
+// most Size records: a new record takes the place of one whose text hashes
+// alike when there is no room. It is safe for concurrent use, and a hit takes no lock; the
+// records it shares are never changed after they are parsed.
 type RecordCache struct {
-	// Size bounds the records kept; zero means DefaultRecordCacheSize. Set
-	// it before the first use.
+	// Size bounds the records kept, rounded up to a power of two; zero
+	// means DefaultRecordCacheSize. Set it before the first use.
 	Size int
 
-	m    sync.Map // text → *cachedRecord
-	mu   sync.Mutex
-	ring []string // the texts in m, oldest at next once full
-	next int
+	once  sync.Once
+	seed  maphash.Seed
+	slots []atomic.Pointer[cachedRecord] // sets of ways: a text may sit in any slot of its set
 }
 
 // defaultRecords serves the Checkers whose Records is nil.
 var defaultRecords RecordCache
 
+// ways is how many slots a text may sit in: the size of a set.
+const ways = 4
+
 type cachedRecord struct {
-	rec *Record
-	err error
+	text string
+	rec  *Record
+	err  error
+}
+
+func (c *RecordCache) init() {
+	size := c.Size
+	if size <= 0 {
+		size = DefaultRecordCacheSize
+	}
+	size = max(ways, 1<<bits.Len(uint(size-1)))
+	c.seed, c.slots = maphash.MakeSeed(), make([]atomic.Pointer[cachedRecord], size)
 }
 
 // parse returns the parsed record of text, or its *SyntaxError. The record
@@ -35,35 +54,23 @@ func (c *RecordCache) parse(text string) (*Record, error) {
 	if c == nil {
 		c = &defaultRecords
 	}
-	if v, ok := c.m.Load(text); ok {
-		cr := v.(*cachedRecord)
-		return cr.rec, cr.err
+	c.once.Do(c.init)
+	set := c.slots[maphash.String(c.seed, text)&uint64(len(c.slots)-ways):][:ways]
+	for i := range set {
+		if cr := set[i].Load(); cr != nil && cr.text == text {
+			return cr.rec, cr.err
+		}
 	}
 	rec, err := Parse(text)
-	c.add(text, &cachedRecord{rec, err})
+	// An empty slot of the set, else any: texts whose hashes meet share
+	// the set rather than evict each other in turn.
+	slot := &set[rand.N(ways)]
+	for i := range set {
+		if set[i].Load() == nil {
+			slot = &set[i]
+			break
+		}
+	}
+	slot.Store(&cachedRecord{text, rec, err})
 	return rec, err
-}
-
-// add stores cr unless another goroutine stored text first, forgetting the
-// oldest record when the cache is full.
-func (c *RecordCache) add(text string, cr *cachedRecord) {
-	size := c.Size
-	if size <= 0 {
-		size = DefaultRecordCacheSize
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, loaded := c.m.LoadOrStore(text, cr); loaded {
-		return
-	}
-	if len(c.ring) < size {
-		c.ring = append(c.ring, text)
-		return
-	}
-	if c.next == len(c.ring) {
-		c.next = 0
-	}
-	c.m.Delete(c.ring[c.next])
-	c.ring[c.next] = text
-	c.next++
 }

@@ -28,19 +28,21 @@ var errMiss = &spf.DNSError{QType: "?", Name: "not recorded", Err: spf.ErrTempor
 
 // mapResolver answers spf.Resolver from recorded answers.
 type mapResolver struct {
-	txt, mx, ptr map[string]answer[[]string]
-	a, aaaa      map[string]answer[[]netip.Addr]
-	misses       int
+	txt, mx map[string]answer[[]string]
+	a, aaaa map[string]answer[[]netip.Addr]
+	ptr     map[netip.Addr]answer[[]string]
+	misses  int
 }
 
 func newMapResolver() *mapResolver {
 	return &mapResolver{
-		txt: map[string]answer[[]string]{}, mx: map[string]answer[[]string]{}, ptr: map[string]answer[[]string]{},
+		txt: map[string]answer[[]string]{}, mx: map[string]answer[[]string]{},
 		a: map[string]answer[[]netip.Addr]{}, aaaa: map[string]answer[[]netip.Addr]{},
+		ptr: map[netip.Addr]answer[[]string]{},
 	}
 }
 
-func lookup[T any](r *mapResolver, m map[string]answer[T], name string) (T, error) {
+func lookup[K comparable, T any](r *mapResolver, m map[K]answer[T], name K) (T, error) {
 	a, ok := m[name]
 	if !ok {
 		r.misses++
@@ -65,10 +67,8 @@ func (r *mapResolver) LookupMX(_ context.Context, name string) ([]string, error)
 	return lookup(r, r.mx, name)
 }
 
-// LookupPTR keys on the address's text: a netip.Addr key would hash as
-// cheaply, but the text is what blitiri asks with, so both maps look alike.
 func (r *mapResolver) LookupPTR(_ context.Context, ip netip.Addr) ([]string, error) {
-	return lookup(r, r.ptr, ip.String())
+	return lookup(r, r.ptr, ip)
 }
 
 // recorder answers from a zone and records every answer into a mapResolver.
@@ -77,7 +77,7 @@ type recorder struct {
 	rec *mapResolver
 }
 
-func record[T any](m map[string]answer[T], name string, v T, err error) (T, error) {
+func record[K comparable, T any](m map[K]answer[T], name K, v T, err error) (T, error) {
 	m[name] = answer[T]{v, err}
 	return v, err
 }
@@ -104,7 +104,7 @@ func (r recorder) LookupMX(ctx context.Context, name string) ([]string, error) {
 
 func (r recorder) LookupPTR(ctx context.Context, ip netip.Addr) ([]string, error) {
 	v, err := r.z.LookupPTR(ctx, ip)
-	return record(r.rec.ptr, ip.String(), v, err)
+	return record(r.rec.ptr, ip, v, err)
 }
 
 // peerMapResolver answers blitiri's DNSResolver (net.Resolver's methods)
@@ -179,7 +179,7 @@ func (r peerRecorder) LookupTXT(ctx context.Context, name string) ([]string, err
 func (r peerRecorder) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 	hosts, err := r.z.LookupMX(ctx, name)
 	if err != nil {
-		return record[[]*net.MX](r.rec.mx, name, nil, netErr(name, err))
+		return record[string, []*net.MX](r.rec.mx, name, nil, netErr(name, err))
 	}
 	mx := make([]*net.MX, len(hosts))
 	for i, h := range hosts {
@@ -196,7 +196,7 @@ func (r peerRecorder) LookupIPAddr(ctx context.Context, host string) ([]net.IPAd
 		if errors.Is(errA, spf.ErrTemporary) {
 			err = errA
 		}
-		return record[[]net.IPAddr](r.rec.ip, host, nil, netErr(host, err))
+		return record[string, []net.IPAddr](r.rec.ip, host, nil, netErr(host, err))
 	}
 	out := make([]net.IPAddr, 0, len(a)+len(aaaa))
 	for _, x := range append(a[:len(a):len(a)], aaaa...) {
@@ -208,7 +208,7 @@ func (r peerRecorder) LookupIPAddr(ctx context.Context, host string) ([]net.IPAd
 func (r peerRecorder) LookupAddr(ctx context.Context, addr string) ([]string, error) {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
-		return record[[]string](r.rec.ptr, addr, nil, &net.DNSError{Err: err.Error(), Name: addr, IsNotFound: true})
+		return record[string, []string](r.rec.ptr, addr, nil, &net.DNSError{Err: err.Error(), Name: addr, IsNotFound: true})
 	}
 	names, err := r.z.LookupPTR(ctx, ip)
 	if err != nil {

@@ -678,7 +678,10 @@ func (e *evaluation) macroValue(letter byte) string {
 	case 'd':
 		return e.domain
 	case 'i':
-		return dottedIP(e.ip)
+		if e.ip.Is4() {
+			return e.ipText()
+		}
+		return string(appendDottedIP(nil, e.ip))
 	case 'p':
 		return e.validatedName()
 	case 'v':
@@ -696,30 +699,46 @@ func (e *evaluation) macroValue(letter byte) string {
 		}
 		return "unknown"
 	case 't':
-		now := time.Now
-		if e.c.Now != nil {
-			now = e.c.Now
-		}
-		return strconv.FormatInt(now().Unix(), 10)
+		return string(e.appendMacroValue(nil, 't'))
 	}
 	return ""
 }
 
-// dottedIP is %{i}: an IPv4 address in dotted form, an IPv6 address as 32
-// dot-separated nibbles (RFC 7208 §7.3).
-func dottedIP(ip netip.Addr) string {
+// appendMacroValue appends the value of a macro letter, without making a
+// string of the client's address or the time.
+func (e *evaluation) appendMacroValue(b []byte, letter byte) []byte {
+	switch letter {
+	case 'i':
+		return appendDottedIP(b, e.ip)
+	case 'c':
+		if e.ipString != "" || !e.ip.IsValid() {
+			return append(b, e.ipText()...)
+		}
+		return e.ip.AppendTo(b)
+	case 't':
+		now := time.Now
+		if e.c.Now != nil {
+			now = e.c.Now
+		}
+		return strconv.AppendInt(b, now().Unix(), 10)
+	}
+	return append(b, e.macroValue(letter)...)
+}
+
+// appendDottedIP appends %{i}: an IPv4 address in dotted form, an IPv6
+// address as 32 dot-separated nibbles (RFC 7208 §7.3).
+func appendDottedIP(b []byte, ip netip.Addr) []byte {
 	if ip.Is4() {
-		return ip.String()
+		return ip.AppendTo(b)
 	}
 	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, 63)
-	for _, c := range ip.As16() {
-		if len(b) > 0 {
+	for i, c := range ip.As16() {
+		if i > 0 {
 			b = append(b, '.')
 		}
 		b = append(b, hex[c>>4], '.', hex[c&15])
 	}
-	return string(b)
+	return b
 }
 
 // validatedName is %{p} (RFC 7208 §7.3): a validated name of the client,

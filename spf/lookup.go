@@ -48,9 +48,11 @@ func (e *evaluation) lookupMX(name string) ([]string, error) {
 // ignored).
 func (e *evaluation) lookupPTR() ([]string, error) {
 	names, err := e.c.Resolver.LookupPTR(e.ctx, e.ip)
-	err = noData("PTR", e.ip.String(), len(names), err)
+	if err == nil && len(names) == 0 {
+		err = noData("PTR", e.ipText(), 0, nil)
+	}
 	if e.listener != nil {
-		e.reportDNS("PTR", e.ip.String(), names, err)
+		e.reportDNS("PTR", e.ipText(), names, err)
 	}
 	if len(names) > e.maxNames {
 		names = names[:e.maxNames]

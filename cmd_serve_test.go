@@ -515,6 +515,7 @@ func TestServeXClient(t *testing.T) {
 // TestServeShutdown: Ctrl+C lets a session in progress finish its
 // dialogue, closes an idle one when --grace is over, and exits 0.
 func TestServeShutdown(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, "--grace", "2s")
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()

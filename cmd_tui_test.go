@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"spflab/tui"
+
+	"spflab/internal/testtool"
 )
 
 // TestTUIArgs checks what spflab says about bad flags and a missing
@@ -80,22 +81,9 @@ type tmuxLab struct {
 // without tmux, unless SPFLAB_REQUIRE_INTEROP=1.
 func newTmux(t testing.TB) *tmuxLab {
 	t.Helper()
-	var tmux string
-	if tt, ok := t.(*testing.T); ok {
-		tmux = needTool(tt, "tmux", "apt-get install tmux")
-	} else if path, err := exec.LookPath("tmux"); err == nil {
-		tmux = path
-	} else {
-		t.Skip("no tmux")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "spflab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	tl := &tmuxLab{t: t, tmux: tmux, socket: fmt.Sprintf("spflab-test-%d", os.Getpid()), bin: bin}
+	tmux := testtool.Need(t, "tmux", "apt-get install tmux")
+	bin := testtool.Binary(t, ".")
+	tl := &tmuxLab{t: t, tmux: tmux, socket: fmt.Sprintf("spflab-test-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-")), bin: bin}
 	t.Cleanup(func() { exec.Command(tmux, "-L", tl.socket, "kill-server").Run() })
 	// A first session starts the tmux server, so that a lab's start is
 	// the lab's alone.
@@ -198,6 +186,7 @@ func (tl *tmuxLab) waitFor(want ...string) string {
 //
 //	go test -run TestTUIInTmux -v .
 func TestTUIInTmux(t *testing.T) {
+	t.Parallel()
 	tl, first := newTmuxLab(t)
 	t.Logf("first frame %v after exec (tmux polled every 1 ms)", first)
 	if first > 2*time.Second {
@@ -272,6 +261,7 @@ func TestTUIInTmux(t *testing.T) {
 // TestTUIInTmuxSmall draws the lab at 80×24 and after resizes: no broken
 // borders on the real terminal either.
 func TestTUIInTmuxSmall(t *testing.T) {
+	t.Parallel()
 	tl, _ := newTmuxLab(t, "--lesson", "seed-spf-fail")
 	tl.waitFor("step 0/4")
 	tl.keys("Space", "Space", "Space")

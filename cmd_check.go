@@ -48,13 +48,13 @@ DNS: --dns HOST:PORT or the servers of /etc/resolv.conf.
 
 flags:`
 
-// Exit statuses of check.
+// Exit statuses of check, beside exitFail (fail or softfail; with
+// --compare, some rows change) and exitUsage (bad usage or input, an
+// unreachable resolver).
 const (
-	exitPass    = 0 // pass; or, with --compare, no row changes
-	exitFail    = 1 // fail or softfail; or, with --compare, some rows change
-	exitUsage   = 2 // bad usage or input, an unreachable resolver
-	exitNeutral = 3 // neutral or none
-	exitError   = 4 // temperror or permerror
+	exitPass    = exitOK // pass; or, with --compare, no row changes
+	exitNeutral = 3      // neutral or none
+	exitError   = 4      // temperror or permerror
 )
 
 // dnsFlags are the flags that say where names resolve.

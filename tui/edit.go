@@ -209,24 +209,18 @@ func (ed *editor) view(th *theme, width int) []string {
 		}
 		out = append(out, p.on(fit(line, width)))
 		for _, f := range r.Findings {
-			if ed.syntax != nil && f.Code == "syntax" && f.Domain == ed.domain() {
+			if ed.syntax != nil && f.Name == "syntax" && f.Domain == ed.domain() {
 				continue // shown above
 			}
 			p := th.warnText
-			if f.Severity == lint.SeverityError {
+			switch f.Severity {
+			case lint.SeverityError:
 				p = th.errText
+			case lint.SeverityInfo:
+				p = th.dim
 			}
-			where := f.Domain
-			if f.Column > 0 {
-				where += fmt.Sprintf(" column %d", f.Column)
-			}
-			if f.Term != "" {
-				where += " " + f.Term
-			}
-			out = append(out, wrapText(fmt.Sprintf("%s %s: %s (RFC 7208 §%s)", f.Severity, where, f.Message, f.Section), p, width)...)
-			if f.Hint != "" {
-				out = append(out, wrapText("  "+f.Hint, th.dim, width)...)
-			}
+			out = append(out, wrapText(f.String(), p, width)...)
+			out = append(out, wrapText("  fix: "+f.Fix, th.dim, width)...)
 		}
 	}
 	return out

@@ -23,7 +23,7 @@ func TestParse(t *testing.T) {
 	tests := []struct {
 		text  string
 		check func(r *dmarc.Record) string // "" when the record is as expected
-		want  []string                    // its problems
+		want  []string                     // its problems
 	}{
 		{
 			text: "v=DMARC1; p=reject",
@@ -67,9 +67,11 @@ func TestParse(t *testing.T) {
 			want: []string{"removed pct@21", "removed rf@29", "removed ri@38"},
 		},
 		{
-			text:  "v=DMARC1; p=rejectt; sp=quarantine",
-			check: func(r *dmarc.Record) string { return want(r.Policy == "" && r.SubdomainPolicy == dmarc.PolicyQuarantine, "p ignored") },
-			want:  []string{"invalid p@13"},
+			text: "v=DMARC1; p=rejectt; sp=quarantine",
+			check: func(r *dmarc.Record) string {
+				return want(r.Policy == "" && r.SubdomainPolicy == dmarc.PolicyQuarantine, "p ignored")
+			},
+			want: []string{"invalid p@13"},
 		},
 		{
 			text:  "v=DMARC1; p=none; p=reject",
@@ -81,9 +83,11 @@ func TestParse(t *testing.T) {
 			want: []string{"unknown foo@19", "invalid v@28"},
 		},
 		{
-			text:  "v=DMARC1; adkim=x; aspf=strict; t=maybe; psd=x",
-			check: func(r *dmarc.Record) string { return want(r.DKIMAlignment == dmarc.Relaxed && r.SPFAlignment == dmarc.Relaxed && !r.Testing, "defaults") },
-			want:  []string{"invalid adkim@17", "invalid aspf@25", "invalid t@35", "invalid psd@46"},
+			text: "v=DMARC1; adkim=x; aspf=strict; t=maybe; psd=x",
+			check: func(r *dmarc.Record) string {
+				return want(r.DKIMAlignment == dmarc.Relaxed && r.SPFAlignment == dmarc.Relaxed && !r.Testing, "defaults")
+			},
+			want: []string{"invalid adkim@17", "invalid aspf@25", "invalid t@35", "invalid psd@46"},
 		},
 		{
 			text: "v=DMARC1;; p=none; p; =x; 9=y; sp=",
@@ -91,8 +95,10 @@ func TestParse(t *testing.T) {
 		},
 		{
 			text: "v=DMARC1; p=none; rua=mailto:a@euston.net!10m, notauri,mailto:x y@z, mailto:",
-			check: func(r *dmarc.Record) string { return want(slices.Equal(r.AggregateURIs, []string{"mailto:a@euston.net"}), "one URI") },
-			want:  []string{"obsolete rua@42", "invalid rua@48", "invalid rua@56", "invalid rua@70"},
+			check: func(r *dmarc.Record) string {
+				return want(slices.Equal(r.AggregateURIs, []string{"mailto:a@euston.net"}), "one URI")
+			},
+			want: []string{"obsolete rua@42", "invalid rua@48", "invalid rua@56", "invalid rua@70"},
 		},
 		{
 			text:  "v=DMARC1; p=none; fo=0:1",

@@ -233,18 +233,18 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
-	rec, err := e.c.Records.parse(text)
-	if err != nil {
+	cr := e.c.Records.lookup(text)
+	if cr.err != nil {
 		if e.listener != nil {
-			se := err.(*SyntaxError)
+			se := cr.err.(*SyntaxError)
 			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
 		}
-		return nil, PermError, &RecordError{domain, err}
+		return nil, PermError, cr.recordError(domain)
 	}
 	if e.listener != nil {
 		e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text})
 	}
-	return rec, "", nil
+	return cr.rec, "", nil
 }
 
 // countDNSTerm counts a term that queries DNS against the limit

@@ -36,7 +36,20 @@ const ways = 4
 type cachedRecord struct {
 	text string
 	rec  *Record
-	err  error
+	err  error // a *SyntaxError
+	// domainErr is the last *RecordError made of err: evaluations that
+	// meet the same broken record of the same domain share one error value.
+	domainErr atomic.Pointer[RecordError]
+}
+
+// recordError returns err as the error of domain's record.
+func (cr *cachedRecord) recordError(domain string) *RecordError {
+	if re := cr.domainErr.Load(); re != nil && re.Domain == domain {
+		return re
+	}
+	re := &RecordError{domain, cr.err}
+	cr.domainErr.Store(re)
+	return re
 }
 
 func (c *RecordCache) init() {
@@ -48,9 +61,9 @@ func (c *RecordCache) init() {
 	c.seed, c.slots = maphash.MakeSeed(), make([]atomic.Pointer[cachedRecord], size)
 }
 
-// parse returns the parsed record of text, or its *SyntaxError. The record
-// is shared: it must not be changed.
-func (c *RecordCache) parse(text string) (*Record, error) {
+// lookup returns the entry of text, parsing it if it has none: the record
+// or its *SyntaxError. The record is shared: it must not be changed.
+func (c *RecordCache) lookup(text string) *cachedRecord {
 	if c == nil {
 		c = &defaultRecords
 	}
@@ -58,7 +71,7 @@ func (c *RecordCache) parse(text string) (*Record, error) {
 	set := c.slots[maphash.String(c.seed, text)&uint64(len(c.slots)-ways):][:ways]
 	for i := range set {
 		if cr := set[i].Load(); cr != nil && cr.text == text {
-			return cr.rec, cr.err
+			return cr
 		}
 	}
 	rec, err := Parse(text)
@@ -71,6 +84,7 @@ func (c *RecordCache) parse(text string) (*Record, error) {
 			break
 		}
 	}
-	slot.Store(&cachedRecord{text, rec, err})
-	return rec, err
+	cr := &cachedRecord{text: text, rec: rec, err: err}
+	slot.Store(cr)
+	return cr
 }

@@ -23,7 +23,8 @@ func TestRecordCache(t *testing.T) {
 			for round := range 2 {
 				for i := range tt.records {
 					text := fmt.Sprintf("v=spf1 ip4:192.0.2.%d -all", i)
-					rec, err := c.parse(text)
+					cr := c.lookup(text)
+					rec, err := cr.rec, cr.err
 					if err != nil || rec.Text != text || len(rec.Terms) != 2 || rec.Terms[0].Value != fmt.Sprintf("192.0.2.%d", i) {
 						t.Fatalf("round %d: parse(%q) = %+v, %v", round, text, rec, err)
 					}
@@ -48,8 +49,8 @@ func TestRecordCache(t *testing.T) {
 func TestRecordCacheParsesOnce(t *testing.T) {
 	c := &RecordCache{}
 	for _, text := range []string{"v=spf1 a mx -all", "v=spf1 bogus:x -all"} {
-		rec1, err1 := c.parse(text)
-		rec2, err2 := c.parse(text)
+		cr1, cr2 := c.lookup(text), c.lookup(text)
+		rec1, err1, rec2, err2 := cr1.rec, cr1.err, cr2.rec, cr2.err
 		if rec1 != rec2 || err1 != err2 {
 			t.Errorf("%q: parsed twice: %p, %v then %p, %v", text, rec1, err1, rec2, err2)
 		}
@@ -70,7 +71,8 @@ func TestRecordCacheConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range 500 {
 				text := fmt.Sprintf("v=spf1 ip4:198.51.100.%d ~all", (g+i)%40)
-				rec, err := c.parse(text)
+				cr := c.lookup(text)
+				rec, err := cr.rec, cr.err
 				if err != nil || rec.Text != text {
 					errs <- fmt.Errorf("parse(%q) = %v, %v", text, rec, err)
 					return
@@ -82,5 +84,19 @@ func TestRecordCacheConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestRecordCacheDomainError: the same broken record of the same domain
+// gives the same error value; of another domain, its own.
+func TestRecordCacheDomainError(t *testing.T) {
+	cr := (&RecordCache{}).lookup("v=spf1 ip4:300.0.0.1 -all")
+	a1, a2 := cr.recordError("a.example"), cr.recordError("a.example")
+	b := cr.recordError("b.example")
+	if a1 != a2 || a1.Domain != "a.example" || b.Domain != "b.example" || a1.Err != cr.err || b.Err != cr.err {
+		t.Errorf("a.example: %p %v, %p %v; b.example: %v", a1, a1, a2, a2, b)
+	}
+	if cr.err == nil {
+		t.Fatal("the record parsed")
 	}
 }

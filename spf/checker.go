@@ -102,7 +102,7 @@ func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, 
 		Counters: e.counters, Mechanism: mech,
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emit(&Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
 	return o
 }
@@ -142,14 +142,13 @@ func (e *evaluation) ipText() string {
 	return e.ipString
 }
 
-// emit sends ev to the listener with the evaluation's depth, domain and
-// counters.
-func (e *evaluation) emit(ev Event) {
+// emit sends ev to the listener with the evaluation's depth and counters.
+// It is small enough to be inlined, so that ev is copied once, into the
+// listener's argument: an Event is large, and copies are most of a
+// listener's cost.
+func (e *evaluation) emit(ev *Event) {
 	ev.Depth, ev.Counters = e.depth, e.counters
-	if ev.Domain == "" {
-		ev.Domain = e.domain
-	}
-	e.listener(ev)
+	e.listener(*ev)
 }
 
 // checkHost evaluates the record of domain (RFC 7208 §4.3–§4.7). wantExp is
@@ -160,12 +159,12 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 	e.domain = domain
 	defer func() { e.domain = saved }()
 	if e.listener != nil {
-		e.emit(Event{Kind: EventCheck, IP: e.ip, Sender: e.sender})
+		e.emit(&Event{Kind: EventCheck, Domain: e.domain, IP: e.ip, Sender: e.sender})
 	}
 
 	if err := checkDomain(domain); err != nil {
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: None, Reason: err.Error()})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: err.Error()})
 		}
 		return None, "", "", &RecordError{domain, err}
 	}
@@ -195,7 +194,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		return e.redirect(t, wantExp)
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventTerm, Result: Neutral, Reason: "no mechanism matched and there is no redirect=: the default result is neutral"})
+		e.emit(&Event{Kind: EventTerm, Domain: e.domain, Result: Neutral, Reason: "no mechanism matched and there is no redirect=: the default result is neutral"})
 	}
 	return Neutral, "", "", nil
 }
@@ -210,7 +209,7 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 			r, why = TempError, "the TXT lookup failed: "
 		}
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: r, Reason: why + dnsFailure(err)})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: why + dnsFailure(err)})
 		}
 		return nil, r, err
 	}
@@ -225,27 +224,27 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	switch {
 	case n == 0:
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: None, Reason: "no SPF record among " + strconv.Itoa(len(txts)) + " TXT records"})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: "no SPF record among " + strconv.Itoa(len(txts)) + " TXT records"})
 		}
 		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: PermError, Reason: strconv.Itoa(n) + " SPF records; RFC 7208 §4.5 allows one"})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: PermError, Reason: strconv.Itoa(n) + " SPF records; RFC 7208 §4.5 allows one"})
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
-	rec, err := e.c.Records.parse(text)
-	if err != nil {
+	cr := e.c.Records.lookup(text)
+	if cr.err != nil {
 		if e.listener != nil {
-			se := err.(*SyntaxError)
-			e.emit(Event{Kind: EventRecord, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
+			se := cr.err.(*SyntaxError)
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
 		}
-		return nil, PermError, &RecordError{domain, err}
+		return nil, PermError, cr.recordError(domain)
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventRecord, Record: text})
+		e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text})
 	}
-	return rec, "", nil
+	return cr.rec, "", nil
 }
 
 // countDNSTerm counts a term that queries DNS against the limit
@@ -298,24 +297,24 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 		return false, s
 	}
 	if e.listener != nil {
-		ev.Kind, ev.TermKind, ev.Term, ev.Column, ev.Match, ev.IP = EventTerm, t.Kind, t.Text, t.Column, match, e.ip
+		ev.Kind, ev.Domain, ev.TermKind, ev.Term, ev.Column, ev.Match, ev.IP = EventTerm, e.domain, t.Kind, t.Text, t.Column, match, e.ip
 		if match {
 			ev.Result = t.Qualifier.Result()
 		}
-		e.emit(ev)
+		e.emit(&ev)
 	}
 	return match, stop{}
 }
 
 func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
 	if e.listener != nil {
-		e.emit(Event{Kind: EventTerm, TermKind: t.Kind, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r, IP: e.ip})
+		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r, IP: e.ip})
 	}
 }
 
 func (e *evaluation) reportStop(t *Term, s stop) {
 	if e.listener != nil {
-		e.emit(Event{Kind: EventTerm, TermKind: t.Kind, Term: t.Text, Column: t.Column, Result: s.result, IP: e.ip, Cause: s.err})
+		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Result: s.result, IP: e.ip, Cause: s.err})
 	}
 }
 
@@ -343,7 +342,7 @@ func (e *evaluation) expandDomain(m macroString, text string) string {
 		s = s[dot+1:]
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventMacro, Macro: text, Expanded: s})
+		e.emit(&Event{Kind: EventMacro, Domain: e.domain, Macro: text, Expanded: s})
 	}
 	return s
 }
@@ -501,16 +500,16 @@ func (e *evaluation) nested(t *Term, target string, wantExp bool) (Result, error
 // nestedExp runs check_host() for an include or redirect one level down.
 func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, string, string, error) {
 	if e.listener != nil {
-		e.emit(Event{Kind: EventEnter, Term: t.Text, Column: t.Column, Target: target})
+		e.emit(&Event{Kind: EventEnter, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target})
 	}
 	e.depth++
 	r, exp, mech, err := e.checkHost(target, wantExp)
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emit(&Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
 	e.depth--
 	if e.listener != nil {
-		e.emit(Event{Kind: EventLeave, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
+		e.emit(&Event{Kind: EventLeave, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
 	}
 	return r, exp, mech, err
 }
@@ -526,7 +525,7 @@ func (e *evaluation) explain(t *Term) string {
 		if m, _, reason = parseMacroString(txts[0], true); reason == "" {
 			exp := e.expandText(m, txts[0])
 			if e.listener != nil {
-				e.emit(Event{Kind: EventExplanation, Macro: txts[0], Explanation: exp})
+				e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Macro: txts[0], Explanation: exp})
 			}
 			return exp
 		}
@@ -541,7 +540,7 @@ func (e *evaluation) explain(t *Term) string {
 		default:
 			why = "exp= text is not a valid explain-string: " + reason
 		}
-		e.emit(Event{Kind: EventExplanation, Reason: why + "; the default explanation is used"})
+		e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Reason: why + "; the default explanation is used"})
 	}
 	return ""
 }

@@ -40,7 +40,8 @@ type Checker struct {
 	Now func() time.Time
 	// Limits of RFC 7208 §4.6.4; zero means the RFC's default.
 	MaxDNSTerms, MaxVoidLookups, MaxNames int
-	// Records, when set, caches parsed records across evaluations.
+	// Records caches parsed records across evaluations; nil means a cache
+	// shared by every Checker (of DefaultRecordCacheSize records).
 	Records *RecordCache
 }
 
@@ -55,12 +56,14 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom strin
 		o.MailFrom = ""
 		return o
 	}
-	sender, domain := "postmaster@"+addr, addr
-	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
+	var sender, domain string
+	switch at := strings.LastIndexByte(addr, '@'); at {
+	case -1:
+		sender, domain = "postmaster@"+addr, addr
+	case 0:
+		sender, domain = "postmaster"+addr, addr[1:]
+	default:
 		sender, domain = addr, addr[at+1:]
-		if at == 0 {
-			sender = "postmaster" + addr
-		}
 	}
 	o := c.CheckHost(ctx, ip, domain, sender, helo)
 	o.Identity, o.MailFrom = IdentityMailFrom, addr
@@ -99,7 +102,7 @@ func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, 
 		Counters: e.counters, Mechanism: mech,
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emit(&Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
 	return o
 }
@@ -139,14 +142,13 @@ func (e *evaluation) ipText() string {
 	return e.ipString
 }
 
-// emit sends ev to the listener with the evaluation's depth, domain and
-// counters.
-func (e *evaluation) emit(ev Event) {
+// emit sends ev to the listener with the evaluation's depth and counters.
+// It is small enough to be inlined, so that ev is copied once, into the
+// listener's argument: an Event is large, and copies are most of a
+// listener's cost.
+func (e *evaluation) emit(ev *Event) {
 	ev.Depth, ev.Counters = e.depth, e.counters
-	if ev.Domain == "" {
-		ev.Domain = e.domain
-	}
-	e.listener(ev)
+	e.listener(*ev)
 }
 
 // checkHost evaluates the record of domain (RFC 7208 §4.3–§4.7). wantExp is
@@ -157,12 +159,12 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 	e.domain = domain
 	defer func() { e.domain = saved }()
 	if e.listener != nil {
-		e.emit(Event{Kind: EventCheck, IP: e.ip, Sender: e.sender})
+		e.emit(&Event{Kind: EventCheck, Domain: e.domain, IP: e.ip, Sender: e.sender})
 	}
 
 	if err := checkDomain(domain); err != nil {
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: None, Reason: err.Error()})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: err.Error()})
 		}
 		return None, "", "", &RecordError{domain, err}
 	}
@@ -170,7 +172,6 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 	if rec == nil {
 		return r, "", "", err
 	}
-	defer e.c.Records.release(rec)
 
 	for i := range rec.Terms {
 		t := &rec.Terms[i]
@@ -178,7 +179,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 			continue
 		}
 		match, s := e.mechanism(t)
-		if s != nil {
+		if s.stopped() {
 			return s.result, "", t.Text, &TermError{domain, t.Text, t.Column, s.err}
 		}
 		if match {
@@ -193,7 +194,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		return e.redirect(t, wantExp)
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventTerm, Result: Neutral, Reason: "no mechanism matched and there is no redirect=: the default result is neutral"})
+		e.emit(&Event{Kind: EventTerm, Domain: e.domain, Result: Neutral, Reason: "no mechanism matched and there is no redirect=: the default result is neutral"})
 	}
 	return Neutral, "", "", nil
 }
@@ -203,12 +204,12 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 func (e *evaluation) record(domain string) (*Record, Result, error) {
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
-		r, why := None, "no SPF record: "+dnsFailure(err)
+		r, why := None, "no SPF record: "
 		if isTemporary(err) {
-			r, why = TempError, "the TXT lookup failed: "+dnsFailure(err)
+			r, why = TempError, "the TXT lookup failed: "
 		}
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: r, Reason: why})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: why + dnsFailure(err)})
 		}
 		return nil, r, err
 	}
@@ -223,52 +224,52 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	switch {
 	case n == 0:
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: None, Reason: "no SPF record among " + strconv.Itoa(len(txts)) + " TXT records"})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: "no SPF record among " + strconv.Itoa(len(txts)) + " TXT records"})
 		}
 		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
 		if e.listener != nil {
-			e.emit(Event{Kind: EventRecord, Result: PermError, Reason: strconv.Itoa(n) + " SPF records; RFC 7208 §4.5 allows one"})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: PermError, Reason: strconv.Itoa(n) + " SPF records; RFC 7208 §4.5 allows one"})
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
-	rec, err := e.c.Records.parse(text)
-	if err != nil {
+	cr := e.c.Records.lookup(text)
+	if cr.err != nil {
 		if e.listener != nil {
-			se := err.(*SyntaxError)
-			e.emit(Event{Kind: EventRecord, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
+			se := cr.err.(*SyntaxError)
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
 		}
-		return nil, PermError, &RecordError{domain, err}
+		return nil, PermError, cr.recordError(domain)
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventRecord, Record: text})
+		e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text})
 	}
-	return rec, "", nil
+	return cr.rec, "", nil
 }
 
 // countDNSTerm counts a term that queries DNS against the limit
 // (RFC 7208 §4.6.4).
-func (e *evaluation) countDNSTerm() *stop {
+func (e *evaluation) countDNSTerm() stop {
 	e.counters.DNSTerms++
 	if e.counters.DNSTerms > e.maxTerms {
-		return &stop{PermError, &LimitError{"DNS-querying terms", e.maxTerms}}
+		return stop{PermError, &LimitError{"DNS-querying terms", e.maxTerms}}
 	}
-	return nil
+	return stop{}
 }
 
 // countVoid counts a lookup that found nothing (RFC 7208 §4.6.4).
-func (e *evaluation) countVoid() *stop {
+func (e *evaluation) countVoid() stop {
 	e.counters.VoidLookups++
 	if e.counters.VoidLookups > e.maxVoid {
-		return &stop{PermError, &LimitError{"void lookups", e.maxVoid}}
+		return stop{PermError, &LimitError{"void lookups", e.maxVoid}}
 	}
-	return nil
+	return stop{}
 }
 
 // mechanism evaluates one mechanism (RFC 7208 §5) and reports it.
-func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
+func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 	if t.Kind.QueriesDNS() {
-		if s = e.countDNSTerm(); s != nil {
+		if s = e.countDNSTerm(); s.stopped() {
 			e.reportStop(t, s)
 			return false, s
 		}
@@ -291,29 +292,29 @@ func (e *evaluation) mechanism(t *Term) (match bool, s *stop) {
 	case KindInclude:
 		return e.include(t)
 	}
-	if s != nil {
+	if s.stopped() {
 		e.reportStop(t, s)
 		return false, s
 	}
 	if e.listener != nil {
-		ev.Kind, ev.TermKind, ev.Term, ev.Column, ev.Match, ev.IP = EventTerm, t.Kind, t.Text, t.Column, match, e.ip
+		ev.Kind, ev.Domain, ev.TermKind, ev.Term, ev.Column, ev.Match, ev.IP = EventTerm, e.domain, t.Kind, t.Text, t.Column, match, e.ip
 		if match {
 			ev.Result = t.Qualifier.Result()
 		}
-		e.emit(ev)
+		e.emit(&ev)
 	}
-	return match, nil
+	return match, stop{}
 }
 
 func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
 	if e.listener != nil {
-		e.emit(Event{Kind: EventTerm, TermKind: t.Kind, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r, IP: e.ip})
+		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r, IP: e.ip})
 	}
 }
 
-func (e *evaluation) reportStop(t *Term, s *stop) {
+func (e *evaluation) reportStop(t *Term, s stop) {
 	if e.listener != nil {
-		e.emit(Event{Kind: EventTerm, TermKind: t.Kind, Term: t.Text, Column: t.Column, Result: s.result, IP: e.ip, Cause: s.err})
+		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Result: s.result, IP: e.ip, Cause: s.err})
 	}
 }
 
@@ -341,7 +342,7 @@ func (e *evaluation) expandDomain(m macroString, text string) string {
 		s = s[dot+1:]
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventMacro, Macro: text, Expanded: s})
+		e.emit(&Event{Kind: EventMacro, Domain: e.domain, Macro: text, Expanded: s})
 	}
 	return s
 }
@@ -376,50 +377,50 @@ func (e *evaluation) matchAddrs(addrs []netip.Addr, bits int) (netip.Prefix, boo
 }
 
 // mechA evaluates a (RFC 7208 §5.3).
-func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, *stop) {
+func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, e.ip.Is6())
-	if s := e.lookupStop(err); s != nil {
-		return false, s
+	if err != nil {
+		return false, e.lookupStop(err)
 	}
 	bits := e.addrBits(t)
 	p, ok := e.matchAddrs(addrs, bits)
 	ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
-	return ok, nil
+	return ok, stop{}
 }
 
 // mechMX evaluates mx (RFC 7208 §5.4).
-func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, *stop) {
+func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 	hosts, err := e.lookupMX(name)
-	if s := e.lookupStop(err); s != nil {
-		return false, s
+	if err != nil {
+		return false, e.lookupStop(err)
 	}
 	if len(hosts) > e.maxNames {
-		return false, permErr("%s has %d MX records; an mx term may look at %d (RFC 7208 §4.6.4)", name, len(hosts), e.maxNames)
+		return false, stop{PermError, &tooManyNamesError{name, len(hosts), e.maxNames}}
 	}
 	bits := e.addrBits(t)
 	ev.Target, ev.Answers, ev.Bits = name, hosts, bits
 	for _, h := range hosts {
 		addrs, err := e.lookupAddrs(h, e.ip.Is6())
 		if err != nil && isTemporary(err) {
-			return false, &stop{TempError, err}
+			return false, stop{TempError, err}
 		}
 		if p, ok := e.matchAddrs(addrs, bits); ok {
 			ev.Name, ev.Net = h, p
-			return true, nil
+			return true, stop{}
 		}
 	}
-	return false, nil
+	return false, stop{}
 }
 
 // mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
 // that is the target or a subdomain of it.
-func (e *evaluation) mechPTR(target string, ev *Event) (bool, *stop) {
+func (e *evaluation) mechPTR(target string, ev *Event) (bool, stop) {
 	ev.Target = target
 	names, err := e.lookupPTR()
 	if err != nil {
 		if isTemporary(err) {
 			ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
-			return false, nil
+			return false, stop{}
 		}
 		return false, e.countVoid()
 	}
@@ -427,38 +428,36 @@ func (e *evaluation) mechPTR(target string, ev *Event) (bool, *stop) {
 	for _, n := range names {
 		if isSubdomain(n, target) && e.validates(n) {
 			ev.Name = n
-			return true, nil
+			return true, stop{}
 		}
 	}
-	return false, nil
+	return false, stop{}
 }
 
 // mechExists evaluates exists (RFC 7208 §5.7): an A lookup, whatever the
 // client's address family.
-func (e *evaluation) mechExists(name string, ev *Event) (bool, *stop) {
+func (e *evaluation) mechExists(name string, ev *Event) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, false)
-	if s := e.lookupStop(err); s != nil {
-		return false, s
+	if err != nil {
+		return false, e.lookupStop(err)
 	}
 	ev.Target, ev.Addrs = name, addrs
-	return len(addrs) > 0, nil
+	return len(addrs) > 0, stop{}
 }
 
 // include evaluates include (RFC 7208 §5.2).
-func (e *evaluation) include(t *Term) (bool, *stop) {
+func (e *evaluation) include(t *Term) (bool, stop) {
 	target := e.target(t)
 	r, err := e.nested(t, target, false)
-	var s *stop
+	var s stop
 	match := r == Pass
 	switch r {
-	case TempError:
-		s = &stop{TempError, err}
-	case PermError:
-		s = &stop{PermError, err}
+	case TempError, PermError:
+		s = stop{r, err}
 	case None:
-		s = permErr("include of %s, which has no SPF record (RFC 7208 §5.2)", target)
+		s = stop{PermError, &noTargetRecordError{KindInclude, target}}
 	}
-	if s != nil {
+	if s.stopped() {
 		e.reportStop(t, s)
 		return false, s
 	}
@@ -470,19 +469,19 @@ func (e *evaluation) include(t *Term) (bool, *stop) {
 		}
 		e.reportTerm(t, match, why, res)
 	}
-	return match, nil
+	return match, stop{}
 }
 
 // redirect evaluates redirect= (RFC 7208 §6.1).
 func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, error) {
-	if s := e.countDNSTerm(); s != nil {
+	if s := e.countDNSTerm(); s.stopped() {
 		e.reportStop(t, s)
 		return s.result, "", t.Text, &TermError{e.domain, t.Text, t.Column, s.err}
 	}
 	target := e.target(t)
 	r, exp, mech, err := e.nestedExp(t, target, wantExp)
 	if r == None {
-		r, mech, err = PermError, t.Text, fmt.Errorf("redirect to %s, which has no SPF record (RFC 7208 §6.1)", target)
+		r, mech, err = PermError, t.Text, &noTargetRecordError{KindRedirect, target}
 	}
 	if e.listener != nil {
 		e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
@@ -501,16 +500,16 @@ func (e *evaluation) nested(t *Term, target string, wantExp bool) (Result, error
 // nestedExp runs check_host() for an include or redirect one level down.
 func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, string, string, error) {
 	if e.listener != nil {
-		e.emit(Event{Kind: EventEnter, Term: t.Text, Column: t.Column, Target: target})
+		e.emit(&Event{Kind: EventEnter, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target})
 	}
 	e.depth++
 	r, exp, mech, err := e.checkHost(target, wantExp)
 	if e.listener != nil {
-		e.emit(Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emit(&Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
 	e.depth--
 	if e.listener != nil {
-		e.emit(Event{Kind: EventLeave, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
+		e.emit(&Event{Kind: EventLeave, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
 	}
 	return r, exp, mech, err
 }
@@ -520,26 +519,28 @@ func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, st
 func (e *evaluation) explain(t *Term) string {
 	target := e.target(t)
 	txts, err := e.lookupTXT(target)
-	var why string
-	switch {
-	case err != nil:
-		why = "exp= lookup failed: " + dnsFailure(err)
-	case len(txts) != 1:
-		why = fmt.Sprintf("exp= target %s has %d TXT records; RFC 7208 §6.2 needs exactly one", target, len(txts))
-	default:
-		m, _, reason := parseMacroString(txts[0], true)
-		if reason != "" {
-			why = "exp= text is not a valid explain-string: " + reason
-			break
+	var reason string
+	if err == nil && len(txts) == 1 {
+		var m macroString
+		if m, _, reason = parseMacroString(txts[0], true); reason == "" {
+			exp := e.expandText(m, txts[0])
+			if e.listener != nil {
+				e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Macro: txts[0], Explanation: exp})
+			}
+			return exp
 		}
-		exp := e.expandText(m, txts[0])
-		if e.listener != nil {
-			e.emit(Event{Kind: EventExplanation, Macro: txts[0], Explanation: exp})
-		}
-		return exp
 	}
 	if e.listener != nil {
-		e.emit(Event{Kind: EventExplanation, Reason: why + "; the default explanation is used"})
+		var why string
+		switch {
+		case err != nil:
+			why = "exp= lookup failed: " + dnsFailure(err)
+		case len(txts) != 1:
+			why = fmt.Sprintf("exp= target %s has %d TXT records; RFC 7208 §6.2 needs exactly one", target, len(txts))
+		default:
+			why = "exp= text is not a valid explain-string: " + reason
+		}
+		e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Reason: why + "; the default explanation is used"})
 	}
 	return ""
 }
@@ -573,12 +574,9 @@ func (e *evaluation) expandText(m macroString, text string) string {
 
 // lookupStop classifies the error of a lookup a term made: a temporary
 // failure stops with temperror; no answer counts as a void lookup.
-func (e *evaluation) lookupStop(err error) *stop {
-	if err == nil {
-		return nil
-	}
+func (e *evaluation) lookupStop(err error) stop {
 	if isTemporary(err) {
-		return &stop{TempError, err}
+		return stop{TempError, err}
 	}
 	return e.countVoid()
 }
@@ -679,7 +677,10 @@ func (e *evaluation) macroValue(letter byte) string {
 	case 'd':
 		return e.domain
 	case 'i':
-		return dottedIP(e.ip)
+		if e.ip.Is4() {
+			return e.ipText()
+		}
+		return string(appendDottedIP(nil, e.ip))
 	case 'p':
 		return e.validatedName()
 	case 'v':
@@ -697,30 +698,46 @@ func (e *evaluation) macroValue(letter byte) string {
 		}
 		return "unknown"
 	case 't':
-		now := time.Now
-		if e.c.Now != nil {
-			now = e.c.Now
-		}
-		return strconv.FormatInt(now().Unix(), 10)
+		return string(e.appendMacroValue(nil, 't'))
 	}
 	return ""
 }
 
-// dottedIP is %{i}: an IPv4 address in dotted form, an IPv6 address as 32
-// dot-separated nibbles (RFC 7208 §7.3).
-func dottedIP(ip netip.Addr) string {
+// appendMacroValue appends the value of a macro letter, without making a
+// string of the client's address or the time.
+func (e *evaluation) appendMacroValue(b []byte, letter byte) []byte {
+	switch letter {
+	case 'i':
+		return appendDottedIP(b, e.ip)
+	case 'c':
+		if e.ipString != "" || !e.ip.IsValid() {
+			return append(b, e.ipText()...)
+		}
+		return e.ip.AppendTo(b)
+	case 't':
+		now := time.Now
+		if e.c.Now != nil {
+			now = e.c.Now
+		}
+		return strconv.AppendInt(b, now().Unix(), 10)
+	}
+	return append(b, e.macroValue(letter)...)
+}
+
+// appendDottedIP appends %{i}: an IPv4 address in dotted form, an IPv6
+// address as 32 dot-separated nibbles (RFC 7208 §7.3).
+func appendDottedIP(b []byte, ip netip.Addr) []byte {
 	if ip.Is4() {
-		return ip.String()
+		return ip.AppendTo(b)
 	}
 	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, 63)
-	for _, c := range ip.As16() {
-		if len(b) > 0 {
+	for i, c := range ip.As16() {
+		if i > 0 {
 			b = append(b, '.')
 		}
 		b = append(b, hex[c>>4], '.', hex[c&15])
 	}
-	return string(b)
+	return b
 }
 
 // validatedName is %{p} (RFC 7208 §7.3): a validated name of the client,

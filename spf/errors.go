@@ -2,7 +2,6 @@ package spf
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -51,17 +50,38 @@ func (e *LimitError) Error() string {
 	return "more than " + strconv.Itoa(e.Limit) + " " + e.What + " (RFC 7208 §4.6.4)"
 }
 
-// stop is an error that ends the evaluation with a temperror or permerror.
+// stop ends the evaluation with a temperror or permerror caused by err; the
+// zero stop lets it go on.
 type stop struct {
 	result Result
 	err    error
 }
 
-func (s *stop) Error() string { return s.err.Error() }
-func (s *stop) Unwrap() error { return s.err }
+func (s stop) stopped() bool { return s.result != "" }
 
-func permErr(format string, args ...any) *stop {
-	return &stop{PermError, fmt.Errorf(format, args...)}
+// noTargetRecordError is an include (RFC 7208 §5.2) or redirect= (§6.1)
+// whose target has no SPF record: a permerror.
+type noTargetRecordError struct {
+	kind   Kind // KindInclude or KindRedirect
+	target string
+}
+
+func (e *noTargetRecordError) Error() string {
+	if e.kind == KindRedirect {
+		return "redirect to " + e.target + ", which has no SPF record (RFC 7208 §6.1)"
+	}
+	return "include of " + e.target + ", which has no SPF record (RFC 7208 §5.2)"
+}
+
+// tooManyNamesError is an mx term whose target has more MX records than it
+// may look at (RFC 7208 §4.6.4): a permerror.
+type tooManyNamesError struct {
+	target   string
+	n, limit int
+}
+
+func (e *tooManyNamesError) Error() string {
+	return e.target + " has " + strconv.Itoa(e.n) + " MX records; an mx term may look at " + strconv.Itoa(e.limit) + " (RFC 7208 §4.6.4)"
 }
 
 func errText(err error) string {

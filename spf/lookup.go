@@ -11,7 +11,7 @@ func (e *evaluation) lookupTXT(name string) ([]string, error) {
 	txts, err := e.c.Resolver.LookupTXT(e.ctx, name)
 	err = noData("TXT", name, len(txts), err)
 	if e.listener != nil {
-		e.reportDNS("TXT", name, txts, err)
+		e.reportDNS("TXT", name, txts, nil, err)
 	}
 	return txts, err
 }
@@ -28,9 +28,7 @@ func (e *evaluation) lookupAddrs(name string, v6 bool) ([]netip.Addr, error) {
 	}
 	err = noData(qtype, name, len(addrs), err)
 	if e.listener != nil {
-		ev := e.dnsEvent(qtype, name, nil, err)
-		ev.Addrs = addrs
-		e.emit(ev)
+		e.reportDNS(qtype, name, nil, addrs, err)
 	}
 	return addrs, err
 }
@@ -39,7 +37,7 @@ func (e *evaluation) lookupMX(name string) ([]string, error) {
 	hosts, err := e.c.Resolver.LookupMX(e.ctx, name)
 	err = noData("MX", name, len(hosts), err)
 	if e.listener != nil {
-		e.reportDNS("MX", name, hosts, err)
+		e.reportDNS("MX", name, hosts, nil, err)
 	}
 	return hosts, err
 }
@@ -48,9 +46,11 @@ func (e *evaluation) lookupMX(name string) ([]string, error) {
 // ignored).
 func (e *evaluation) lookupPTR() ([]string, error) {
 	names, err := e.c.Resolver.LookupPTR(e.ctx, e.ip)
-	err = noData("PTR", e.ip.String(), len(names), err)
+	if err == nil && len(names) == 0 {
+		err = noData("PTR", e.ipText(), 0, nil)
+	}
 	if e.listener != nil {
-		e.reportDNS("PTR", e.ip.String(), names, err)
+		e.reportDNS("PTR", e.ipText(), names, nil, err)
 	}
 	if len(names) > e.maxNames {
 		names = names[:e.maxNames]
@@ -65,15 +65,11 @@ func noData(qtype, name string, n int, err error) error {
 	return err
 }
 
-func (e *evaluation) reportDNS(qtype, name string, answers []string, err error) {
-	e.emit(e.dnsEvent(qtype, name, answers, err))
-}
-
-func (e *evaluation) dnsEvent(qtype, name string, answers []string, err error) Event {
-	ev := Event{Kind: EventDNS, QType: qtype, Name: name, Answers: answers}
+func (e *evaluation) reportDNS(qtype, name string, answers []string, addrs []netip.Addr, err error) {
+	ev := Event{Kind: EventDNS, Domain: e.domain, QType: qtype, Name: name, Answers: answers, Addrs: addrs}
 	if err != nil {
 		ev.Err = dnsFailure(err)
 		ev.Void = !isTemporary(err)
 	}
-	return ev
+	e.emit(&ev)
 }

@@ -166,70 +166,81 @@ func (m macroString) expand(e *evaluation) string {
 		}
 		return m[0].literal
 	}
-	var b strings.Builder
-	b.Grow(64)
+	var buf [256]byte // most names and explanations fit: one allocation, the result
+	b := buf[:0]
 	for i := range m {
 		p := &m[i]
 		if p.letter == 0 {
-			b.WriteString(p.literal)
+			b = append(b, p.literal...)
 			continue
 		}
-		p.expandInto(&b, e.macroValue(p.letter))
+		b = p.appendExpanded(b, e)
 	}
-	return b.String()
+	return string(b)
 }
 
-// expandInto writes the value of one macro after its transformers.
-func (p *macroPart) expandInto(b *strings.Builder, value string) {
-	if p.digits == 0 && !p.reverse && (p.delims == "" || p.delims == ".") {
-		writeMaybeEscaped(b, value, p.upper)
-		return
+// appendExpanded appends the value of one macro after its transformers.
+func (p *macroPart) appendExpanded(b []byte, e *evaluation) []byte {
+	plain := p.digits == 0 && !p.reverse && (p.delims == "" || p.delims == ".")
+	if plain && !p.upper {
+		return e.appendMacroValue(b, p.letter)
+	}
+	value := e.macroValue(p.letter)
+	if plain {
+		return appendMaybeEscaped(b, value, p.upper)
 	}
 	delims := p.delims
 	if delims == "" {
 		delims = "."
 	}
-	parts := make([]string, 0, 8)
-	start := 0
+	// The parts are value[start:cut] between the cuts (the delimiters).
+	cuts := make([]int, 0, 64)
 	for i := 0; i < len(value); i++ {
 		if strings.IndexByte(delims, value[i]) >= 0 {
-			parts = append(parts, value[start:i])
-			start = i + 1
+			cuts = append(cuts, i)
 		}
 	}
-	parts = append(parts, value[start:])
-	if p.reverse {
-		for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
-			parts[i], parts[j] = parts[j], parts[i]
+	cuts = append(cuts, len(value))
+	part := func(k int) string {
+		start := 0
+		if k > 0 {
+			start = cuts[k-1] + 1
 		}
+		return value[start:cuts[k]]
 	}
-	if p.digits > 0 && p.digits < len(parts) {
-		parts = parts[len(parts)-p.digits:]
+	// Reversed or not, keep the right-most digits parts.
+	n := len(cuts)
+	keep := n
+	if p.digits > 0 && p.digits < n {
+		keep = p.digits
 	}
-	for i, part := range parts {
+	for i := range keep {
 		if i > 0 {
-			b.WriteByte('.')
+			b = append(b, '.')
 		}
-		writeMaybeEscaped(b, part, p.upper)
+		k := n - keep + i
+		if p.reverse {
+			k = keep - 1 - i
+		}
+		b = appendMaybeEscaped(b, part(k), p.upper)
 	}
+	return b
 }
 
-// writeMaybeEscaped writes s, URL-escaped when escape is set: every
+// appendMaybeEscaped appends s, URL-escaped when escape is set: every
 // character outside RFC 3986's unreserved set becomes %XX (RFC 7208 §7.3).
-func writeMaybeEscaped(b *strings.Builder, s string, escape bool) {
+func appendMaybeEscaped(b []byte, s string, escape bool) []byte {
 	if !escape {
-		b.WriteString(s)
-		return
+		return append(b, s...)
 	}
 	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if isAlpha(c) || isDigit(c) || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
+			b = append(b, c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
+		b = append(b, '%', hex[c>>4], hex[c&15])
 	}
+	return b
 }

@@ -289,7 +289,7 @@ func transcriptLines(m *Model) []string {
 	var out []string
 	for _, e := range m.les.tr.entries {
 		if e.ev != nil {
-			out = append(out, scenarios.SMTPLine(e.ev))
+			out = append(out, e.ev.String())
 		}
 	}
 	return out

@@ -1,4 +1,4 @@
-package main
+package classroom
 
 import (
 	"fmt"
@@ -14,8 +14,8 @@ import (
 // maxDigHints bounds the dig commands printed per record type.
 const maxDigHints = 4
 
-// hints are the commands that connect to a lab with the real tools.
-type hints struct {
+// Hints are the commands that connect to a Lab with the real tools.
+type Hints struct {
 	// XClient says whether the lab lets a client on this machine use
 	// XCLIENT, so that swaks and nc can play the lesson's client.
 	XClient bool
@@ -24,10 +24,12 @@ type hints struct {
 	Dig     []string // the lesson's TXT, MX and PTR names
 	// More counts the names left out of Dig.
 	More int
+
+	lab *Lab
 }
 
-// hintsFor returns the commands for clients on this machine.
-func hintsFor(b *lab) hints {
+// Hints returns the commands for clients on this machine.
+func (b *Lab) Hints() Hints {
 	l := b.lesson
 	smtpAddr, dnsAddr := dialAddr(b.SMTPAddr()), dialAddr(b.DNSAddr())
 	host, port, _ := net.SplitHostPort(smtpAddr)
@@ -35,7 +37,8 @@ func hintsFor(b *lab) hints {
 	if err != nil {
 		ip = netip.MustParseAddr("127.0.0.1") // localhost
 	}
-	h := hints{XClient: trusts(b.smtp.Config().XClientTrusted, ip)}
+	cfg := b.smtp.Config()
+	h := Hints{XClient: cfg.TrustsXClient(ip), lab: b}
 	swaks := []string{"swaks", "--server", smtpAddr}
 	if h.XClient {
 		swaks = append(swaks, "--xclient-addr", l.Client.String())
@@ -70,10 +73,11 @@ func hintsFor(b *lab) hints {
 
 // Lines are the hints in a few lines, for the monitor: the servers,
 // swaks, nc with the lines to type, dig.
-func (h hints) Lines(b *lab) []string {
+func (h Hints) Lines() []string {
+	b := h.lab
 	l, cfg := b.lesson, b.smtp.Config()
 	lines := []string{
-		fmt.Sprintf("SMTP %s (%s, SPF at %s, XCLIENT from %s) · DNS %s (UDP and TCP)", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, networks(cfg.XClientTrusted), b.DNSAddr()),
+		fmt.Sprintf("SMTP %s (%s, SPF at %s, XCLIENT from %s) · DNS %s (UDP and TCP)", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, Networks(cfg.XClientTrusted), b.DNSAddr()),
 		h.Swaks,
 	}
 	var typed []string
@@ -86,24 +90,17 @@ func (h hints) Lines(b *lab) []string {
 }
 
 // Commands lists every command, for the JSON log.
-func (h hints) Commands() []string {
+func (h Hints) Commands() []string {
 	return append([]string{h.Swaks, h.NC}, h.Dig...)
 }
 
-// labTitle names what a lab serves: "lesson ID: title" or "zone FILE".
-func labTitle(l *serveLesson) string {
-	if l.ID != "" {
-		return "lesson " + l.ID + ": " + l.Title
-	}
-	return "zone " + l.Title
-}
-
-// writeHints prints how to connect to the lab: the servers, swaks, nc
-// with the lesson's lines, dig.
-func writeHints(w io.Writer, b *lab, h hints) {
+// Write prints how to connect to the lab: the servers, swaks, nc with
+// the lesson's lines, dig.
+func (h Hints) Write(w io.Writer) {
+	b := h.lab
 	l := b.lesson
 	cfg := b.smtp.Config()
-	fmt.Fprintf(w, "  SMTP %s  %s, SPF checked at %s, XCLIENT from %s\n", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, networks(cfg.XClientTrusted))
+	fmt.Fprintf(w, "  SMTP %s  %s, SPF checked at %s, XCLIENT from %s\n", b.SMTPAddr(), cfg.Hostname, cfg.CheckAt, Networks(cfg.XClientTrusted))
 	fmt.Fprintf(w, "  DNS  %s  UDP and TCP, %d names\n", b.DNSAddr(), len(l.Zone.Names()))
 	if h.XClient {
 		fmt.Fprintf(w, "\nSend the lesson's message as its client %s (XCLIENT):\n  %s\n", l.Client, h.Swaks)
@@ -146,4 +143,16 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Networks names the networks allowed XCLIENT: "no one" for none.
+func Networks(ps []netip.Prefix) string {
+	if len(ps) == 0 {
+		return "no one"
+	}
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, " ")
 }

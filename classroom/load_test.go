@@ -1,4 +1,4 @@
-package main
+package classroom
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 
 	"spflab/fakedns"
+	"spflab/scenarios"
 	"spflab/smtpsim"
 )
 
@@ -26,26 +27,36 @@ import (
 
 // startTestLab starts the lab of a built-in lesson on ports the system
 // picks, stopped at the test's end.
-func startTestLab(t testing.TB, id string, cfg labConfig) *lab {
+func startTestLab(t testing.TB, id string, cfg Config) *Lab {
 	t.Helper()
-	f, err := loadLessons("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := f.Lookup(id)
+	sc := builtinLesson(t, id)
 	if sc == nil {
 		t.Fatalf("no lesson %s", id)
 	}
 	cfg.SMTPAddr, cfg.DNSAddr = "127.0.0.1:0", "127.0.0.1:0"
 	if cfg.Limits.MaxSessions == 0 {
-		cfg.Limits.MaxSessions = defaultMaxSessions
+		cfg.Limits.MaxSessions = 500
 	}
-	b, err := startLab(scenarioLesson(sc), cfg)
+	b, err := Start(ScenarioLesson(sc), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { b.smtp.Close(); b.dns.Close() })
+	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// builtinLesson returns a lesson of the built-in lessons file.
+func builtinLesson(t testing.TB, id string) *scenarios.Scenario {
+	t.Helper()
+	f, err := scenarios.LoadFile("../scenarios.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := f.Lookup(id)
+	if sc == nil {
+		t.Fatalf("no lesson %s in ../scenarios.yaml", id)
+	}
+	return sc
 }
 
 // loadMessage is what the load clients send after DATA.
@@ -96,7 +107,24 @@ func seedDialogue(c *smtpsim.Client, ip string) error {
 // one; every one gets its replies and the log tells each session whole.
 func TestServeConcurrent200(t *testing.T) {
 	const clients = 200
-	s := startServe(t)
+	var mu sync.Mutex
+	closed, stored := 0, 0
+	allClosed := make(chan struct{})
+	b := startTestLab(t, "seed-spf-fail", Config{OnSMTP: func(e smtpsim.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case smtpsim.EventClose:
+			if e.Reason != "QUIT" {
+				t.Errorf("session %d closed: %s", e.Session, e.Reason)
+			}
+			if closed++; closed == clients {
+				close(allClosed)
+			}
+		case smtpsim.EventStored:
+			stored++
+		}
+	}})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitFor)
 	defer cancel()
 	var connected, start sync.WaitGroup
@@ -105,7 +133,7 @@ func TestServeConcurrent200(t *testing.T) {
 	errs := make(chan error, clients)
 	for i := range clients {
 		go func() {
-			c, err := smtpsim.Dial(ctx, s.smtp)
+			c, err := smtpsim.Dial(ctx, b.SMTPAddr())
 			connected.Done()
 			if err != nil {
 				errs <- err
@@ -132,20 +160,13 @@ func TestServeConcurrent200(t *testing.T) {
 		}
 	}
 	// Every session closed on QUIT; half the messages were stored.
-	closed, stored := 0, 0
-	s.stdout.wait(t, 0, "for the 200th close", func(l string) bool {
-		e := decodeLogLine(t, l)
-		if e.SMTP != nil && e.SMTP.Kind == "close" {
-			if e.SMTP.Reason != "QUIT" {
-				t.Errorf("session %d closed: %s", e.SMTP.Session, e.SMTP.Reason)
-			}
-			closed++
-		}
-		if e.SMTP != nil && e.SMTP.Kind == "stored" {
-			stored++
-		}
-		return closed == clients
-	})
+	select {
+	case <-allClosed:
+	case <-ctx.Done():
+		t.Fatalf("%d of %d sessions closed", closed, clients)
+	}
+	mu.Lock()
+	defer mu.Unlock()
 	if stored != clients/2 {
 		t.Errorf("%d messages stored, want %d", stored, clients/2)
 	}
@@ -157,7 +178,7 @@ func TestServeConcurrent200(t *testing.T) {
 func TestServeSlowClients(t *testing.T) {
 	var mu sync.Mutex
 	var reasons []string // why each session closed
-	b := startTestLab(t, "seed-spf-fail", labConfig{
+	b := startTestLab(t, "seed-spf-fail", Config{
 		Limits: smtpsim.Limits{ReadTimeout: 300 * time.Millisecond, WriteTimeout: time.Second},
 		OnSMTP: func(e smtpsim.Event) {
 			if e.Kind == smtpsim.EventClose {
@@ -216,7 +237,7 @@ func TestServeSlowClients(t *testing.T) {
 	}
 	c.Close()
 	wg.Wait()
-	b.smtp.Shutdown(context.Background()) // waits for the sessions' ends
+	b.Shutdown(context.Background()) // waits for the sessions' ends
 	mu.Lock()
 	slices.Sort(reasons)
 	timeouts := slices.DeleteFunc(slices.Clone(reasons), func(r string) bool { return !strings.HasPrefix(r, "read timeout: ") })
@@ -224,8 +245,8 @@ func TestServeSlowClients(t *testing.T) {
 		t.Errorf("close reasons %q, want QUIT and 3 read timeouts", reasons)
 	}
 	mu.Unlock()
-	if b.smtp.Mailbox().Len() != 1 {
-		t.Errorf("%d messages stored, want 1 (the half message must not be)", b.smtp.Mailbox().Len())
+	if b.Mailbox().Len() != 1 {
+		t.Errorf("%d messages stored, want 1 (the half message must not be)", b.Mailbox().Len())
 	}
 }
 
@@ -234,7 +255,7 @@ func TestServeSlowClients(t *testing.T) {
 // answers a good query.
 func TestServeMalformedDNS(t *testing.T) {
 	var queries atomic.Int64
-	b := startTestLab(t, "seed-spf-fail", labConfig{OnDNS: func(fakedns.Query) { queries.Add(1) }})
+	b := startTestLab(t, "seed-spf-fail", Config{OnDNS: func(fakedns.Query) { queries.Add(1) }})
 	good := new(dns.Msg).SetQuestion("euston.net.", dns.TypeTXT)
 	packed, err := good.Pack()
 	if err != nil {
@@ -392,15 +413,11 @@ func TestServeSessionsFlat(t *testing.T) {
 	}
 	const workers = 50
 	goroutines0 := runtime.NumGoroutine()
-	log := &eventLog{w: io.Discard}
-	f, err := loadLessons("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := scenarioLesson(f.Lookup("seed-spf-fail"))
+	log := NewLog(io.Discard, false)
+	l := ScenarioLesson(builtinLesson(t, "seed-spf-fail"))
 	l.Config.MailboxMessages = 200 // full after the warm-up
-	b, err := startLab(l, labConfig{SMTPAddr: "127.0.0.1:0", DNSAddr: "127.0.0.1:0", OnSMTP: log.SMTP, OnDNS: log.DNS,
-		Limits: smtpsim.Limits{MaxSessions: defaultMaxSessions}})
+	b, err := Start(l, Config{SMTPAddr: "127.0.0.1:0", DNSAddr: "127.0.0.1:0", OnSMTP: log.SMTP, OnDNS: log.DNS,
+		Limits: smtpsim.Limits{MaxSessions: 500}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,9 +491,9 @@ func TestServeSessionsFlat(t *testing.T) {
 func BenchmarkServeDNS(b *testing.B) {
 	for _, mode := range []string{"nolog", "text", "json"} {
 		b.Run(mode, func(b *testing.B) {
-			cfg := labConfig{}
+			cfg := Config{}
 			if mode != "nolog" {
-				log := &eventLog{w: io.Discard, json: mode == "json"}
+				log := NewLog(io.Discard, mode == "json")
 				cfg.OnDNS, cfg.OnSMTP = log.DNS, log.SMTP
 			}
 			lab := startTestLab(b, "seed-spf-fail", cfg)
@@ -515,8 +532,8 @@ func BenchmarkServeDNS(b *testing.B) {
 // MAIL, RCPT, and DATA for the permitted half) against the lab, every
 // event logged as text.
 func BenchmarkServeSession(b *testing.B) {
-	log := &eventLog{w: io.Discard}
-	lab := startTestLab(b, "seed-spf-fail", labConfig{OnSMTP: log.SMTP, OnDNS: log.DNS})
+	log := NewLog(io.Discard, false)
+	lab := startTestLab(b, "seed-spf-fail", Config{OnSMTP: log.SMTP, OnDNS: log.DNS})
 	var n atomic.Int64
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -1,4 +1,4 @@
-package main
+package classroom
 
 import (
 	"encoding/json"
@@ -11,20 +11,25 @@ import (
 	"github.com/miekg/dns"
 
 	"spflab/fakedns"
-	"spflab/scenarios"
 	"spflab/smtpsim"
+	"spflab/spf"
 )
 
-// eventLog is serve's --no-tui monitor: one line per event of every SMTP
-// session and per DNS query, as text or as JSON objects. It is safe for
-// concurrent use; lines of concurrent sessions interleave whole.
-type eventLog struct {
+// A Log is the lab's event log, serve's --no-tui monitor: one line per
+// event of every SMTP session and per DNS query, as text or as JSON
+// objects. It is safe for concurrent use; lines of concurrent sessions
+// interleave whole.
+type Log struct {
 	json bool
 
 	mu  sync.Mutex
 	w   io.Writer
 	err error // the first write error; nothing is written after it
 }
+
+// NewLog returns a log writing text lines, or JSON objects when json is
+// set, to w.
+func NewLog(w io.Writer, json bool) *Log { return &Log{w: w, json: json} }
 
 // logEntry is one line of the JSON log. Source says which field is set:
 // "smtp" (an smtpsim.Event), "dns" (a query the DNS server answered) or
@@ -35,7 +40,7 @@ type logEntry struct {
 	Text   string         `json:"text"`
 	SMTP   *smtpsim.Event `json:"smtp,omitempty"`
 	DNS    *dnsEntry      `json:"dns,omitempty"`
-	Serve  *serveEntry    `json:"serve,omitempty"`
+	Serve  *State         `json:"serve,omitempty"`
 }
 
 // dnsEntry is a query the DNS server answered (or let time out).
@@ -52,9 +57,9 @@ type dnsEntry struct {
 	Truncated bool     `json:"truncated,omitempty"`
 }
 
-// serveEntry reports the servers starting ("listening") or stopping
-// ("stopped").
-type serveEntry struct {
+// State reports the servers starting ("listening") or stopping
+// ("stopping", "stopped"), for the log.
+type State struct {
 	Time     time.Time `json:"time"`
 	State    string    `json:"state"`
 	SMTP     string    `json:"smtp,omitempty"`
@@ -65,28 +70,30 @@ type serveEntry struct {
 }
 
 // SMTP logs an event of an SMTP session. It is an smtpsim OnEvent.
-func (l *eventLog) SMTP(e smtpsim.Event) {
+func (l *Log) SMTP(e smtpsim.Event) {
 	text := smtpText(&e)
 	if !l.json {
+		if e.Kind == smtpsim.EventSPF && e.SPF.Echoed() {
+			return
+		}
 		l.write(fmt.Sprintf("%s smtp #%d %s\n", clock(e.Time), e.Session, text))
 		return
 	}
 	l.writeJSON(logEntry{Source: "smtp", Text: text, SMTP: &e})
 }
 
-// smtpText is the one-line description of an SMTP event: scenarios'
-// SMTPLine, a reply of several lines joined by " | ", SPF steps marked and
-// indented by their depth.
+// smtpText is the one-line description of an SMTP event: the event's
+// words, a reply of several lines joined by " | ", SPF steps marked and
+// indented by their depth, with the counters after terms and results.
 func smtpText(e *smtpsim.Event) string {
-	text := strings.ReplaceAll(scenarios.SMTPLine(e), "\nS: ", " | ")
 	if e.Kind == smtpsim.EventSPF {
-		text = "spf " + strings.Repeat("  ", e.SPF.Depth) + text
+		return "spf " + strings.Repeat("  ", e.SPF.Depth) + e.SPF.TraceLine(spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups)
 	}
-	return text
+	return strings.ReplaceAll(e.String(), "\nS: ", " | ")
 }
 
 // DNS logs a query of the DNS server. It is a fakedns OnQuery.
-func (l *eventLog) DNS(q fakedns.Query) {
+func (l *Log) DNS(q fakedns.Query) {
 	d := &dnsEntry{Time: time.Now(), Net: q.Net, Client: q.Client, Name: q.Name, Type: q.Type, Rcode: q.Rcode, Truncated: q.Truncated}
 	for _, rr := range q.Answer {
 		d.Answers = append(d.Answers, strings.TrimPrefix(rr.String(), rr.Header().String()))
@@ -121,7 +128,7 @@ func dnsText(d *dnsEntry) string {
 }
 
 // Serve logs the servers starting or stopping; text is its line.
-func (l *eventLog) Serve(text string, s serveEntry) {
+func (l *Log) Serve(text string, s State) {
 	if s.Time.IsZero() {
 		s.Time = time.Now()
 	}
@@ -132,7 +139,7 @@ func (l *eventLog) Serve(text string, s serveEntry) {
 	l.writeJSON(logEntry{Source: "serve", Text: text, Serve: &s})
 }
 
-func (l *eventLog) writeJSON(e logEntry) {
+func (l *Log) writeJSON(e logEntry) {
 	b, err := json.Marshal(e)
 	if err != nil {
 		b, _ = json.Marshal(logEntry{Source: e.Source, Text: e.Text + " (not encodable: " + err.Error() + ")"})
@@ -140,7 +147,7 @@ func (l *eventLog) writeJSON(e logEntry) {
 	l.write(string(b) + "\n")
 }
 
-func (l *eventLog) write(s string) {
+func (l *Log) write(s string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err == nil {
@@ -149,7 +156,7 @@ func (l *eventLog) write(s string) {
 }
 
 // Err returns the first error writing the log.
-func (l *eventLog) Err() error {
+func (l *Log) Err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.err

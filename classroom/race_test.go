@@ -1,6 +1,6 @@
 //go:build race
 
-package main
+package classroom
 
 // raceEnabled shortens the load tests under the race detector.
 const raceEnabled = true

@@ -1,4 +1,4 @@
-package main
+package classroom
 
 import (
 	"cmp"
@@ -20,19 +20,20 @@ import (
 	"spflab/spf"
 )
 
-// A lab is what spflab serve runs: one lesson's SMTP server (smtpsim) and
-// its DNS (fakedns over UDP and TCP), both answering from the same zone.
-type lab struct {
-	lesson *serveLesson
+// A Lab is one lesson served for real clients: its SMTP server (smtpsim)
+// and its DNS (fakedns over UDP and TCP), both answering from the same
+// zone.
+type Lab struct {
+	lesson *Lesson
 	smtp   *smtpsim.Server
 	dns    *fakedns.Server
 }
 
-// serveLesson is what a lab serves and what its hints name: the zone, the
+// A Lesson is what a Lab serves and what its hints name: the zone, the
 // server's behaviour, and the client the lesson plays with the lines it
 // types.
-type serveLesson struct {
-	ID, Title string // "" for a bare --zone
+type Lesson struct {
+	ID, Title string // "" for a bare zone
 	Zone      *fakedns.Zone
 	Config    smtpsim.Config // the server, without Addr, Resolver and OnEvent
 	// Client is the address the printed swaks command claims with XCLIENT.
@@ -45,8 +46,8 @@ type serveLesson struct {
 	Lines []string
 }
 
-// labConfig says where a lab listens and how its SMTP server is bounded.
-type labConfig struct {
+// Config says where a Lab listens and how its SMTP server is bounded.
+type Config struct {
 	SMTPAddr, DNSAddr string
 	// XClientTrusted is smtpsim.Config.XClientTrusted: nil for loopback.
 	XClientTrusted []netip.Prefix
@@ -56,9 +57,9 @@ type labConfig struct {
 	OnDNS  func(fakedns.Query)
 }
 
-// startLab starts the lesson's DNS server, then its SMTP server; when one
+// Start starts the lesson's DNS server, then its SMTP server; when one
 // cannot listen, nothing is left running and the error says which port.
-func startLab(l *serveLesson, cfg labConfig) (*lab, error) {
+func Start(l *Lesson, cfg Config) (*Lab, error) {
 	d := &fakedns.Server{Zone: l.Zone, OnQuery: cfg.OnDNS}
 	if err := d.Start(cfg.DNSAddr); err != nil {
 		return nil, listenError("DNS", "--dns", cfg.DNSAddr, err)
@@ -80,7 +81,7 @@ func startLab(l *serveLesson, cfg labConfig) (*lab, error) {
 		d.Close()
 		return nil, err
 	}
-	return &lab{lesson: l, smtp: s, dns: d}, nil
+	return &Lab{lesson: l, smtp: s, dns: d}, nil
 }
 
 // listenError turns a failure to listen into one line that names the
@@ -97,18 +98,43 @@ func listenError(service, flag, addr string, err error) error {
 	return fmt.Errorf("%s on %s: %w", service, addr, err)
 }
 
-// SMTPAddr and DNSAddr are the addresses the servers listen on.
-func (b *lab) SMTPAddr() string { return b.smtp.Addr().String() }
-func (b *lab) DNSAddr() string  { return b.dns.Addr() }
+// Lesson returns the lesson the lab serves.
+func (b *Lab) Lesson() *Lesson { return b.lesson }
+
+// SMTPConfig returns the configuration of the lab's SMTP server, its
+// defaults filled in.
+func (b *Lab) SMTPConfig() smtpsim.Config { return b.smtp.Config() }
+
+// Mailbox returns the messages the lab's SMTP server accepted.
+func (b *Lab) Mailbox() *smtpsim.Mailbox { return b.smtp.Mailbox() }
+
+// SMTPAddr returns the address the SMTP server listens on.
+func (b *Lab) SMTPAddr() string { return b.smtp.Addr().String() }
+
+// DNSAddr returns the address the DNS server listens on, UDP and TCP.
+func (b *Lab) DNSAddr() string { return b.dns.Addr() }
 
 // Shutdown stops both servers: the SMTP sessions in progress may finish
 // until ctx ends, then they are closed.
-func (b *lab) Shutdown(ctx context.Context) error {
+func (b *Lab) Shutdown(ctx context.Context) error {
 	err := b.smtp.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = nil // the sessions left were closed: that is the plan
 	}
 	return errors.Join(err, b.dns.Close())
+}
+
+// Close stops both servers at once, closing the sessions in progress.
+func (b *Lab) Close() error {
+	return errors.Join(b.smtp.Close(), b.dns.Close())
+}
+
+// Label names what a lesson serves: "lesson ID: title" or "zone FILE".
+func (l *Lesson) Label() string {
+	if l.ID != "" {
+		return "lesson " + l.ID + ": " + l.Title
+	}
+	return "zone " + l.Title
 }
 
 // dialAddr is an address a client on this machine can connect to: a
@@ -124,20 +150,10 @@ func dialAddr(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// trusts reports whether XCLIENT is allowed from ip.
-func trusts(networks []netip.Prefix, ip netip.Addr) bool {
-	for _, p := range networks {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
-
-// isLoopbackHost reports whether host (of a listen address) is loopback
+// IsLoopbackHost reports whether host (of a listen address) is loopback
 // only: "localhost" or a loopback address. "" and 0.0.0.0 listen
 // everywhere.
-func isLoopbackHost(host string) bool {
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
@@ -145,11 +161,11 @@ func isLoopbackHost(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// zoneLesson is the lesson of a bare --zone file: the seed's server (SPF
-// at RCPT, unknown sender domains refused), the client the zone's first
+// ZoneLesson is the lesson of a bare zone file: the seed's server (SPF at
+// RCPT, unknown sender domains refused), the client the zone's first
 // reverse name describes, a sender at the zone's first SPF domain.
-func zoneLesson(z *fakedns.Zone, file string) *serveLesson {
-	l := &serveLesson{Title: file, Zone: z, Client: netip.MustParseAddr("192.0.2.1"), HELO: "client.example", To: "user@example.com"}
+func ZoneLesson(z *fakedns.Zone, file string) *Lesson {
+	l := &Lesson{Title: file, Zone: z, Client: netip.MustParseAddr("192.0.2.1"), HELO: "client.example", To: "user@example.com"}
 	var spfDomain, mxDomain string
 	ptrFound := false
 	for _, name := range z.Names() {
@@ -176,10 +192,10 @@ func zoneLesson(z *fakedns.Zone, file string) *serveLesson {
 	return l
 }
 
-// scenarioLesson is the lesson of a scenario: its zone, server and client,
+// ScenarioLesson is the lesson of a scenario: its zone, server and client,
 // and what its dialogue says up to the first DATA.
-func scenarioLesson(sc *scenarios.Scenario) *serveLesson {
-	l := &serveLesson{ID: sc.ID, Title: sc.Title, Zone: sc.Zone, Config: sc.Server.Config(nil), Client: sc.Client}
+func ScenarioLesson(sc *scenarios.Scenario) *Lesson {
+	l := &Lesson{ID: sc.ID, Title: sc.Title, Zone: sc.Zone, Config: sc.Server.Config(nil), Client: sc.Client}
 	for _, st := range sc.Dialogue {
 		verb := st.Verb()
 		if verb == "DATA" || verb == "QUIT" {
@@ -189,7 +205,7 @@ func scenarioLesson(sc *scenarios.Scenario) *serveLesson {
 			continue
 		}
 		l.Lines = append(l.Lines, st.Line)
-		arg := commandArg(verb, st.Line)
+		arg := st.Arg()
 		switch {
 		case (verb == "HELO" || verb == "EHLO") && l.HELO == "":
 			l.HELO = arg
@@ -203,25 +219,6 @@ func scenarioLesson(sc *scenarios.Scenario) *serveLesson {
 	l.From = cmp.Or(l.From, "postmaster@"+l.HELO)
 	l.To = cmp.Or(l.To, "user@example.com")
 	return l
-}
-
-// commandArg returns the argument of a command line as the server reads
-// it: the domain of "HELO mail.euston.net", the address of
-// "MAIL From: <honeypot@euston.net> SIZE=100" without its brackets, "<>"
-// for the null sender.
-func commandArg(verb, line string) string {
-	rest := strings.TrimSpace(line)[len(verb):]
-	if verb == "MAIL" || verb == "RCPT" {
-		_, rest, _ = strings.Cut(rest, ":")
-	}
-	fields := strings.Fields(rest)
-	if len(fields) == 0 {
-		return ""
-	}
-	if fields[0] == "<>" {
-		return "<>"
-	}
-	return strings.TrimSuffix(strings.TrimPrefix(fields[0], "<"), ">")
 }
 
 // reverseAddr is the address a reverse name stands for:

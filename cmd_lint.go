@@ -20,7 +20,8 @@ branch costs against the limit of 10 (where a receiver stops, and what the
 rest would cost), the void lookups against 2 and the terms that make them,
 the hosts of each mx term, the IPv4 addresses and IPv6 /64s authorised;
 then the findings, each with its rule ID, severity, RFC 7208 section, term
-and column, and a fix. --rules lists the rules. --format sarif writes
+and column, and a fix. --rules lists the rules (as text or JSON).
+--format sarif writes
 SARIF 2.1.0 for code-scanning UIs (--json is --format json).
 Exit status: 0 clean or info only, 1 warnings, 2 errors (a check that
 reaches them ends in permerror or temperror, or the record does not say
@@ -61,10 +62,18 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("--format %q: want text, json or sarif", *format))
 	}
 	if *listRules {
-		if len(pos) != 0 {
+		switch {
+		case len(pos) != 0:
 			return fail(errors.New("--rules takes no domain"))
+		case *format == "json":
+			if err := writeJSON(stdout, lint.Rules()); err != nil {
+				return fail(err)
+			}
+		case *format == "text":
+			writeRules(stdout)
+		default:
+			return fail(errors.New("--rules: want --format text or json"))
 		}
-		writeRules(stdout)
 		return 0
 	}
 	if len(pos) != 1 {

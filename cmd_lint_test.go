@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,6 +166,18 @@ func TestLintCommandJSON(t *testing.T) {
 	}
 }
 
+// TestLintRulesJSON: --rules --json lists every rule with snake_case keys.
+func TestLintRulesJSON(t *testing.T) {
+	code, stdout, stderr := spflab("lint", "--rules", "--json")
+	var rules []lint.Rule
+	if code != 0 || json.Unmarshal([]byte(stdout), &rules) != nil || !slices.Equal(rules, lint.Rules()) {
+		t.Fatalf("exit %d, stderr %s, stdout:\n%s", code, stderr, stdout)
+	}
+	if !strings.Contains(stdout, `"id": "SPF-L001",`) || !strings.Contains(stdout, `"severity": "error",`) {
+		t.Errorf("keys: %s", stdout)
+	}
+}
+
 // TestLintCommandSARIF: --format sarif writes a SARIF 2.1.0 log whose
 // results point at the record's pseudo-URI and the term's column.
 func TestLintCommandSARIF(t *testing.T) {
@@ -247,6 +260,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"lint", "example.com", "--dns", dns, "--zone", badZone}, "spflab lint: --zone and --dns exclude each other"},
 		{[]string{"lint", "example.com", "--dns", dns, "--format", "xml"}, `spflab lint: --format "xml": want text, json or sarif`},
 		{[]string{"lint", "example.com", "--rules"}, "spflab lint: --rules takes no domain"},
+		{[]string{"lint", "--rules", "--format", "sarif"}, "spflab lint: --rules: want --format text or json"},
 		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.300"}, `spflab check: --ip "192.0.2.300": not an IP address`},
 		{[]string{"check", "example.com", "--dns", dns}, "spflab check: --ip is required"},
 		{[]string{"check", "example..com", "--dns", dns, "--ip", "192.0.2.1"}, `spflab check: "example..com": not a domain name: an empty label`},

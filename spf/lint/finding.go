@@ -3,6 +3,7 @@ package lint
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Finding is one problem a lint found: the rule it breaks, where, why, and
@@ -77,7 +78,8 @@ func (f *Finding) Caret(width int) (line, carets string) {
 		lo = max(0, min(lo, hi-width))
 	}
 	text := f.Record[lo:hi]
-	pad := from - lo
+	// Columns on a terminal count characters, not bytes.
+	pad := utf8.RuneCountInString(f.Record[lo:from])
 	if lo > 0 {
 		text = "…" + text
 		pad++
@@ -85,6 +87,6 @@ func (f *Finding) Caret(width int) (line, carets string) {
 	if hi < len(f.Record) {
 		text += "…"
 	}
-	n := max(1, min(to, hi)-from)
+	n := max(1, utf8.RuneCountInString(f.Record[from:max(from, min(to, hi))]))
 	return text, strings.Repeat(" ", pad) + strings.Repeat("^", n)
 }

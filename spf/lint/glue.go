@@ -33,7 +33,7 @@ func (s *linter) glued(p *place) {
 		} else {
 			end += i
 		}
-		if parts, at := splitGlued(rec[i:end], i); parts != nil {
+		if parts, at := splitGlued(rec[i:end], i, !s.isDraft || p.role != roleRoot); parts != nil {
 			quoted := make([]string, len(parts))
 			for j, part := range parts {
 				quoted[j] = strconv.Quote(part)
@@ -55,9 +55,9 @@ func (s *linter) glued(p *place) {
 // splitGlued splits tok, which starts at byte start of its record, into
 // the valid terms it runs together; nil when it is not such a run. at is
 // the byte of the record where a split falls at a 255-byte string
-// boundary, or 0.
-func splitGlued(tok string, start int) (parts []string, at int) {
-	boundary := func(off int) bool { return (start+off)%255 == 0 }
+// boundary, or 0. A draft (published false) has no strings yet.
+func splitGlued(tok string, start int, published bool) (parts []string, at int) {
+	boundary := func(off int) bool { return published && (start+off)%255 == 0 }
 	memo := map[int]bool{} // offsets from which no split exists
 	var split func(from int) []string
 	split = func(from int) []string {

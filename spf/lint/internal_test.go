@@ -33,10 +33,14 @@ func TestSplitGlued(t *testing.T) {
 		{"-all", 7, nil, 0},
 	}
 	for _, tt := range tests {
-		got, at := splitGlued(tt.tok, tt.start)
+		got, at := splitGlued(tt.tok, tt.start, true)
 		if !slices.Equal(got, tt.want) || at != tt.at {
 			t.Errorf("splitGlued(%q, %d) = %q, %d; want %q, %d", tt.tok, tt.start, got, at, tt.want, tt.at)
 		}
+	}
+	// A draft has no strings: no boundary.
+	if got, _ := splitGlued("include:x.example.commx", 255-len("include:x.example.com"), false); got != nil {
+		t.Errorf("a draft's bare name at byte 255 is glued: %q", got)
 	}
 }
 

@@ -19,7 +19,9 @@ const DefaultMaxSignatures = 8
 
 // A Verifier checks the DKIM signatures of messages with a Resolver. Its
 // zero value with a Resolver set is ready to use; a Verifier is safe for
-// concurrent use if its Resolver and Listener are.
+// concurrent use if its Resolver and Listener are. The key queries of a
+// message with several signatures run concurrently; the Listener is
+// called on the goroutine of Verify, in header order.
 type Verifier struct {
 	Resolver Resolver
 	// Listener, when set, receives every step of every verification.

@@ -372,6 +372,9 @@ func (e *evaluation) evaluate(o *Outcome, p policyRecord, m Message) string {
 		undetermined = cmpErr(undetermined, err)
 	}
 	for _, d := range m.DKIM {
+		if d.Domain == "" { // no signature, or none that could be read
+			continue
+		}
 		ok, err := e.align("dkim", d.Domain, d.Selector, d.Result, rec.DKIMAlignment)
 		if ok {
 			o.DKIMAligned = append(o.DKIMAligned, d.Domain)
@@ -419,9 +422,11 @@ func (e *evaluation) align(method, domain, selector, result string, mode Alignme
 	var err error
 	switch {
 	case ev.AuthResult != "pass":
+	case derr != nil:
+		ev.Reason = "not a domain name"
 	case d == e.author:
 		ev.Identical, ev.Aligned = true, true
-	case mode == Strict || derr != nil:
+	case mode == Strict:
 	default:
 		wa := e.orgDomain(e.author)
 		wd := walk{err: wa.err}

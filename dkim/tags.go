@@ -3,6 +3,7 @@ package dkim
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -13,6 +14,11 @@ import (
 func parseTags(s string) (map[string]string, error) {
 	tags := make(map[string]string)
 	var err error
+	fail := func(reason string) {
+		if err == nil {
+			err = errors.New(reason)
+		}
+	}
 	for _, pair := range strings.Split(s, ";") {
 		if strings.TrimSpace(pair) == "" {
 			continue
@@ -21,26 +27,17 @@ func parseTags(s string) (map[string]string, error) {
 		name = strings.TrimSpace(name)
 		switch _, dup := tags[name]; {
 		case !ok:
-			err = cmpErr(err, errors.New("the tag "+quote(strings.TrimSpace(pair))+" has no \"=\""))
+			fail("the tag " + strconv.Quote(strings.TrimSpace(pair)) + ` has no "="`)
 		case name == "":
-			err = cmpErr(err, errors.New("a tag has no name"))
+			fail("a tag has no name")
 		case dup:
-			err = cmpErr(err, errors.New("the tag "+quote(name)+" appears twice"))
+			fail("the tag " + strconv.Quote(name) + " appears twice")
 		default:
 			tags[name] = strings.TrimSpace(value)
 		}
 	}
 	return tags, err
 }
-
-func cmpErr(old, err error) error {
-	if old != nil {
-		return old
-	}
-	return err
-}
-
-func quote(s string) string { return "\"" + s + "\"" }
 
 // stripSpace removes the folding white space a tag value may hold
 // (RFC 6376 §3.2).

@@ -43,9 +43,9 @@ type keyLookup struct {
 	err  error
 }
 
-// Verify checks every DKIM-Signature of message (RFC 6376 §6.1) and
-// returns one Signature each, in header order; a message without one gets
-// a single Signature with Result None. The message may end its lines in LF
+// Verify checks the DKIM-Signature fields of message (RFC 6376 §6.1), up
+// to MaxSignatures, and returns one Signature each, in header order; a
+// message without one gets a single Signature with Result None. The message may end its lines in LF
 // or CRLF (see Sign). The error is for a message whose header cannot be
 // read.
 func (v *Verifier) Verify(ctx context.Context, message []byte) ([]Signature, error) {
@@ -84,7 +84,7 @@ func (v *Verifier) Verify(ctx context.Context, message []byte) ([]Signature, err
 	}
 	for i := len(sigs); i < len(fields); i++ {
 		ev := signatureEvent(i+1, fields[i])
-		ev.Reason = "not verified: a message may have " + strconv.Itoa(limit) + " signatures checked (RFC 6376 §6.1)"
+		ev.Reason = "not verified: only the first " + strconv.Itoa(limit) + " signatures are checked (RFC 6376 §6.1 lets a verifier limit them)"
 		v.emit(ev)
 	}
 	return sigs, nil
@@ -131,12 +131,13 @@ func (v *Verifier) verdict(index int, field string, verif *msgdkim.Verification,
 	if err != nil {
 		reason = strings.TrimPrefix(err.Error(), "dkim: ")
 	}
+	syntax := syntaxError(field)
 	switch {
 	case err == nil:
 		s.Result, s.BodyHash = Pass, BodyHashMatch
 		reason = "the signature verifies with the " + keyWords(s.KeyAlgorithm, s.KeyBits)
-	case syntaxError(field) != "":
-		s.Result, reason = Neutral, syntaxError(field)
+	case syntax != "":
+		s.Result, reason = Neutral, syntax
 	case msgdkim.IsTempFail(err):
 		s.Result = TempError
 	case msgdkim.IsPermFail(err):

@@ -369,7 +369,9 @@ func (e *evaluation) evaluate(o *Outcome, p policyRecord, m Message) string {
 		if ok {
 			aligned = append(aligned, "SPF")
 		}
-		undetermined = cmpErr(undetermined, err)
+		if undetermined == nil {
+			undetermined = err
+		}
 	}
 	for _, d := range m.DKIM {
 		if d.Domain == "" { // no signature, or none that could be read
@@ -380,7 +382,9 @@ func (e *evaluation) evaluate(o *Outcome, p policyRecord, m Message) string {
 			o.DKIMAligned = append(o.DKIMAligned, d.Domain)
 			aligned = append(aligned, "DKIM d="+d.Domain)
 		}
-		undetermined = cmpErr(undetermined, err)
+		if undetermined == nil {
+			undetermined = err
+		}
 	}
 	switch {
 	case len(aligned) > 0:
@@ -396,13 +400,6 @@ func (e *evaluation) evaluate(o *Outcome, p policyRecord, m Message) string {
 	}
 	o.Result = Fail
 	return "no authenticated identifier is aligned with " + e.author
-}
-
-func cmpErr(old, err error) error {
-	if old != nil {
-		return old
-	}
-	return err
 }
 
 // align compares one identifier with the Author Domain (RFC 9989 §4.4,

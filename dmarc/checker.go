@@ -369,15 +369,22 @@ func (e *evaluation) evaluate(o *Outcome, p policyRecord, m Message) string {
 		if ok {
 			aligned = append(aligned, "SPF")
 		}
-		undetermined = cmpErr(undetermined, err)
+		if undetermined == nil {
+			undetermined = err
+		}
 	}
 	for _, d := range m.DKIM {
+		if d.Domain == "" { // no signature, or none that could be read
+			continue
+		}
 		ok, err := e.align("dkim", d.Domain, d.Selector, d.Result, rec.DKIMAlignment)
 		if ok {
 			o.DKIMAligned = append(o.DKIMAligned, d.Domain)
 			aligned = append(aligned, "DKIM d="+d.Domain)
 		}
-		undetermined = cmpErr(undetermined, err)
+		if undetermined == nil {
+			undetermined = err
+		}
 	}
 	switch {
 	case len(aligned) > 0:
@@ -393,13 +400,6 @@ func (e *evaluation) evaluate(o *Outcome, p policyRecord, m Message) string {
 	}
 	o.Result = Fail
 	return "no authenticated identifier is aligned with " + e.author
-}
-
-func cmpErr(old, err error) error {
-	if old != nil {
-		return old
-	}
-	return err
 }
 
 // align compares one identifier with the Author Domain (RFC 9989 §4.4,
@@ -419,9 +419,11 @@ func (e *evaluation) align(method, domain, selector, result string, mode Alignme
 	var err error
 	switch {
 	case ev.AuthResult != "pass":
+	case derr != nil:
+		ev.Reason = "not a domain name"
 	case d == e.author:
 		ev.Identical, ev.Aligned = true, true
-	case mode == Strict || derr != nil:
+	case mode == Strict:
 	default:
 		wa := e.orgDomain(e.author)
 		wd := walk{err: wa.err}

@@ -355,3 +355,22 @@ func TestResolverContract(t *testing.T) {
 	var _ dmarc.Resolver = spf.Resolver(nil)
 	var _ dmarc.Resolver = fakedns.NewZone()
 }
+
+func TestCheckOddIdentifiers(t *testing.T) {
+	z := zone(t, world)
+	var lines []string
+	c := &dmarc.Checker{Resolver: z, Listener: func(e dmarc.Event) {
+		if e.Kind == dmarc.EventAlign {
+			lines = append(lines, e.String())
+		}
+	}}
+	o := c.Check(context.Background(), dmarc.Message{
+		From: []string{"x@euston.net"},
+		SPF:  dmarc.SPF{Domain: "bad..example", Result: "pass"},
+		DKIM: []dmarc.DKIM{{Result: "none"}},
+	})
+	want := []string{"SPF bad..example vs euston.net: relaxed, not a domain name → not aligned"}
+	if o.Result != dmarc.Fail || !slices.Equal(lines, want) {
+		t.Errorf("Check = %s, events %q; want fail, %q", o.Result, lines, want)
+	}
+}

@@ -198,6 +198,8 @@ func (e *Event) alignText() string {
 	switch {
 	case e.Err != "":
 		return s + e.Err + " → not determined"
+	case e.Reason != "":
+		s += e.Reason
 	case e.Identical:
 		s += "identical"
 	case e.Mode == Strict:

@@ -132,7 +132,7 @@ func (e *SyntaxError) Error() string {
 // were absent or ignored hold their defaults.
 type Record struct {
 	Text string // the record as published
-	Tags []Tag  // every tag after the version, in order, including ignored ones
+	Tags []Tag  // every name=value pair after the version, in order, ignored ones too
 
 	// Policy is p (§4.7); "" when absent or invalid.
 	Policy Policy

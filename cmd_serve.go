@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"spflab/fakedns/zonedata"
 )
 
 const serveSynopsis = "serve [--scenario ID | --scenarios FILE | --zone FILE] [--smtp ADDR] [--dns ADDR] [--no-tui] [--json] [--listen-public]"
@@ -158,7 +160,7 @@ func (f *serveFlags) lesson() (*serveLesson, error) {
 		if f.scenario != "" || f.scenarios != "" {
 			return nil, errors.New("--zone serves a zone without a lesson: it excludes --scenario and --scenarios")
 		}
-		z, err := loadZone(f.zone, f.origin)
+		z, err := zonedata.LoadFile(f.zone, f.origin)
 		if err != nil {
 			return nil, fmt.Errorf("--zone: %w", err)
 		}

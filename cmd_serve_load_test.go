@@ -133,7 +133,12 @@ func TestServeConcurrent200(t *testing.T) {
 	}
 	// Every session closed on QUIT; half the messages were stored.
 	closed, stored := 0, 0
+	seen := map[string]bool{} // wait reads the lines again as more arrive
 	s.stdout.wait(t, 0, "for the 200th close", func(l string) bool {
+		if seen[l] {
+			return false
+		}
+		seen[l] = true
 		e := decodeLogLine(t, l)
 		if e.SMTP != nil && e.SMTP.Kind == "close" {
 			if e.SMTP.Reason != "QUIT" {

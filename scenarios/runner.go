@@ -11,7 +11,6 @@ import (
 
 	"spflab/fakedns"
 	"spflab/smtpsim"
-	"spflab/spf"
 )
 
 // LessonTime is the time every run's clock shows, so that a run gives the
@@ -98,14 +97,7 @@ func Start(ctx context.Context, sc *Scenario, opts Options) (*Runner, error) {
 	if sc == nil || sc.Zone == nil {
 		return nil, errors.New("scenarios: Start needs a loaded scenario")
 	}
-	var res spf.Resolver = sc.Zone
-	if len(opts.Records) > 0 {
-		drafts := make(map[string]string, len(opts.Records))
-		for d, rec := range opts.Records {
-			drafts[fakedns.Canonical(d)] = rec
-		}
-		res = &fakedns.Overlay{Base: sc.Zone, Records: drafts}
-	}
+	res := fakedns.WithDrafts(sc.Zone, opts.Records)
 	clock := opts.Clock
 	if clock == nil {
 		clock = func() time.Time { return LessonTime }

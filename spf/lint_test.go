@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"spflab/fakedns"
+	"spflab/livedns"
 	"spflab/spf"
 )
 
@@ -296,7 +297,7 @@ func BenchmarkLintLoopback(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	l := spf.Linter{Resolver: fakedns.NewClient(srv.Addr())}
+	l := spf.Linter{Resolver: livedns.NewClient(srv.Addr())}
 	ctx := context.Background()
 	for b.Loop() {
 		rep, err := l.Lint(ctx, "example.com")

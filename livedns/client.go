@@ -22,7 +22,7 @@ import (
 // chain is treated as a loop (RFC 1034 §3.6.2).
 const maxCNAMEChain = 8
 
-// Client is a live stub resolver implementing spf.Resolver with
+// Client is a stub resolver implementing spf.Resolver with
 // miekg/dns: it asks its servers in turn over UDP, retries over TCP when
 // an answer is truncated (RFC 7766 §5), and follows CNAMEs (RFC 1034
 // §3.6.2). NXDOMAIN is spf.ErrNoSuchName, an answer without records of the

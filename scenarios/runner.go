@@ -24,7 +24,7 @@ const DefaultStepTimeout = 10 * time.Second
 // Options change how a scenario runs.
 type Options struct {
 	// Records replaces the published SPF record of a domain with a draft
-	// (fakedns.Overlay): "what happens if I publish this?". Keys are
+	// (fakedns.WithDrafts): "what happens if I publish this?". Keys are
 	// domain names in any case, with or without the trailing dot.
 	Records map[string]string
 	// Clock gives the time of events, Received fields and %{t}; nil means

@@ -85,13 +85,14 @@ func smtpText(e *smtpsim.Event) string {
 
 // DNS logs a query of the DNS server. It is a fakedns OnQuery.
 func (l *eventLog) DNS(q fakedns.Query) {
-	d := &dnsEntry{Time: time.Now(), Net: q.Net, Client: q.Client, Name: q.Name, Type: q.Type, Rcode: q.Rcode, Truncated: q.Truncated}
+	now := time.Now()
+	if !l.json {
+		l.write(fmt.Sprintf("%s dns %s\n", clock(now), q))
+		return
+	}
+	d := &dnsEntry{Time: now, Net: q.Net, Client: q.Client, Name: q.Name, Type: q.Type, Rcode: q.Rcode, Truncated: q.Truncated}
 	for _, r := range q.Answer {
 		d.Answers = append(d.Answers, r.String())
-	}
-	if !l.json {
-		l.write(fmt.Sprintf("%s dns %s\n", clock(d.Time), q))
-		return
 	}
 	l.writeJSON(logEntry{Source: "dns", Text: q.String(), DNS: d})
 }

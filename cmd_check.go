@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,13 +10,14 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
+	"spflab/livedns"
 	"spflab/spf"
 	"spflab/spf/draft"
 )
@@ -74,25 +74,27 @@ func (d *dnsFlags) add(fs *flag.FlagSet) {
 var resolvConf = "/etc/resolv.conf"
 
 // resolver returns the resolver the flags name, and whether it is live
-// DNS. origin is the origin of a BIND zone file. A live resolver must
-// answer a first query: an unreachable one is an error.
+// DNS. origin, the domain checked, is the origin of a BIND zone file. A
+// live resolver must answer a first query for origin, whatever its RCODE
+// (an authoritative server refuses names outside its zones): a server that
+// does not answer at all is an error.
 func (d *dnsFlags) resolver(ctx context.Context, origin string) (spf.Resolver, bool, error) {
 	switch {
 	case d.zone != "" && d.dns != "":
 		return nil, false, errors.New("--zone and --dns exclude each other")
 	case d.zone != "":
-		z, err := loadZone(d.zone, origin)
+		z, err := zonedata.LoadFile(d.zone, origin)
 		return z, false, err
 	}
-	var c *fakedns.Client
+	var c *livedns.Client
 	if d.dns != "" {
 		if _, port, err := net.SplitHostPort(d.dns); err != nil || port == "" {
 			return nil, false, fmt.Errorf("--dns %q: want HOST:PORT", d.dns)
 		}
-		c = fakedns.NewClient(d.dns)
+		c = livedns.NewClient(d.dns)
 	} else {
 		var err error
-		if c, err = fakedns.ClientFromResolvConf(resolvConf); err != nil {
+		if c, err = livedns.ClientFromResolvConf(resolvConf); err != nil {
 			return nil, false, err
 		}
 	}
@@ -100,30 +102,10 @@ func (d *dnsFlags) resolver(ctx context.Context, origin string) (spf.Resolver, b
 		return nil, false, fmt.Errorf("--timeout %v: must be positive", d.timeout)
 	}
 	c.Timeout = d.timeout
-	// Any answer, even "no such name", shows that a server answers.
-	if _, err := c.LookupTXT(ctx, "."); err != nil && errors.Is(err, spf.ErrTemporary) {
+	if err := c.Ping(ctx, origin); err != nil {
 		return nil, false, fmt.Errorf("DNS server %s does not answer: %v", strings.Join(c.Servers, ", "), err)
 	}
 	return c, true, nil
-}
-
-// loadZone reads a zone file: zonedata YAML or BIND.
-func loadZone(path, origin string) (*fakedns.Zone, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".yml", ".yaml":
-		return fakedns.ParseZoneData(data, path)
-	}
-	return fakedns.LoadZoneFile(bytes.NewReader(data), path, origin)
-}
-
-// draftFor returns the resolver with draft in place of domain's published
-// SPF record.
-func draftFor(base spf.Resolver, domain, record string) spf.Resolver {
-	return &fakedns.Overlay{Base: base, Records: map[string]string{fakedns.Canonical(domain): record}}
 }
 
 // checkArgs validates DOMAIN and --record.
@@ -252,7 +234,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	res := base
 	if set["record"] {
-		res = draftFor(base, domain, *record)
+		res = fakedns.WithDrafts(base, map[string]string{domain: *record})
 	}
 	var trace []spf.Event
 	c := spf.Checker{Resolver: res, Receiver: *receiver, Listener: func(e spf.Event) {
@@ -354,7 +336,7 @@ func compareSetup(base spf.Resolver, live bool, domain, record string, workers, 
 	cache := &spf.RecordCache{}
 	return &draft.Compare{
 		Published: &spf.Checker{Resolver: base, Records: cache, Receiver: receiver},
-		Draft:     &spf.Checker{Resolver: draftFor(base, domain, record), Records: cache, Receiver: receiver},
+		Draft:     &spf.Checker{Resolver: fakedns.WithDrafts(base, map[string]string{domain: record}), Records: cache, Receiver: receiver},
 		Workers:   workers,
 		Examples:  examples,
 	}

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 
 	"spflab/spf"
 	"spflab/spf/draft"
@@ -202,5 +205,57 @@ func TestCompareCommand(t *testing.T) {
 	code, stdout, _ = spflab("check", "example.com", "--dns", dns, "--record", same, "--compare", "--senders", path)
 	if code != 0 || !strings.Contains(stdout, "the draft changes the result of 0 of") {
 		t.Errorf("unchanged draft: exit %d, stdout %s", code, stdout)
+	}
+}
+
+// TestAuthoritativeDNS: --dns may name an authoritative server, which
+// refuses names outside its zones (issue 13): the check does not give up
+// before it starts, and a REFUSED for a name the check needs is a
+// temperror that names that name.
+func TestAuthoritativeDNS(t *testing.T) {
+	handler := func(w dns.ResponseWriter, req *dns.Msg) {
+		m := new(dns.Msg).SetReply(req)
+		m.Authoritative = true
+		q := req.Question[0]
+		switch name := strings.ToLower(q.Name); {
+		case name == "example.com." && q.Qtype == dns.TypeTXT:
+			m.Answer = []dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}, Txt: []string{"v=spf1 ip4:192.0.2.0/24 -all"}}}
+		case name == "refer.example.com." && q.Qtype == dns.TypeTXT:
+			m.Answer = []dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}, Txt: []string{"v=spf1 include:other.example.net -all"}}}
+		case !dns.IsSubDomain("example.com.", name):
+			m.Rcode, m.Authoritative = dns.RcodeRefused, false
+		}
+		w.WriteMsg(m)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(handler)}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	done := make(chan struct{})
+	go func() { srv.ActivateAndServe(); close(done) }()
+	<-started
+	t.Cleanup(func() { srv.Shutdown(); <-done })
+	addr := pc.LocalAddr().String()
+
+	for _, tt := range []struct {
+		args   []string
+		status int
+		stdout []string
+	}{
+		{[]string{"check", "example.com", "--dns", addr, "--ip", "192.0.2.7"}, 0, []string{"result:       pass\n"}},
+		{[]string{"lint", "example.com", "--dns", addr}, 0, []string{"0 errors, 0 warnings"}},
+		{[]string{"check", "refer.example.com", "--dns", addr, "--ip", "192.0.2.7"}, 4, []string{
+			"result:       temperror\n",
+			"TXT other.example.net: timeout or server failure: REFUSED from " + addr + ": it neither serves this name nor resolves it for us",
+		}},
+	} {
+		code, stdout, stderr := spflab(tt.args...)
+		if code != tt.status {
+			t.Errorf("%s: exit status %d, want %d; stderr %s", tt.args, code, tt.status, stderr)
+		}
+		wantInOrder(t, stdout, tt.stdout...)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/spf/lint"
 )
 
@@ -45,9 +46,9 @@ broken.example.org:
 `
 
 // serveWorld serves zonedata on loopback and returns the server's address.
-func serveWorld(t testing.TB, zonedata string) string {
+func serveWorld(t testing.TB, data string) string {
 	t.Helper()
-	z, err := fakedns.ParseZoneData([]byte(zonedata), "world.yml")
+	z, err := zonedata.Parse([]byte(data), "world.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +297,7 @@ func TestBadInput(t *testing.T) {
 	resolvConf = badResolvConf
 	defer func() { resolvConf = saved }()
 	code, _, stderr := spflab("lint", "example.com")
-	if code != 2 || stderr != fmt.Sprintf("spflab lint: fakedns: %s lists no nameserver\n", badResolvConf) {
+	if code != 2 || stderr != fmt.Sprintf("spflab lint: livedns: %s lists no nameserver\n", badResolvConf) {
 		t.Errorf("no nameserver: exit %d, stderr %q", code, stderr)
 	}
 }

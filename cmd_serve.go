@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"spflab/classroom"
+	"spflab/fakedns/zonedata"
 	"spflab/termtext"
 	"spflab/tui"
 )
@@ -165,7 +166,7 @@ func (f *serveFlags) lesson() (*classroom.Lesson, error) {
 		if f.scenario != "" || f.scenarios != "" {
 			return nil, errors.New("--zone serves a zone without a lesson: it excludes --scenario and --scenarios")
 		}
-		z, err := loadZone(f.zone, f.origin)
+		z, err := zonedata.LoadFile(f.zone, f.origin)
 		if err != nil {
 			return nil, fmt.Errorf("--zone: %w", err)
 		}

@@ -18,6 +18,7 @@ import (
 
 	"spflab/classroom"
 	"spflab/fakedns"
+	"spflab/livedns"
 	"spflab/smtpsim"
 )
 
@@ -430,7 +431,7 @@ func TestServeLog(t *testing.T) {
 		"S: 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net",
 		"connection closed: QUIT")
 
-	c := fakedns.NewClient(s.dns)
+	c := livedns.NewClient(s.dns)
 	if txt, err := c.LookupTXT(context.Background(), "euston.net"); err != nil || len(txt) != 1 {
 		t.Fatalf("TXT euston.net: %q %v", txt, err)
 	}
@@ -439,10 +440,10 @@ func TestServeLog(t *testing.T) {
 		return e.DNS != nil && e.DNS.Type == "TXT" && e.DNS.Name == "euston.net."
 	})
 	e := decodeLogLine(t, line)
-	if e.DNS.Net != "udp" || e.DNS.Rcode != "NOERROR" || len(e.DNS.Answers) != 1 || e.DNS.Answers[0] != `"v=spf1 ip4:192.0.2.25 -all"` {
+	if e.DNS.Net != "udp" || e.DNS.Rcode != "NOERROR" || len(e.DNS.Answers) != 1 || e.DNS.Answers[0] != `TXT "v=spf1 ip4:192.0.2.25 -all"` {
 		t.Errorf("dns entry %+v", e.DNS)
 	}
-	if !strings.HasPrefix(e.Text, "udp 127.0.0.1:") || !strings.HasSuffix(e.Text, ` TXT euston.net. → NOERROR: "v=spf1 ip4:192.0.2.25 -all"`) {
+	if !strings.HasPrefix(e.Text, "udp 127.0.0.1:") || !strings.HasSuffix(e.Text, ` TXT euston.net. → NOERROR: TXT "v=spf1 ip4:192.0.2.25 -all"`) {
 		t.Errorf("dns text %q", e.Text)
 	}
 	if code := s.stop(t); code != 0 {

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/miekg/dns"
+	"spflab/fakedns"
 )
 
 // maxDigHints bounds the dig commands printed per record type.
@@ -49,17 +49,17 @@ func (b *Lab) Hints() Hints {
 	dig := []string{"dig", "@" + host, "-p", port}
 	var txt, mx, ptr []string
 	for _, name := range l.Zone.Names() {
-		have := map[uint16]bool{}
-		for _, rr := range l.Zone.Records(name) {
-			have[rr.Header().Rrtype] = true
+		have := map[string]bool{}
+		for _, r := range l.Zone.Records(name) {
+			have[r.Type] = true
 		}
-		if have[dns.TypeTXT] {
+		if have["TXT"] {
 			txt = append(txt, shellJoin(slices.Concat(dig, []string{"TXT", name})...))
 		}
-		if have[dns.TypeMX] {
+		if have["MX"] {
 			mx = append(mx, shellJoin(slices.Concat(dig, []string{"MX", name})...))
 		}
-		if ip, ok := reverseAddr(name); ok && have[dns.TypePTR] {
+		if ip, ok := fakedns.ParseReverseName(name); ok && have["PTR"] {
 			ptr = append(ptr, shellJoin(slices.Concat(dig, []string{"-x", ip.String()})...))
 		}
 	}

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/miekg/dns"
-
 	"spflab/fakedns"
 	"spflab/scenarios"
 	"spflab/smtpsim"
@@ -169,14 +167,14 @@ func ZoneLesson(z *fakedns.Zone, file string) *Lesson {
 	var spfDomain, mxDomain string
 	ptrFound := false
 	for _, name := range z.Names() {
-		for _, rr := range z.Records(name) {
-			switch rr := rr.(type) {
-			case *dns.PTR:
-				if ip, ok := reverseAddr(name); ok && !ptrFound {
+		for _, r := range z.Records(name) {
+			switch r.Type {
+			case "PTR":
+				if ip, ok := fakedns.ParseReverseName(name); ok && !ptrFound {
 					ptrFound = true
-					l.Client, l.HELO = ip, strings.TrimSuffix(rr.Ptr, ".")
+					l.Client, l.HELO = ip, r.Data
 				}
-			case *dns.MX:
+			case "MX":
 				if mxDomain == "" {
 					mxDomain = name
 				}
@@ -219,41 +217,4 @@ func ScenarioLesson(sc *scenarios.Scenario) *Lesson {
 	l.From = cmp.Or(l.From, "postmaster@"+l.HELO)
 	l.To = cmp.Or(l.To, "user@example.com")
 	return l
-}
-
-// reverseAddr is the address a reverse name stands for:
-// "80.2.0.192.in-addr.arpa" is 192.0.2.80 (RFC 1035 §3.5), a name of 32
-// nibbles under ip6.arpa an IPv6 address (RFC 3596 §2.5). It is the
-// inverse of fakedns.ReverseName.
-func reverseAddr(name string) (netip.Addr, bool) {
-	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	if rest, ok := strings.CutSuffix(name, ".in-addr.arpa"); ok {
-		labels := strings.Split(rest, ".")
-		if len(labels) != 4 {
-			return netip.Addr{}, false
-		}
-		slices.Reverse(labels)
-		ip, err := netip.ParseAddr(strings.Join(labels, "."))
-		return ip, err == nil && ip.Is4()
-	}
-	if rest, ok := strings.CutSuffix(name, ".ip6.arpa"); ok {
-		labels := strings.Split(rest, ".")
-		if len(labels) != 32 {
-			return netip.Addr{}, false
-		}
-		var b [16]byte
-		for i, l := range labels {
-			if len(l) != 1 {
-				return netip.Addr{}, false
-			}
-			n := strings.IndexByte("0123456789abcdef", l[0])
-			if n < 0 {
-				return netip.Addr{}, false
-			}
-			pos := 31 - i // the last label is the first nibble
-			b[pos/2] |= byte(n) << (4 * (1 - pos%2))
-		}
-		return netip.AddrFrom16(b), true
-	}
-	return netip.Addr{}, false
 }

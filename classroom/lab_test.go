@@ -50,49 +50,6 @@ func TestShellJoin(t *testing.T) {
 	}
 }
 
-func TestReverseAddr(t *testing.T) {
-	tests := []struct {
-		name string
-		want string // "" for not a reverse name
-	}{
-		{"80.2.0.192.in-addr.arpa", "192.0.2.80"},
-		{"80.2.0.192.IN-ADDR.ARPA.", "192.0.2.80"},
-		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "2001:db8::1"},
-		{"2.0.192.in-addr.arpa", ""},
-		{"256.2.0.192.in-addr.arpa", ""},
-		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.g.ip6.arpa", ""},
-		{"10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", ""},
-		{"euston.net", ""},
-	}
-	for _, tt := range tests {
-		ip, ok := reverseAddr(tt.name)
-		if got := ""; ok {
-			got = ip.String()
-			if got != tt.want {
-				t.Errorf("reverseAddr(%q) = %s, want %q", tt.name, got, tt.want)
-			}
-		} else if tt.want != "" {
-			t.Errorf("reverseAddr(%q): not a reverse name, want %s", tt.name, tt.want)
-		}
-	}
-}
-
-// FuzzReverseAddr: a name reverseAddr accepts is the reverse name of the
-// address it returns.
-func FuzzReverseAddr(f *testing.F) {
-	f.Add("80.2.0.192.in-addr.arpa")
-	f.Add("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.")
-	f.Fuzz(func(t *testing.T, name string) {
-		ip, ok := reverseAddr(name)
-		if !ok {
-			return
-		}
-		if want := strings.ToLower(strings.TrimSuffix(name, ".")); fakedns.ReverseName(ip) != want {
-			t.Fatalf("reverseAddr(%q) = %s, whose reverse name is %s", name, ip, fakedns.ReverseName(ip))
-		}
-	})
-}
-
 // TestMonitorFeed: SMTP events wait for the monitor until it ends; DNS
 // queries never wait.
 func TestMonitorFeed(t *testing.T) {

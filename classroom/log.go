@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"spflab/fakedns"
 	"spflab/smtpsim"
 	"spflab/spf"
@@ -53,7 +51,7 @@ type dnsEntry struct {
 	// Rcode is the answer's RCODE ("NOERROR", "NXDOMAIN", ...), "" when
 	// the zone let the query time out.
 	Rcode     string   `json:"rcode"`
-	Answers   []string `json:"answers,omitempty"` // the answer records' data, in presentation form
+	Answers   []string `json:"answers,omitempty"` // the answer's records, as fakedns.Record words them
 	Truncated bool     `json:"truncated,omitempty"`
 }
 
@@ -94,37 +92,16 @@ func smtpText(e *smtpsim.Event) string {
 
 // DNS logs a query of the DNS server. It is a fakedns OnQuery.
 func (l *Log) DNS(q fakedns.Query) {
-	d := &dnsEntry{Time: time.Now(), Net: q.Net, Client: q.Client, Name: q.Name, Type: q.Type, Rcode: q.Rcode, Truncated: q.Truncated}
-	for _, rr := range q.Answer {
-		d.Answers = append(d.Answers, strings.TrimPrefix(rr.String(), rr.Header().String()))
-	}
-	text := dnsText(d)
+	now := time.Now()
 	if !l.json {
-		l.write(fmt.Sprintf("%s dns %s\n", clock(d.Time), text))
+		l.write(fmt.Sprintf("%s dns %s\n", clock(now), q))
 		return
 	}
-	l.writeJSON(logEntry{Source: "dns", Text: text, DNS: d})
-}
-
-// dnsText describes a query in one line: "udp 127.0.0.1:40112 TXT
-// euston.net. → NOERROR: "v=spf1 ip4:192.0.2.25 -all"".
-func dnsText(d *dnsEntry) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s %s → ", d.Net, d.Client, d.Type, d.Name)
-	switch {
-	case d.Rcode == "":
-		b.WriteString("no answer (the zone times this name out)")
-	case len(d.Answers) > 0:
-		fmt.Fprintf(&b, "%s: %s", d.Rcode, strings.Join(d.Answers, ", "))
-	case d.Rcode == dns.RcodeToString[dns.RcodeSuccess]:
-		b.WriteString("NOERROR, no records of that type")
-	default:
-		b.WriteString(d.Rcode)
+	d := &dnsEntry{Time: now, Net: q.Net, Client: q.Client, Name: q.Name, Type: q.Type, Rcode: q.Rcode, Truncated: q.Truncated}
+	for _, r := range q.Answer {
+		d.Answers = append(d.Answers, r.String())
 	}
-	if d.Truncated {
-		b.WriteString(" (truncated: retry over TCP)")
-	}
-	return b.String()
+	l.writeJSON(logEntry{Source: "dns", Text: q.String(), DNS: d})
 }
 
 // Serve logs the servers starting or stopping; text is its line.

@@ -18,6 +18,7 @@ import (
 
 	"spflab/dkim"
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/spf"
 )
 
@@ -82,7 +83,7 @@ func zoneWith(t testing.TB, records map[string]string) *fakedns.Zone {
 		parts = append(parts, fmt.Sprintf("%q", txt))
 		fmt.Fprintf(&b, "%s:\n  - TXT: [%s]\n", name, strings.Join(parts, ", "))
 	}
-	z, err := fakedns.ParseZoneData([]byte(b.String()), t.Name())
+	z, err := zonedata.Parse([]byte(b.String()), t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"fmt"
 
 	"spflab/dkim"
-	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 )
 
 // The lab signs a message for euston.net, publishes the selector's key in
@@ -21,7 +21,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	zone, err := fakedns.ParseZoneData([]byte("lab._domainkey.euston.net: [TXT: \""+key.Record()+"\"]"), "example")
+	zone, err := zonedata.Parse([]byte("lab._domainkey.euston.net: [TXT: \""+key.Record()+"\"]"), "example")
 	if err != nil {
 		panic(err)
 	}

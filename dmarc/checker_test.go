@@ -9,12 +9,13 @@ import (
 
 	"spflab/dmarc"
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/spf"
 )
 
 func zone(t testing.TB, yml string) *fakedns.Zone {
 	t.Helper()
-	z, err := fakedns.ParseZoneData([]byte(yml), t.Name())
+	z, err := zonedata.Parse([]byte(yml), t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,13 @@ import (
 	"strings"
 
 	"spflab/dmarc"
-	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 )
 
 // A forger passes SPF for its own envelope domain but writes the header
 // From: ceo@euston.net; euston.net publishes p=reject.
 func Example() {
-	zone, err := fakedns.ParseZoneData([]byte(`
+	zone, err := zonedata.Parse([]byte(`
 euston.net: [A: 192.0.2.25]
 _dmarc.euston.net: [TXT: v=DMARC1; p=reject]
 `), "example")

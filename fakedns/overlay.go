@@ -7,25 +7,38 @@ import (
 	"spflab/spf"
 )
 
-// Overlay answers from Base, except that a domain in Records has its
-// published SPF record replaced by a draft: its TXT answer is Base's TXT
-// records that are not SPF records (RFC 7208 §4.5: "v=spf1" followed by a
-// space or the end), then the draft. A domain with a draft answers it even
-// when Base has no such name, no TXT record or fails.
-type Overlay struct {
-	Base spf.Resolver
-	// Records maps a domain, in Canonical form, to its draft record.
-	Records map[string]string
+// WithDrafts returns base with the draft SPF records of drafts (domain
+// name to record; case and a trailing dot do not matter) in place of the
+// published ones: "what happens if I publish this?". A domain's TXT answer
+// is base's TXT records that are not SPF records (RFC 7208 §4.5: "v=spf1"
+// followed by a space or the end), then the draft, even when base has no
+// such name, no TXT record or fails. Every other lookup is base's. With no
+// drafts it returns base itself.
+func WithDrafts(base spf.Resolver, drafts map[string]string) spf.Resolver {
+	if len(drafts) == 0 {
+		return base
+	}
+	o := &overlay{base: base, drafts: make(map[string]string, len(drafts))}
+	for d, rec := range drafts {
+		o.drafts[Canonical(d)] = rec
+	}
+	return o
 }
 
-// LookupTXT returns Base's TXT records of name, with name's draft in place
-// of its SPF records.
-func (o *Overlay) LookupTXT(ctx context.Context, name string) ([]string, error) {
-	draft, ok := o.Records[Canonical(name)]
+// overlay is the resolver of WithDrafts.
+type overlay struct {
+	base   spf.Resolver
+	drafts map[string]string // by Canonical domain
+}
+
+// LookupTXT returns the base's TXT records of name, with name's draft in
+// place of its SPF records.
+func (o *overlay) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	draft, ok := o.drafts[Canonical(name)]
 	if !ok {
-		return o.Base.LookupTXT(ctx, name)
+		return o.base.LookupTXT(ctx, name)
 	}
-	base, _ := o.Base.LookupTXT(ctx, name)
+	base, _ := o.base.LookupTXT(ctx, name)
 	txts := make([]string, 0, len(base)+1)
 	for _, t := range base {
 		if !spf.IsSPFRecord(t) {
@@ -35,24 +48,24 @@ func (o *Overlay) LookupTXT(ctx context.Context, name string) ([]string, error) 
 	return append(txts, draft), nil
 }
 
-// LookupA returns Base's answer.
-func (o *Overlay) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
-	return o.Base.LookupA(ctx, name)
+// LookupA returns the base's answer.
+func (o *overlay) LookupA(ctx context.Context, name string) ([]netip.Addr, error) {
+	return o.base.LookupA(ctx, name)
 }
 
-// LookupAAAA returns Base's answer.
-func (o *Overlay) LookupAAAA(ctx context.Context, name string) ([]netip.Addr, error) {
-	return o.Base.LookupAAAA(ctx, name)
+// LookupAAAA returns the base's answer.
+func (o *overlay) LookupAAAA(ctx context.Context, name string) ([]netip.Addr, error) {
+	return o.base.LookupAAAA(ctx, name)
 }
 
-// LookupMX returns Base's answer.
-func (o *Overlay) LookupMX(ctx context.Context, name string) ([]string, error) {
-	return o.Base.LookupMX(ctx, name)
+// LookupMX returns the base's answer.
+func (o *overlay) LookupMX(ctx context.Context, name string) ([]string, error) {
+	return o.base.LookupMX(ctx, name)
 }
 
-// LookupPTR returns Base's answer.
-func (o *Overlay) LookupPTR(ctx context.Context, ip netip.Addr) ([]string, error) {
-	return o.Base.LookupPTR(ctx, ip)
+// LookupPTR returns the base's answer.
+func (o *overlay) LookupPTR(ctx context.Context, ip netip.Addr) ([]string, error) {
+	return o.base.LookupPTR(ctx, ip)
 }
 
-var _ spf.Resolver = (*Overlay)(nil)
+var _ spf.Resolver = (*overlay)(nil)

@@ -9,14 +9,26 @@ import (
 	"syscall"
 
 	"github.com/miekg/dns"
+
+	"spflab/internal/dnstext"
 )
+
+// maxUDPSize caps every answer over UDP, whatever EDNS0 size the client
+// offers (RFC 6891 §6.2.5 lets a server choose less): 1232 octets fit any
+// path without fragmentation (the DNS Flag Day 2020 value), and a larger
+// answer sets TC so that the client asks again over TCP, which a spoofed
+// source cannot. A 40-octet query thus never draws more than 1232 octets
+// towards a forged address.
+const maxUDPSize = 1232
 
 // Server serves a Zone over real DNS, UDP and TCP on one port, as an
 // authoritative server (RFC 1035 §4.1.1: AA set): NXDOMAIN versus NODATA
 // with a SOA in the authority section (RFC 2308 §2), CNAME chains in the
 // answer (RFC 1034 §3.6.2), TC over UDP when the answer does not fit 512
-// octets or the client's EDNS0 size (RFC 6891 §6.2.5) so that the client
-// retries over TCP. A name that times out in the zone gets no answer; one
+// octets or the client's EDNS0 size (RFC 6891 §6.2.5), never more than
+// 1232, so that the client retries over TCP. ANY is answered minimally
+// (RFC 8482 §4): the CNAME of an alias, else one synthesized HINFO
+// "RFC8482" record. A name that times out in the zone gets no answer; one
 // that fails answers SERVFAIL. Malformed queries get FORMERR or nothing and
 // the server keeps serving.
 type Server struct {
@@ -38,8 +50,44 @@ type Query struct {
 	// Rcode is the answer's RCODE ("NOERROR", "NXDOMAIN", "SERVFAIL", ...),
 	// "" when the query went unanswered (a simulated timeout).
 	Rcode     string
-	Answer    []dns.RR // the answer section before truncation
+	Answer    []Record // the answer section before truncation
 	Truncated bool     // TC was set: the client should retry over TCP
+}
+
+// String is the query's one canonical line, as the serve log and
+// monitor show it:
+//
+//	udp 127.0.0.1:40112 TXT euston.net. → NOERROR: TXT "v=spf1 ip4:192.0.2.25 -all"
+func (q Query) String() string {
+	return q.Net + " " + q.Client + " " + q.Type + " " + dnstext.Printable(q.Name) + " → " + q.Outcome()
+}
+
+// Outcome words what the server did, the part of String after the arrow:
+// the RCODE and the answer's records, "NOERROR, no records of that type"
+// for NODATA, "no answer (the zone times this name out)", and a note when
+// TC was set.
+func (q Query) Outcome() string {
+	var b strings.Builder
+	switch {
+	case q.Rcode == "":
+		b.WriteString("no answer (the zone times this name out)")
+	case len(q.Answer) > 0:
+		b.WriteString(q.Rcode + ": ")
+		for i, r := range q.Answer {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(r.String())
+		}
+	case q.Rcode == dns.RcodeToString[dns.RcodeSuccess]:
+		b.WriteString("NOERROR, no records of that type")
+	default:
+		b.WriteString(q.Rcode)
+	}
+	if q.Truncated {
+		b.WriteString(" (truncated: retry over TCP)")
+	}
+	return b.String()
 }
 
 // Serve starts serving zone on addr (host:port; port 0 picks a free port
@@ -124,11 +172,8 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
-	netw, limit := "tcp", dns.MaxMsgSize
-	if _, ok := w.LocalAddr().(*net.UDPAddr); ok {
-		netw, limit = "udp", dns.MinMsgSize
-	}
-	resp, q := s.Zone.Reply(req, limit)
+	_, udp := w.LocalAddr().(*net.UDPAddr)
+	resp, q, answer := s.Zone.reply(req, udp)
 	if resp != nil {
 		if err := w.WriteMsg(resp); err != nil {
 			// A record the zone holds does not pack: say so.
@@ -138,19 +183,23 @@ func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
 		}
 	}
 	if s.OnQuery != nil {
-		q.Net, q.Client = netw, w.RemoteAddr().String()
+		q.Net, q.Client, q.Answer = "tcp", w.RemoteAddr().String(), records(answer)
+		if udp {
+			q.Net = "udp"
+		}
 		s.OnQuery(q)
 	}
 }
 
-// Reply is the answer of the zone, as an authoritative server, to a query
-// received over a transport that carries at most limit octets (512 for UDP,
-// RFC 1035 §4.2.1; dns.MaxMsgSize for TCP); a larger EDNS0 size in the
-// query raises it (RFC 6891 §6.2.5). Answers that do not fit are truncated
-// with TC set. Reply returns a nil message when the query must go
-// unanswered (a simulated timeout). The Query describes the exchange for
-// Server.OnQuery.
-func (z *Zone) Reply(req *dns.Msg, limit int) (*dns.Msg, Query) {
+// reply is the answer of the zone, as an authoritative server, to a query
+// received over UDP or TCP. Over UDP it carries at most 512 octets
+// (RFC 1035 §4.2.1), or the query's EDNS0 size (RFC 6891 §6.2.5) up to
+// maxUDPSize; over TCP a whole message. Answers that do not fit are
+// truncated with TC set. reply returns a nil message when the query must
+// go unanswered (a simulated timeout). The Query (without Net, Client and
+// Answer) and the answer section before truncation describe the exchange
+// for Server.OnQuery.
+func (z *Zone) reply(req *dns.Msg, udp bool) (*dns.Msg, Query, []dns.RR) {
 	resp := new(dns.Msg).SetReply(req)
 	resp.Authoritative = true
 	resp.RecursionAvailable = false
@@ -167,24 +216,35 @@ func (z *Zone) Reply(req *dns.Msg, limit int) (*dns.Msg, Query) {
 		question := req.Question[0]
 		q.Name, q.Type = question.Name, dns.Type(question.Qtype).String()
 		if !z.answer(resp, question) {
-			return nil, q // the zone times this query out
+			return nil, q, nil // the zone times this query out
 		}
 	}
 	q.Rcode = dns.RcodeToString[resp.Rcode]
-	q.Answer = resp.Answer
-	if opt := req.IsEdns0(); opt != nil {
-		limit = max(limit, int(opt.UDPSize()))
-		resp.SetEdns0(uint16(min(limit, dns.MaxMsgSize)), false)
+	answer := resp.Answer
+	limit := dns.MaxMsgSize
+	if udp {
+		limit = udpLimit(req)
+	}
+	if req.IsEdns0() != nil {
+		resp.SetEdns0(maxUDPSize, false)
 	}
 	resp.Truncate(limit)
 	q.Truncated = resp.Truncated
-	return resp, q
+	return resp, q, answer
+}
+
+// udpLimit is the size of the largest answer to req over UDP.
+func udpLimit(req *dns.Msg) int {
+	if opt := req.IsEdns0(); opt != nil {
+		return min(max(dns.MinMsgSize, int(opt.UDPSize())), maxUDPSize)
+	}
+	return dns.MinMsgSize
 }
 
 // answer fills resp for a query of the zone; false means no answer at all.
 func (z *Zone) answer(resp *dns.Msg, question dns.Question) bool {
 	qtype := question.Qtype
-	key := Canonical(unescapeName(question.Name))
+	key := Canonical(dnstext.Decode(question.Name))
 	for hop := 0; ; hop++ {
 		n := z.nodes[key]
 		if n == nil {
@@ -205,7 +265,14 @@ func (z *Zone) answer(resp *dns.Msg, question dns.Question) bool {
 				return true
 			}
 		}
-		if n.cname != "" && qtype != dns.TypeCNAME && qtype != dns.TypeANY {
+		if qtype == dns.TypeANY {
+			resp.Answer = append(resp.Answer, n.anyAnswer(question.Name)...)
+			if len(resp.Answer) == 0 {
+				resp.Ns = []dns.RR{z.soaFor(key, question.Name)}
+			}
+			return true
+		}
+		if n.cname != "" && qtype != dns.TypeCNAME {
 			if hop == maxCNAMEChain {
 				resp.Rcode = dns.RcodeServerFailure
 				return true
@@ -221,6 +288,20 @@ func (z *Zone) answer(resp *dns.Msg, question dns.Question) bool {
 		resp.Answer = append(resp.Answer, rrs...)
 		return true
 	}
+}
+
+// anyAnswer is the minimal answer to ANY (RFC 8482 §4.1): the CNAME of an
+// alias, else, when n has records, one HINFO with CPU "RFC8482" and an
+// empty OS, owned by qname as asked (§4.2).
+func (n *node) anyAnswer(qname string) []dns.RR {
+	if n.cname != "" {
+		return n.records(dns.TypeCNAME)
+	}
+	if len(n.records(dns.TypeANY)) == 0 {
+		return nil
+	}
+	hdr := dns.RR_Header{Name: qname, Rrtype: dns.TypeHINFO, Class: dns.ClassINET, Ttl: defaultTTL}
+	return []dns.RR{&dns.HINFO{Hdr: hdr, Cpu: "RFC8482", Os: ""}}
 }
 
 // records returns n's records of qtype (all for ANY) that the zone answers:
@@ -263,15 +344,4 @@ func (z *Zone) soaFor(key, qname string) dns.RR {
 		Ns:  "ns.fakedns.invalid.", Mbox: "hostmaster.fakedns.invalid.",
 		Serial: 1, Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 60,
 	}
-}
-
-// unescapeName decodes the \X and \DDD escapes of a name in presentation
-// form (RFC 1035 §5.1), as the zone keys names by their octets.
-func unescapeName(name string) string {
-	if !strings.Contains(name, `\`) {
-		return name
-	}
-	var b strings.Builder
-	unescapeTXT(&b, name)
-	return b.String()
 }

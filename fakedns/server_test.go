@@ -1,7 +1,6 @@
-package fakedns
+package fakedns_test
 
 import (
-	"context"
 	"errors"
 	"net"
 	"os"
@@ -14,11 +13,10 @@ import (
 
 	"github.com/miekg/dns"
 
-	"spflab/spf"
+	"spflab/fakedns"
 )
 
-// liveZoneData is "the rest of the world" the client tests resolve over
-// loopback DNS.
+// liveZoneData is the zone the server tests serve on loopback.
 var liveZoneData = `
 example.com:
   - TXT: v=spf1 include:_spf.example.com -all
@@ -38,6 +36,8 @@ dangling.example.com:
   - CNAME: nowhere.example.com
 big.example.com:
   - TXT: "v=spf1 ` + strings.Repeat("ip4:198.51.100.1 ", 180) + `-all"
+medium.example.com:
+  - TXT: "v=spf1 ` + strings.Repeat("ip4:198.51.100.1 ", 50) + `-all"
 slow.example.com:
   - A: 192.0.2.20
   - TIMEOUT
@@ -51,9 +51,8 @@ broken.example.com:
   - TXT: v=spf1 -all
 `
 
-// serveTest serves the live zone plus euston.net on loopback and returns
-// the server and a client of it.
-func serveTest(t testing.TB) (*Server, *Client) {
+// serveTest serves the live zone plus euston.net on loopback.
+func serveTest(t testing.TB) *fakedns.Server {
 	t.Helper()
 	z := mustZone(t, liveZoneData)
 	f, err := os.Open("testdata/euston.net.zone")
@@ -61,99 +60,22 @@ func serveTest(t testing.TB) (*Server, *Client) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	euston, err := LoadZoneFile(f, "euston.net.zone", "")
+	euston, err := fakedns.LoadZoneFile(f, "euston.net.zone", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	z.Merge(euston)
 	z.TimeoutErrorNames = true
-	srv, err := Serve(z, "127.0.0.1:0")
+	srv, err := fakedns.Serve(z, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	c := NewClient(srv.Addr())
-	c.Timeout = 300 * time.Millisecond
-	return srv, c
-}
-
-func TestClientAgainstServer(t *testing.T) {
-	_, c := serveTest(t)
-	tests := []struct {
-		qtype, name string
-		want        []string
-		err         error
-	}{
-		{"TXT", "example.com", []string{"v=spf1 include:_spf.example.com -all", "other text"}, nil},
-		{"TXT", "_spf.example.com", []string{"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all"}, nil},
-		{"TXT", "Euston.NET.", []string{"v=spf1 ip4:192.0.2.25 -all"}, nil},
-		{"TXT", "big.example.com", []string{"v=spf1 " + strings.Repeat("ip4:198.51.100.1 ", 180) + "-all"}, nil}, // TC, then TCP
-		{"TXT", "space name.example.com", []string{"v=spf1 -all"}, nil},
-		{"MX", "example.com", []string{"mx1.example.com", "mx2.example.com"}, nil},
-		{"A", "mx1.example.com", []string{"192.0.2.10"}, nil},
-		{"AAAA", "mx1.example.com", []string{"2001:db8::10"}, nil},
-		{"A", "www.example.com", []string{"192.0.2.10"}, nil}, // two CNAMEs
-		{"A", "dangling.example.com", nil, spf.ErrNoSuchName},
-		{"TXT", "www.example.com", nil, spf.ErrNoData},
-		{"PTR", "192.0.2.10", []string{"mx1.example.com"}, nil},
-		{"PTR", "2001:db8::10", []string{"mx1.example.com"}, nil},
-		{"PTR", "192.0.2.11", nil, spf.ErrNoSuchName},
-		{"A", "nowhere.example.com", nil, spf.ErrNoSuchName},
-		{"AAAA", "example.com", nil, spf.ErrNoData},
-		{"A", "slow.example.com", []string{"192.0.2.20"}, nil},
-		{"TXT", "slow.example.com", nil, spf.ErrTemporary},
-		{"TXT", "error.example.com", nil, spf.ErrTemporary},
-		{"A", "broken.example.com", nil, spf.ErrTemporary},
-	}
-	for _, tt := range tests {
-		t.Run(tt.qtype+" "+tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := lookup(c, tt.qtype, tt.name)
-			if !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
-				t.Fatalf("error %v, want %v", err, tt.err)
-			}
-			var de *spf.DNSError
-			if err != nil && (!errors.As(err, &de) || de.QType != tt.qtype) {
-				t.Errorf("error %#v is not a *spf.DNSError for %s", err, tt.qtype)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestClientErrorsNameTheServer(t *testing.T) {
-	srv, c := serveTest(t)
-	for _, tt := range []struct{ name, want string }{
-		{"slow.example.com", "no answer from " + srv.Addr() + " over udp: i/o timeout"},
-		{"broken.example.com", "SERVFAIL from " + srv.Addr()},
-	} {
-		_, err := c.LookupTXT(context.Background(), tt.name)
-		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.name) {
-			t.Errorf("TXT %s: error %v, want one naming the name and %q", tt.name, err, tt.want)
-		}
-	}
-	// A port nobody listens on: refused at once, a temporary error.
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := pc.LocalAddr().String()
-	pc.Close()
-	_, err = NewClient(dead).LookupA(context.Background(), "example.com")
-	if !errors.Is(err, spf.ErrTemporary) || !strings.Contains(err.Error(), dead) {
-		t.Errorf("unreachable server: error %v, want a temporary error naming %s", err, dead)
-	}
-	// With two servers, the live one answers after the dead one fails.
-	two := NewClient(dead, srv.Addr())
-	if txt, err := two.LookupTXT(context.Background(), "euston.net"); err != nil || len(txt) != 1 {
-		t.Errorf("second server: %q, %v", txt, err)
-	}
+	return srv
 }
 
 // exchange sends m to the server over netw with the miekg/dns client.
-func exchange(t *testing.T, srv *Server, netw string, m *dns.Msg) *dns.Msg {
+func exchange(t *testing.T, srv *fakedns.Server, netw string, m *dns.Msg) *dns.Msg {
 	t.Helper()
 	c := &dns.Client{Net: netw, Timeout: 300 * time.Millisecond}
 	resp, _, err := c.Exchange(m, srv.Addr())
@@ -164,7 +86,7 @@ func exchange(t *testing.T, srv *Server, netw string, m *dns.Msg) *dns.Msg {
 }
 
 func TestServerAnswers(t *testing.T) {
-	srv, _ := serveTest(t)
+	srv := serveTest(t)
 	q := func(name string, qtype uint16) *dns.Msg { return new(dns.Msg).SetQuestion(dns.Fqdn(name), qtype) }
 
 	r := exchange(t, srv, "udp", q("euston.net", dns.TypeTXT))
@@ -216,17 +138,11 @@ func TestServerAnswers(t *testing.T) {
 			t.Errorf("a character-string of %d octets", len(s))
 		}
 	}
-	// EDNS0 raises the UDP limit.
-	m := q("big.example.com", dns.TypeTXT)
-	m.SetEdns0(4096, false)
-	if r := exchange(t, srv, "udp", m); r.Truncated || len(r.Answer) != 1 || r.IsEdns0() == nil {
-		t.Errorf("big TXT with EDNS0 4096: TC %v, %d answers, OPT %v", r.Truncated, len(r.Answer), r.IsEdns0())
-	}
 	// SERVFAIL, REFUSED for another class, NOTIMP for another opcode.
 	if r := exchange(t, srv, "udp", q("broken.example.com", dns.TypeA)); r.Rcode != dns.RcodeServerFailure {
 		t.Errorf("broken.example.com: rcode %s, want SERVFAIL", dns.RcodeToString[r.Rcode])
 	}
-	m = q("example.com", dns.TypeTXT)
+	m := q("example.com", dns.TypeTXT)
 	m.Question[0].Qclass = dns.ClassCHAOS
 	if r := exchange(t, srv, "udp", m); r.Rcode != dns.RcodeRefused {
 		t.Errorf("class CH: rcode %s, want REFUSED", dns.RcodeToString[r.Rcode])
@@ -239,7 +155,7 @@ func TestServerAnswers(t *testing.T) {
 }
 
 func TestServerTimeoutAndGarbage(t *testing.T) {
-	srv, _ := serveTest(t)
+	srv := serveTest(t)
 	c := &dns.Client{Net: "udp", Timeout: 200 * time.Millisecond}
 	_, _, err := c.Exchange(new(dns.Msg).SetQuestion("slow.example.com.", dns.TypeTXT), srv.Addr())
 	var ne net.Error
@@ -269,11 +185,88 @@ func TestServerTimeoutAndGarbage(t *testing.T) {
 	}
 }
 
+// TestServerUDPCap: over UDP an answer is at most 512 octets without
+// EDNS0, else the client's size up to 1232 whatever it offers, with TC
+// set beyond; TCP carries it whole.
+func TestServerUDPCap(t *testing.T) {
+	srv := serveTest(t)
+	tests := []struct {
+		name    string
+		edns    uint16 // 0: no EDNS0
+		netw    string
+		limit   int
+		trunc   bool
+		answers int
+	}{
+		{"medium.example.com", 0, "udp", 512, true, 0},
+		{"medium.example.com", 1232, "udp", 1232, false, 1},
+		{"medium.example.com", 600, "udp", 600, true, 0},
+		{"medium.example.com", 100, "udp", 512, true, 0}, // below 512 counts as 512 (RFC 6891 §6.2.5)
+		{"big.example.com", 4096, "udp", 1232, true, 0},
+		{"big.example.com", 65535, "udp", 1232, true, 0},
+		{"big.example.com", 65535, "tcp", dns.MaxMsgSize, false, 1},
+	}
+	for _, tt := range tests {
+		m := new(dns.Msg).SetQuestion(tt.name+".", dns.TypeTXT)
+		if tt.edns > 0 {
+			m.SetEdns0(tt.edns, false)
+		}
+		r := exchange(t, srv, tt.netw, m)
+		if r.Truncated != tt.trunc || len(r.Answer) != tt.answers || r.Len() > tt.limit {
+			t.Errorf("%s over %s with EDNS0 %d: TC %v, %d answers, %d octets; want TC %v, %d answers, at most %d",
+				tt.name, tt.netw, tt.edns, r.Truncated, len(r.Answer), r.Len(), tt.trunc, tt.answers, tt.limit)
+		}
+		if opt := r.IsEdns0(); (opt != nil) != (tt.edns > 0) || opt != nil && opt.UDPSize() != fakedns.MaxUDPSize {
+			t.Errorf("%s with EDNS0 %d: OPT %v, want one offering %d", tt.name, tt.edns, opt, fakedns.MaxUDPSize)
+		}
+	}
+}
+
+// TestServerANY: ANY gets one small answer (RFC 8482), never every
+// record of the name.
+func TestServerANY(t *testing.T) {
+	srv := serveTest(t)
+	tests := []struct {
+		name  string
+		rcode int
+		want  []string // the answer section, by record
+		soa   bool     // a SOA in the authority section
+	}{
+		{"big.example.com", dns.RcodeSuccess, []string{"big.example.com.\t300\tIN\tHINFO\t\"RFC8482\" \"\""}, false},
+		{"Example.COM", dns.RcodeSuccess, []string{"Example.COM.\t300\tIN\tHINFO\t\"RFC8482\" \"\""}, false},
+		{"www.example.com", dns.RcodeSuccess, []string{"www.example.com.\t300\tIN\tCNAME\tweb.example.com."}, false},
+		{"nowhere.example.com", dns.RcodeNameError, nil, true},
+		{"broken.example.com", dns.RcodeServerFailure, nil, false},
+	}
+	for _, tt := range tests {
+		for _, netw := range []string{"udp", "tcp"} {
+			m := new(dns.Msg).SetQuestion(tt.name+".", dns.TypeANY)
+			m.SetEdns0(65535, false)
+			r := exchange(t, srv, netw, m)
+			var got []string
+			for _, rr := range r.Answer {
+				got = append(got, rr.String())
+			}
+			if r.Rcode != tt.rcode || !slices.Equal(got, tt.want) || (len(r.Ns) == 1) != tt.soa || r.Truncated {
+				t.Errorf("ANY %s over %s: %s %q, authority %v, TC %v; want %s %q",
+					tt.name, netw, dns.RcodeToString[r.Rcode], got, r.Ns, r.Truncated, dns.RcodeToString[tt.rcode], tt.want)
+			}
+		}
+	}
+	// What a 40-octet query draws now: far less than the 3 KB TXT.
+	m := new(dns.Msg).SetQuestion("big.example.com.", dns.TypeANY)
+	m.SetEdns0(65535, false)
+	if r := exchange(t, srv, "udp", m); r.Len() > 100 {
+		t.Errorf("ANY big.example.com: %d octets", r.Len())
+	}
+}
+
 func TestServerOnQuery(t *testing.T) {
 	z := mustZone(t, liveZoneData)
+	z.TimeoutErrorNames = true
 	var mu sync.Mutex
-	var seen []Query
-	srv := &Server{Zone: z, OnQuery: func(q Query) {
+	var seen []fakedns.Query
+	srv := &fakedns.Server{Zone: z, OnQuery: func(q fakedns.Query) {
 		mu.Lock()
 		seen = append(seen, q)
 		mu.Unlock()
@@ -282,28 +275,40 @@ func TestServerOnQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	c := NewClient(srv.Addr())
-	c.UDPSize = 512 // no EDNS0: the big TXT is truncated at 512
-	c.Timeout = 200 * time.Millisecond
-	c.LookupTXT(context.Background(), "big.example.com")
-	c.LookupA(context.Background(), "nowhere.example.com")
-	c.LookupTXT(context.Background(), "slow.example.com")
+	c := &dns.Client{Timeout: 200 * time.Millisecond}
+	for _, q := range []struct {
+		netw, name string
+		qtype      uint16
+	}{
+		{"udp", "big.example.com.", dns.TypeTXT},
+		{"tcp", "big.example.com.", dns.TypeTXT},
+		{"udp", "nowhere.example.com.", dns.TypeA},
+		{"udp", "mx1.example.com.", dns.TypeMX},
+		{"udp", "www.example.com.", dns.TypeA},
+		{"udp", "slow.example.com.", dns.TypeTXT},
+	} {
+		c.Net = q.netw
+		c.Exchange(new(dns.Msg).SetQuestion(q.name, q.qtype), srv.Addr())
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	var got []string
 	for _, q := range seen {
-		got = append(got, strings.Join([]string{q.Net, q.Type, q.Name, q.Rcode, map[bool]string{true: "TC"}[q.Truncated]}, " "))
-		if !strings.HasPrefix(q.Client, "127.0.0.1:") {
-			t.Errorf("client %q", q.Client)
+		if !strings.HasPrefix(q.Client, "127.0.0.1:") || !strings.HasPrefix(q.String(), q.Net+" "+q.Client+" ") {
+			t.Errorf("query %q from %q", q, q.Client)
 		}
+		got = append(got, strings.Replace(q.String(), " "+q.Client, "", 1))
 	}
 	// The hook runs after the answer is sent, on the query's goroutine:
 	// a sequential client's queries may be reported out of order.
+	bigTXT := "TXT " + quoted("v=spf1 "+strings.Repeat("ip4:198.51.100.1 ", 180)+"-all")
 	want := []string{
-		"tcp TXT big.example.com. NOERROR ",
-		"udp A nowhere.example.com. NXDOMAIN ",
-		"udp TXT big.example.com. NOERROR TC",
-		"udp TXT slow.example.com.  ",
+		"tcp TXT big.example.com. → NOERROR: " + bigTXT,
+		"udp A nowhere.example.com. → NXDOMAIN",
+		"udp A www.example.com. → NOERROR: CNAME web.example.com, CNAME mx1.example.com, A 192.0.2.10",
+		"udp MX mx1.example.com. → NOERROR, no records of that type",
+		"udp TXT big.example.com. → NOERROR: " + bigTXT + " (truncated: retry over TCP)",
+		"udp TXT slow.example.com. → no answer (the zone times this name out)",
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
@@ -311,29 +316,46 @@ func TestServerOnQuery(t *testing.T) {
 	}
 }
 
-func TestServeAddressTaken(t *testing.T) {
-	srv, _ := serveTest(t)
-	_, err := Serve(NewZone(), srv.Addr())
-	if err == nil || !strings.Contains(err.Error(), srv.Addr()) || !strings.Contains(err.Error(), "address already in use") {
-		t.Errorf("second server on %s: error %v, want address already in use", srv.Addr(), err)
+// quoted is the presentation form of printable raw text as the zone
+// stores it: character-strings of 255 octets.
+func quoted(raw string) string {
+	var strs []string
+	for len(raw) > 255 {
+		strs, raw = append(strs, `"`+raw[:255]+`"`), raw[255:]
 	}
-	if _, err := Serve(NewZone(), "127.0.0.1"); err == nil {
-		t.Error("an address without a port: no error")
+	return strings.Join(append(strs, `"`+raw+`"`), " ")
+}
+
+func TestQueryString(t *testing.T) {
+	tests := []struct {
+		q    fakedns.Query
+		want string
+	}{
+		{fakedns.Query{Net: "udp", Client: "127.0.0.1:5300", Name: "euston.net.", Type: "TXT", Rcode: "NOERROR",
+			Answer: []fakedns.Record{{Name: "euston.net", Type: "TXT", TTL: 300, Data: `"v=spf1 ip4:192.0.2.25 -all"`}}},
+			`udp 127.0.0.1:5300 TXT euston.net. → NOERROR: TXT "v=spf1 ip4:192.0.2.25 -all"`},
+		{fakedns.Query{Net: "tcp", Client: "[::1]:5300", Name: "euston.net.", Type: "AAAA", Rcode: "NOERROR"},
+			"tcp [::1]:5300 AAAA euston.net. → NOERROR, no records of that type"},
+		{fakedns.Query{Net: "udp", Client: "c", Name: "x.", Type: "A", Rcode: "SERVFAIL", Truncated: true},
+			"udp c A x. → SERVFAIL (truncated: retry over TCP)"},
+		{fakedns.Query{Net: "udp", Client: "c", Name: "a\x1b]0;pwned\x07.", Type: "A"},
+			`udp c A a\027]0;pwned\007. → no answer (the zone times this name out)`},
+	}
+	for _, tt := range tests {
+		if got := tt.q.String(); got != tt.want {
+			t.Errorf("String() = %s\nwant       %s", got, tt.want)
+		}
 	}
 }
 
-func TestClientFromResolvConf(t *testing.T) {
-	path := t.TempDir() + "/resolv.conf"
-	os.WriteFile(path, []byte("nameserver 127.0.0.1\nnameserver ::1\noptions timeout:3\n"), 0o644)
-	c, err := ClientFromResolvConf(path)
-	if err != nil {
-		t.Fatal(err)
+func TestServeAddressTaken(t *testing.T) {
+	srv := serveTest(t)
+	_, err := fakedns.Serve(fakedns.NewZone(), srv.Addr())
+	if err == nil || !strings.Contains(err.Error(), srv.Addr()) || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("second server on %s: error %v, want address already in use", srv.Addr(), err)
 	}
-	if want := []string{"127.0.0.1:53", "[::1]:53"}; !slices.Equal(c.Servers, want) || c.Timeout != 3*time.Second {
-		t.Errorf("servers %q timeout %v, want %q 3s", c.Servers, c.Timeout, want)
-	}
-	if _, err := ClientFromResolvConf(t.TempDir() + "/none"); err == nil {
-		t.Error("a missing resolv.conf: no error")
+	if _, err := fakedns.Serve(fakedns.NewZone(), "127.0.0.1"); err == nil {
+		t.Error("an address without a port: no error")
 	}
 }
 
@@ -346,7 +368,7 @@ func TestDigInterop(t *testing.T) {
 		}
 		t.Skip("dig is not installed (apt-get install bind9-dnsutils); skipping the interop test")
 	}
-	srv, _ := serveTest(t)
+	srv := serveTest(t)
 	host, port, _ := net.SplitHostPort(srv.Addr())
 	tests := []struct {
 		args []string
@@ -358,6 +380,8 @@ func TestDigInterop(t *testing.T) {
 		{[]string{"A", "nowhere.euston.net"}, []string{"status: NXDOMAIN", "euston.net.\t\t3600\tIN\tSOA\tgw.euston.net. root.gw.euston.net. 2008010800"}},
 		{[]string{"AAAA", "mail.euston.net"}, []string{"status: NOERROR", "ANSWER: 0", "AUTHORITY: 1"}},
 		{[]string{"TXT", "big.example.com", "+noedns"}, []string{"Truncated, retrying in TCP mode", "ANSWER: 1"}},
+		{[]string{"TXT", "big.example.com", "+bufsize=4096"}, []string{"Truncated, retrying in TCP mode", "ANSWER: 1"}},
+		{[]string{"ANY", "euston.net"}, []string{"ANSWER: 1", "IN\tHINFO\t\"RFC8482\" \"\""}},
 		{[]string{"A", "www.example.com"}, []string{"www.example.com.\t300\tIN\tCNAME\tweb.example.com.", "mx1.example.com.\t300\tIN\tA\t192.0.2.10"}},
 	}
 	for _, tt := range tests {
@@ -378,8 +402,7 @@ func TestDigInterop(t *testing.T) {
 // BenchmarkServer measures the queries per second the server answers to
 // parallel miekg/dns clients over UDP on loopback.
 func BenchmarkServer(b *testing.B) {
-	_, c := serveTest(b)
-	addr := c.Servers[0]
+	addr := serveTest(b).Addr()
 	b.SetParallelism(4)
 	b.RunParallel(func(pb *testing.PB) {
 		cl := &dns.Client{Net: "udp", Timeout: time.Second}
@@ -398,20 +421,4 @@ func BenchmarkServer(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "queries/s")
-}
-
-// BenchmarkClient measures a whole lookup through Client against the
-// loopback server.
-func BenchmarkClient(b *testing.B) {
-	_, c := serveTest(b)
-	ctx := context.Background()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := c.LookupTXT(ctx, "example.com"); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }

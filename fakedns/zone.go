@@ -9,6 +9,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"spflab/internal/dnstext"
 	"spflab/spf"
 )
 
@@ -22,7 +23,7 @@ const maxCNAMEChain = 8
 // (spf.ErrNoSuchName), a name without records of the queried type NODATA
 // (spf.ErrNoData); CNAME records are followed (RFC 1034 §3.6.2).
 //
-// Build a Zone with AddRR, AddTimeout and AddServFail before use; after
+// Build a Zone with its Add methods, Merge and Replace before use; after
 // that, lookups are safe for concurrent use. The slices lookups return
 // are shared by every caller: they must not be modified.
 type Zone struct {
@@ -88,13 +89,14 @@ func canonicalSlow(name string) string {
 	return string(b)
 }
 
-// hostName is a domain name from record data as the resolver returns it:
-// case kept, no trailing dot, the root as ".".
+// hostName is a domain name from record data, in presentation form, as
+// the resolver returns it: octets, case kept, no trailing dot, the root as
+// ".".
 func hostName(name string) string {
 	if name == "." || name == "" {
 		return "."
 	}
-	return strings.TrimSuffix(name, ".")
+	return dnstext.Decode(strings.TrimSuffix(name, "."))
 }
 
 // node returns the node of name (the octets, not presentation form),
@@ -109,18 +111,83 @@ func (z *Zone) node(name string) *node {
 	return n
 }
 
-// AddRR adds a record under its owner name. A, AAAA, MX, TXT, PTR and CNAME
+// defaultTTL is the TTL of the records the Add methods add.
+const defaultTTL = 300
+
+// header is the header of a record of type t owned by name (octets).
+func header(name string, t uint16) dns.RR_Header {
+	return dns.RR_Header{Name: fqdn(name), Rrtype: t, Class: dns.ClassINET, Ttl: defaultTTL}
+}
+
+// fqdn is a name given as octets in the presentation form miekg/dns
+// holds, with the trailing dot.
+func fqdn(name string) string { return dns.Fqdn(dnstext.EscapeName(name)) }
+
+// AddName makes name exist in the zone, with no records yet: a query for
+// it answers NODATA (spf.ErrNoData, RFC 2308 §2.2) rather than NXDOMAIN.
+func (z *Zone) AddName(name string) { z.node(name) }
+
+// AddTXT adds a TXT record to name. Each of strs is raw text (any octets)
+// that starts a new character-string, split further at 255 octets
+// (RFC 1035 §3.3.14); lookups return the strings joined (RFC 7208 §3.3).
+func (z *Zone) AddTXT(name string, strs ...string) {
+	z.addRR(&dns.TXT{Hdr: header(name, dns.TypeTXT), Txt: splitTXT(strs)})
+}
+
+// AddSPF adds a record of the SPF type (99, RFC 7208 §3.1: deprecated,
+// served but never looked up by the evaluator); strs as for AddTXT.
+func (z *Zone) AddSPF(name string, strs ...string) {
+	z.addRR(&dns.SPF{Hdr: header(name, dns.TypeSPF), Txt: splitTXT(strs)})
+}
+
+func splitTXT(strs []string) []string {
+	out := make([]string, 0, len(strs))
+	for _, s := range strs {
+		out = append(out, dnstext.SplitTXT(s)...)
+	}
+	return out
+}
+
+// AddAddr adds an A record for an IPv4 address or an AAAA record for an
+// IPv6 one (an IPv4-mapped address included). The zero Addr adds nothing.
+func (z *Zone) AddAddr(name string, ip netip.Addr) {
+	switch {
+	case ip.Is4():
+		z.addRR(&dns.A{Hdr: header(name, dns.TypeA), A: ip.AsSlice()})
+	case ip.Is6():
+		z.addRR(&dns.AAAA{Hdr: header(name, dns.TypeAAAA), AAAA: ip.AsSlice()})
+	}
+}
+
+// AddMX adds an MX record (RFC 1035 §3.3.9); host "" or "." is the null MX
+// of RFC 7505.
+func (z *Zone) AddMX(name string, pref uint16, host string) {
+	z.addRR(&dns.MX{Hdr: header(name, dns.TypeMX), Preference: pref, Mx: fqdn(host)})
+}
+
+// AddPTR adds a PTR record (RFC 1035 §3.3.12), usually at a ReverseName.
+func (z *Zone) AddPTR(name, host string) {
+	z.addRR(&dns.PTR{Hdr: header(name, dns.TypePTR), Ptr: fqdn(host)})
+}
+
+// AddCNAME makes name an alias of target (RFC 1034 §3.6.2): lookups of
+// name follow it.
+func (z *Zone) AddCNAME(name, target string) {
+	z.addRR(&dns.CNAME{Hdr: header(name, dns.TypeCNAME), Target: fqdn(target)})
+}
+
+// addRR adds a record under its owner name. A, AAAA, MX, TXT, PTR and CNAME
 // records answer the lookups of spf.Resolver; every record (NS, SOA, SPF,
 // any type) is kept for Records and for Server. Names and TXT
 // character-strings are in miekg/dns presentation form (\DDD and \X
 // escapes), as the zone file parser returns them. An A or AAAA record
 // without a valid address is ignored by the lookups.
-func (z *Zone) AddRR(rr dns.RR) {
-	n := z.node(unescapeName(rr.Header().Name))
+func (z *Zone) addRR(rr dns.RR) {
+	n := z.node(dnstext.Decode(rr.Header().Name))
 	n.rrs = append(n.rrs, rr)
 	switch rr := rr.(type) {
 	case *dns.TXT:
-		n.txt = append(n.txt, joinTXT(rr.Txt))
+		n.txt = append(n.txt, dnstext.JoinTXT(rr.Txt))
 	case *dns.A:
 		if ip, ok := netip.AddrFromSlice(rr.A); ok && ip.Unmap().Is4() {
 			n.a = append(n.a, ip.Unmap())
@@ -144,7 +211,7 @@ func (z *Zone) AddRR(rr dns.RR) {
 	case *dns.PTR:
 		n.ptr = append(n.ptr, hostName(rr.Ptr))
 	case *dns.CNAME:
-		n.cname = Canonical(rr.Target)
+		n.cname = Canonical(dnstext.Decode(rr.Target))
 	}
 }
 
@@ -190,17 +257,29 @@ func (n *node) fault(qtype uint16) error {
 // TimeoutErrorNames and OnQuery.
 func (z *Zone) Merge(other *Zone) {
 	for _, name := range other.Names() {
-		o := other.nodes[name]
-		n := z.node(name)
-		for _, rr := range o.rrs {
-			z.AddRR(rr)
-		}
-		if o.faults != nil && n.faults == nil {
-			n.faults = make(map[uint16]error, len(o.faults))
-		}
-		for t, f := range o.faults {
-			n.faults[t] = f
-		}
+		z.mergeNode(name, other.nodes[name])
+	}
+}
+
+// Replace is Merge, except that a name other has loses every record and
+// fault it had in z first: other's records of a name replace z's.
+func (z *Zone) Replace(other *Zone) {
+	for _, name := range other.Names() {
+		delete(z.nodes, name)
+		z.mergeNode(name, other.nodes[name])
+	}
+}
+
+func (z *Zone) mergeNode(name string, o *node) {
+	n := z.node(name)
+	for _, rr := range o.rrs {
+		z.addRR(rr)
+	}
+	if o.faults != nil && n.faults == nil {
+		n.faults = make(map[uint16]error, len(o.faults))
+	}
+	for t, f := range o.faults {
+		n.faults[t] = f
 	}
 }
 
@@ -216,10 +295,9 @@ func (z *Zone) Names() []string {
 
 // Records returns the records of name in the order they were added, without
 // following CNAMEs or applying faults; nil when the zone has no such name.
-// The slice must not be modified.
-func (z *Zone) Records(name string) []dns.RR {
+func (z *Zone) Records(name string) []Record {
 	if n := z.nodes[Canonical(name)]; n != nil {
-		return n.rrs
+		return records(n.rrs)
 	}
 	return nil
 }
@@ -315,7 +393,8 @@ func (z *Zone) LookupPTR(_ context.Context, ip netip.Addr) ([]string, error) {
 
 // ReverseName returns the reverse-mapping name of ip under in-addr.arpa
 // (RFC 1035 §3.5) or ip6.arpa (RFC 3596 §2.5), without the trailing dot;
-// "" for the zero Addr. It is dns.ReverseAddr with one allocation.
+// "" for the zero Addr. It is dns.ReverseAddr with one allocation;
+// ParseReverseName is its inverse.
 func ReverseName(ip netip.Addr) string {
 	const hex = "0123456789abcdef"
 	var buf [72]byte
@@ -336,6 +415,44 @@ func ReverseName(ip netip.Addr) string {
 		return string(append(b, "ip6.arpa"...))
 	}
 	return ""
+}
+
+// ParseReverseName returns the address a reverse-mapping name stands for:
+// "80.2.0.192.in-addr.arpa" is 192.0.2.80 (RFC 1035 §3.5), a name of 32
+// hexadecimal nibbles under ip6.arpa an IPv6 address (RFC 3596 §2.5).
+// Case and a trailing dot do not matter; false for any other name. It is
+// the inverse of ReverseName.
+func ParseReverseName(name string) (netip.Addr, bool) {
+	name = Canonical(name)
+	if rest, ok := strings.CutSuffix(name, ".in-addr.arpa"); ok {
+		var b [4]byte
+		for i := 3; i >= 0; i-- {
+			label, more, _ := strings.Cut(rest, ".")
+			// Decimal without leading zeros, as ReverseName writes it.
+			n, err := strconv.ParseUint(label, 10, 8)
+			if err != nil || (len(label) > 1 && label[0] == '0') || (i == 0) != (more == "") {
+				return netip.Addr{}, false
+			}
+			b[i], rest = byte(n), more
+		}
+		return netip.AddrFrom4(b), true
+	}
+	if rest, ok := strings.CutSuffix(name, ".ip6.arpa"); ok {
+		if len(rest) != 63 {
+			return netip.Addr{}, false
+		}
+		var b [16]byte
+		for i := 0; i < 32; i++ {
+			n := strings.IndexByte("0123456789abcdef", rest[2*i])
+			if n < 0 || (i < 31 && rest[2*i+1] != '.') {
+				return netip.Addr{}, false
+			}
+			pos := 31 - i // the first label is the last nibble
+			b[pos/2] |= byte(n) << (4 * (1 - pos%2))
+		}
+		return netip.AddrFrom16(b), true
+	}
+	return netip.Addr{}, false
 }
 
 // tempError is a failure that check_host() turns into temperror: it wraps

@@ -1,4 +1,4 @@
-package fakedns
+package fakedns_test
 
 import (
 	"context"
@@ -13,7 +13,20 @@ import (
 
 	"github.com/miekg/dns"
 
+	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/spf"
+)
+
+// Names of the package under test, short.
+type (
+	Zone   = fakedns.Zone
+	Record = fakedns.Record
+)
+
+var (
+	ErrTimeout  = fakedns.ErrTimeout
+	ErrServFail = fakedns.ErrServFail
 )
 
 // testZoneData exercises every convention of the suite's zonedata format.
@@ -76,7 +89,7 @@ empty.example.net:
 
 func mustZone(t testing.TB, data string) *Zone {
 	t.Helper()
-	z, err := ParseZoneData([]byte(data), "test.yml")
+	z, err := zonedata.Parse([]byte(data), "test.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,19 +178,78 @@ func TestZoneData(t *testing.T) {
 	}
 }
 
-func TestZoneTXTStrings(t *testing.T) {
+func TestZoneRecords(t *testing.T) {
 	z := mustZone(t, testZoneData)
-	// The long record is stored as character-strings of at most 255 octets.
-	for _, rr := range z.Records("long.example.net") {
-		txt := rr.(*dns.TXT)
-		if len(txt.Txt) != 2 || len(txt.Txt[0]) != 255 {
-			t.Errorf("long TXT stored as %d strings, first %d octets; want 2, 255", len(txt.Txt), len(txt.Txt[0]))
+	long := strings.Repeat("ip4:192.0.2.1 ", 30)
+	tests := []struct {
+		name string
+		want []string // Record.String of each record
+	}{
+		// Character-strings of at most 255 octets.
+		{"long.example.net", []string{`TXT "v=spf1 ` + long[:248] + `" "` + long[248:] + `-all"`}},
+		// Escaped in the text, raw in the answer.
+		{"escape.example.net", []string{`TXT "v=spf1 \195\175\194\187\194\191a \"q\" \\ -all"`}},
+		{"both.example.net", []string{`TXT "v=spf1 -all"`, `SPF "v=spf1 ?all"`}},
+		{"multi.example.net", []string{`SPF "v=spf1 ip4:" "192.0.2.5 -all"`, "SPF ", `TXT "v=spf1 ip4:" "192.0.2.5 -all"`, "TXT "}},
+		{"mx.example.net", []string{"MX 20 b.example.net", "MX 10 a.example.net", "MX 20 c.example.net"}},
+		{"nullmx.example.net", []string{"MX 0 ."}},
+		{"mixed.case.example.net", []string{"A 192.0.2.3", "AAAA 2001:db8::3"}},
+		{"3.2.0.192.in-addr.arpa", []string{"PTR mail.Example.net", "PTR www.example.net"}},
+		{"alias.example.net", []string{"CNAME c2.example.net"}},
+		{"empty.example.net", nil},
+		{"nowhere.example.net", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, r := range z.Records(tt.name) {
+			got = append(got, r.String())
+			if r.TTL != 300 || !strings.EqualFold(r.Name, tt.name) {
+				t.Errorf("%s: record %+v: want TTL 300 and the owner's name", tt.name, r)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Records(%s) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	// Escaped for miekg/dns, raw in the answer.
-	rr := z.Records("escape.example.net")[0].(*dns.TXT)
-	if want := `v=spf1 \195\175\194\187\194\191a \"q\" \\ -all`; rr.Txt[0] != want {
-		t.Errorf("stored %q, want %q", rr.Txt[0], want)
+}
+
+// TestRecordStringIsPrintable: whatever octets a zone holds, in names or
+// text, the canonical text of its records has none that a terminal
+// obeys, and the lookups still return those octets.
+func TestRecordStringIsPrintable(t *testing.T) {
+	hostile := "a\x1b]52;c;aGk=\x07\r\n\x9b2J\xc2\x85\x00\x7f"
+	owner := "evil\x1b[2J.example.net"
+	z := fakedns.NewZone()
+	z.AddTXT(owner, hostile)
+	z.AddMX(owner, 10, "mx"+hostile+".example.net")
+	z.AddPTR(owner, hostile+".example.net")
+	z.AddSPF(owner, hostile)
+	z.AddCNAME("alias.example.net", hostile+".example.net")
+	recs := append(z.Records(owner), z.Records("alias.example.net")...)
+	if len(recs) != 5 {
+		t.Fatalf("%d records, want 5: %v", len(recs), recs)
+	}
+	for _, r := range recs {
+		for _, s := range []string{r.Name, r.String()} {
+			if i := strings.IndexFunc(s, func(c rune) bool { return c < ' ' || c > '~' }); i >= 0 {
+				t.Errorf("%q has %q at %d", s, s[i], i)
+			}
+		}
+		if !strings.Contains(r.String(), `a\027]52`) {
+			t.Errorf("%q: want the ESC as \\027", r)
+		}
+	}
+	if got, want := recs[0].Name, `evil\027[2J.example.net`; got != want {
+		t.Errorf("owner %q, want %q", got, want)
+	}
+	if got, want := recs[0].String(), `TXT "a\027]52;c;aGk=\007\013\010\1552J\194\133\000\127"`; got != want {
+		t.Errorf("TXT record %s, want %s", got, want)
+	}
+	if txt, _ := z.LookupTXT(context.Background(), owner); len(txt) != 1 || txt[0] != hostile {
+		t.Errorf("LookupTXT = %q, want %q", txt, hostile)
+	}
+	if mx, _ := z.LookupMX(context.Background(), owner); len(mx) != 1 || mx[0] != "mx"+hostile+".example.net" {
+		t.Errorf("LookupMX = %q", mx)
 	}
 }
 
@@ -199,71 +271,13 @@ func TestTimeoutErrorNames(t *testing.T) {
 	}
 }
 
-func TestZoneDataErrors(t *testing.T) {
-	data := `example.com:
-  - A: 192.0.2.300
-  - AAAA: 192.0.2.1
-  - MX: mail.example.com
-  - MX: [70000, mail.example.com]
-  - FOO: bar
-  - PTR: "a..b"
-  - TIMEOUTS
-  - [1, 2]
-  - TXT: {a: b}
-a..example.com:
-  - A: 192.0.2.1
-Example.com.:
-  - A: 192.0.2.1
-list.example.com: not a list
-`
-	_, err := ParseZoneData([]byte(data), "zones.yml")
-	if err == nil {
-		t.Fatal("no error")
-	}
-	want := []string{
-		`zones.yml:2: bad address "192.0.2.300" in A record of example.com`,
-		`zones.yml:3: AAAA record of example.com needs an IPv6 address, not 192.0.2.1`,
-		`zones.yml:4: MX record of example.com must be [priority, host]`,
-		`zones.yml:5: MX priority "70000" of example.com is not a number from 0 to 65535`,
-		`zones.yml:6: unknown record type "FOO" for example.com`,
-		`zones.yml:7: PTR record of example.com: "a..b" is not a domain name: empty label`,
-		`zones.yml:8: unknown entry "TIMEOUTS" for example.com`,
-		`zones.yml:9: a record of example.com must be a one-key map`,
-		`zones.yml:10: TXT record must be a string or a list of strings`,
-		`zones.yml:11: "a..example.com" is not a domain name: empty label`,
-		`zones.yml:13: domain "Example.com." is already listed at line 1`,
-		`zones.yml:15: the records of list.example.com must be a list`,
-	}
-	lines := strings.Split(err.Error(), "\n")
-	if len(lines) != len(want) {
-		t.Errorf("%d errors, want %d:\n%v", len(lines), len(want), err)
-	}
-	for i, w := range want {
-		if i >= len(lines) || !strings.HasPrefix(lines[i], w) {
-			t.Errorf("error %d: want prefix %q\n%v", i, w, err)
-		}
-	}
-	for _, bad := range []string{"- just a list", "[unclosed", "a: [b, c]\n"} {
-		if _, err := ParseZoneData([]byte(bad), "bad.yml"); err == nil || !strings.HasPrefix(err.Error(), "bad.yml") {
-			t.Errorf("ParseZoneData(%q): error %v, want one naming bad.yml", bad, err)
-		}
-	}
-	for _, empty := range []string{"", "# nothing\n", "~\n"} {
-		if z, err := ParseZoneData([]byte(empty), "empty.yml"); err != nil {
-			t.Errorf("ParseZoneData(%q): %v", empty, err)
-		} else if len(z.Names()) != 0 {
-			t.Errorf("ParseZoneData(%q) has names %q", empty, z.Names())
-		}
-	}
-}
-
 func TestLoadZoneFile(t *testing.T) {
 	f, err := os.Open("testdata/euston.net.zone")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	z, err := LoadZoneFile(f, "euston.net.zone", "")
+	z, err := fakedns.LoadZoneFile(f, "euston.net.zone", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,30 +301,40 @@ func TestLoadZoneFile(t *testing.T) {
 	if got, want := z.Names(), []string{"25.2.0.192.in-addr.arpa", "euston.net", "gw.euston.net", "mail.euston.net", "ns1.euston.net", "ns2.euston.net", "www.euston.net"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %q, want %q", got, want)
 	}
-	if rrs := z.Records("euston.net"); len(rrs) != 5 || rrs[0].Header().Rrtype != dns.TypeSOA {
-		t.Errorf("Records(euston.net) = %v, want SOA, 2 NS, MX, TXT", rrs)
+	var got []string
+	for _, r := range z.Records("Euston.NET.") {
+		got = append(got, fmt.Sprintf("%s %d %s", r.Name, r.TTL, r))
+	}
+	if want := []string{
+		"euston.net 3600 SOA gw.euston.net root.gw.euston.net 2008010800 3600 900 3600000 3600",
+		"euston.net 3600 NS ns1.euston.net", "euston.net 3600 NS ns2.euston.net",
+		"euston.net 3600 MX 10 mail.euston.net", `euston.net 3600 TXT "v=spf1 ip4:192.0.2.25 -all"`,
+	}; !slices.Equal(got, want) {
+		t.Errorf("Records(euston.net) =\n%q\nwant\n%q", got, want)
 	}
 
 	bad := "$ORIGIN example.org.\n@ IN TXT \"ok\"\nwww IN A 192.0.2.1\nmail IN A not-an-address\n"
-	_, err = LoadZoneFile(strings.NewReader(bad), "bad.zone", "")
+	_, err = fakedns.LoadZoneFile(strings.NewReader(bad), "bad.zone", "")
 	if err == nil || !strings.Contains(err.Error(), "bad.zone") || !strings.Contains(err.Error(), "line: 4") {
 		t.Errorf("bad zone file: error %v, want one naming bad.zone line 4", err)
 	}
 }
 
-func TestZoneAddRRAndMerge(t *testing.T) {
-	z := NewZone()
-	for _, s := range []string{
-		`Example.ORG. 300 IN TXT "v=spf1 " "include:_spf.example.org" " -all"`,
-		`example.org. 300 IN TXT "other"`,
-		`example.org. 300 IN MX 5 mx.example.org.`,
-		`example.org. 300 IN NS ns.example.org.`,
-		`4.2.0.192.in-addr.arpa. 300 IN PTR mx.example.org.`,
-	} {
-		z.AddRR(mustRR(t, s))
-	}
+func TestZoneAddAndMerge(t *testing.T) {
+	z := fakedns.NewZone()
+	z.AddTXT("Example.ORG.", "v=spf1 ", "include:_spf.example.org", " -all")
+	z.AddTXT("example.org", "other")
+	z.AddMX("example.org", 5, "mx.example.org.")
+	z.AddPTR("4.2.0.192.in-addr.arpa", "mx.example.org")
+	z.AddAddr("mx.example.org", netip.MustParseAddr("192.0.2.4"))
+	z.AddAddr("mx.example.org", netip.MustParseAddr("2001:db8::4"))
+	z.AddAddr("mx.example.org", netip.Addr{}) // nothing
+	z.AddCNAME("www.example.org", "MX.example.org.")
+	z.AddName("empty.example.org")
+	z.AddTXT("replaced.example.org", "v=spf1 -all")
 	other := mustZone(t, "_spf.example.org:\n  - SPF: v=spf1 ip4:192.0.2.4 -all\nslow.example.org:\n  - TIMEOUT\n")
 	z.Merge(other)
+	z.Replace(mustZone(t, "replaced.example.org:\n  - A: 192.0.2.9\n"))
 	tests := []struct {
 		qtype, name string
 		want        []string
@@ -319,9 +343,14 @@ func TestZoneAddRRAndMerge(t *testing.T) {
 		{"TXT", "example.org", []string{"v=spf1 include:_spf.example.org -all", "other"}, nil},
 		{"MX", "example.org", []string{"mx.example.org"}, nil},
 		{"PTR", "192.0.2.4", []string{"mx.example.org"}, nil},
+		{"A", "www.example.org", []string{"192.0.2.4"}, nil},
+		{"AAAA", "WWW.example.org.", []string{"2001:db8::4"}, nil},
 		{"TXT", "_spf.example.org", []string{"v=spf1 ip4:192.0.2.4 -all"}, nil},
 		{"A", "slow.example.org", nil, ErrTimeout},
 		{"A", "example.org", nil, spf.ErrNoData},
+		{"A", "empty.example.org", nil, spf.ErrNoData},
+		{"A", "replaced.example.org", []string{"192.0.2.9"}, nil},
+		{"TXT", "replaced.example.org", nil, spf.ErrNoData},
 	}
 	for _, tt := range tests {
 		got, err := lookup(z, tt.qtype, tt.name)
@@ -334,16 +363,7 @@ func TestZoneAddRRAndMerge(t *testing.T) {
 	}
 }
 
-func mustRR(t testing.TB, s string) dns.RR {
-	t.Helper()
-	rr, err := dns.NewRR(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rr
-}
-
-func TestOverlay(t *testing.T) {
+func TestWithDrafts(t *testing.T) {
 	z := mustZone(t, `
 example.com:
   - TXT: v=spf1 -all
@@ -354,11 +374,14 @@ example.com:
 timeout.example.com:
   - TIMEOUT
 `)
-	o := &Overlay{Base: z, Records: map[string]string{
-		"example.com":         "v=spf1 a -all",
+	if fakedns.WithDrafts(z, nil) != spf.Resolver(z) {
+		t.Error("WithDrafts with no drafts is not the base")
+	}
+	o := fakedns.WithDrafts(z, map[string]string{
+		"Example.COM.":        "v=spf1 a -all",
 		"new.example.com":     "v=spf1 mx -all",
 		"timeout.example.com": "v=spf1 ~all",
-	}}
+	})
 	tests := []struct {
 		qtype, name string
 		want        []string
@@ -417,11 +440,11 @@ func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"example.com": "example.com", "Example.COM.": "example.com", "a.": "a", ".": "", "Ä.example": "Ä.example",
 	} {
-		if got := Canonical(in); got != want {
+		if got := fakedns.Canonical(in); got != want {
 			t.Errorf("Canonical(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if n := testing.AllocsPerRun(100, func() { Canonical("mail.example.com") }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { fakedns.Canonical("mail.example.com") }); n != 0 {
 		t.Errorf("Canonical allocates %v times for a canonical name", n)
 	}
 }
@@ -480,11 +503,67 @@ func TestReverseName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := ReverseName(ip); got+"." != want {
+		if got := fakedns.ReverseName(ip); got+"." != want {
 			t.Errorf("ReverseName(%s) = %q, want %q", s, got, want)
 		}
 	}
-	if got := ReverseName(netip.Addr{}); got != "" {
+	if got := fakedns.ReverseName(netip.Addr{}); got != "" {
 		t.Errorf("ReverseName(zero) = %q", got)
 	}
+}
+
+func TestParseReverseName(t *testing.T) {
+	tests := []struct {
+		name string
+		want string // "" for not a reverse name
+	}{
+		{"80.2.0.192.in-addr.arpa", "192.0.2.80"},
+		{"80.2.0.192.IN-ADDR.ARPA.", "192.0.2.80"},
+		{"0.0.0.0.in-addr.arpa", "0.0.0.0"},
+		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "2001:db8::1"},
+		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.IP6.ARPA.", "2001:db8::1"},
+		{"2.0.192.in-addr.arpa", ""},
+		{"1.80.2.0.192.in-addr.arpa", ""},
+		{"256.2.0.192.in-addr.arpa", ""},
+		{"080.2.0.192.in-addr.arpa", ""}, // not how ReverseName writes 80
+		{"+8.2.0.192.in-addr.arpa", ""},
+		{"8..0.192.in-addr.arpa", ""},
+		{"in-addr.arpa", ""},
+		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.g.ip6.arpa", ""},
+		{"10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", ""},
+		{"0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", ""},
+		{"euston.net", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		ip, ok := fakedns.ParseReverseName(tt.name)
+		got := ""
+		if ok {
+			got = ip.String()
+		}
+		if got != tt.want {
+			t.Errorf("ParseReverseName(%q) = %q, %v; want %q", tt.name, got, ok, tt.want)
+		}
+	}
+}
+
+// FuzzParseReverseName: a name ParseReverseName accepts is the reverse
+// name of the address it returns, and every address's reverse name parses
+// back to it.
+func FuzzParseReverseName(f *testing.F) {
+	f.Add("80.2.0.192.in-addr.arpa")
+	f.Add("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.")
+	f.Fuzz(func(t *testing.T, name string) {
+		if ip, ok := fakedns.ParseReverseName(name); ok && fakedns.ReverseName(ip) != fakedns.Canonical(name) {
+			t.Fatalf("ParseReverseName(%q) = %s, whose reverse name is %s", name, ip, fakedns.ReverseName(ip))
+		}
+		// The name's octets read as an address, the other way round.
+		var b [16]byte
+		copy(b[:], name)
+		for _, ip := range []netip.Addr{netip.AddrFrom16(b), netip.AddrFrom4([4]byte(b[:4]))} {
+			if back, ok := fakedns.ParseReverseName(fakedns.ReverseName(ip)); !ok || back != ip.Unmap() {
+				t.Fatalf("ParseReverseName(ReverseName(%s)) = %s, %v", ip, back, ok)
+			}
+		}
+	})
 }

@@ -14,7 +14,7 @@ func LoadZoneFile(r io.Reader, file, origin string) (*Zone, error) {
 	zp := dns.NewZoneParser(r, dns.Fqdn(origin), file)
 	z := NewZone()
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
-		z.AddRR(rr)
+		z.addRR(rr)
 	}
 	if err := zp.Err(); err != nil {
 		return nil, err

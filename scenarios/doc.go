@@ -73,7 +73,7 @@
 // # Running
 //
 // Start starts a server with the scenario's zone (a draft record over it
-// with Options.Records, through fakedns.Overlay) and a fixed clock, so that
+// with Options.Records, through fakedns.WithDrafts) and a fixed clock, so that
 // a run gives the same events every time; Runner.Next plays one step and
 // returns its events in order, Runner.Send sends a line of the learner's
 // own on the same session. Each Step says its Role: the set-up, a step of

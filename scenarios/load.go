@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -573,7 +574,7 @@ func (l *loader) zones(n *yaml.Node, field string) (*yaml.Node, bool) {
 		l.errorf(d, field, "want a mapping of domain names to lists of records, got %s", describe(d))
 		return nil, false
 	}
-	_, err := fakedns.ZoneDataFromNode(d, l.file)
+	_, err := zonedata.FromNode(d, l.file)
 	if err != nil {
 		l.zoneErrors(err, field)
 		return nil, false

@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -186,31 +187,16 @@ func (l *loader) zone(n *yaml.Node, field string, files []*fakedns.Zone, defZone
 	if scZones != nil {
 		inline.Content = append(inline.Content, scZones.Content...)
 	}
-	iz, err := fakedns.ZoneDataFromNode(inline, l.file)
+	iz, err := zonedata.FromNode(inline, l.file)
 	if err != nil { // each part loaded alone; together they cannot fail
 		l.zoneErrors(err, field+".zones")
 		return nil
 	}
 	z := fakedns.NewZone()
-	covered := make(map[string]bool)
-	for _, name := range iz.Names() {
-		covered[name] = true
+	for _, f := range files {
+		z.Replace(f)
 	}
-	for i := len(files) - 1; i >= 0; i-- {
-		names := files[i].Names()
-		for _, name := range names {
-			if covered[name] {
-				continue
-			}
-			for _, rr := range files[i].Records(name) {
-				z.AddRR(rr)
-			}
-		}
-		for _, name := range names {
-			covered[name] = true
-		}
-	}
-	z.Merge(iz)
+	z.Replace(iz)
 	return z
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"spflab/fakedns"
 	"spflab/smtpsim"
-	"spflab/spf"
 )
 
 // LessonTime is the time every run's clock shows, so that a run gives the
@@ -25,7 +24,7 @@ const DefaultStepTimeout = 10 * time.Second
 // Options change how a scenario runs.
 type Options struct {
 	// Records replaces the published SPF record of a domain with a draft
-	// (fakedns.Overlay): "what happens if I publish this?". Keys are
+	// (fakedns.WithDrafts): "what happens if I publish this?". Keys are
 	// domain names in any case, with or without the trailing dot.
 	Records map[string]string
 	// Clock gives the time of events, Received fields and %{t}; nil means
@@ -128,14 +127,7 @@ func Start(ctx context.Context, sc *Scenario, opts Options) (*Runner, error) {
 	if sc == nil || sc.Zone == nil {
 		return nil, errors.New("scenarios: Start needs a loaded scenario")
 	}
-	var res spf.Resolver = sc.Zone
-	if len(opts.Records) > 0 {
-		drafts := make(map[string]string, len(opts.Records))
-		for d, rec := range opts.Records {
-			drafts[fakedns.Canonical(d)] = rec
-		}
-		res = &fakedns.Overlay{Base: sc.Zone, Records: drafts}
-	}
+	res := fakedns.WithDrafts(sc.Zone, opts.Records)
 	clock := opts.Clock
 	if clock == nil {
 		clock = func() time.Time { return LessonTime }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/spf"
 )
 
@@ -64,7 +64,7 @@ six.example:
 
 func testZone(t testing.TB) spf.Resolver {
 	t.Helper()
-	z, err := fakedns.ParseZoneData([]byte(labZone), "labZone")
+	z, err := zonedata.Parse([]byte(labZone), "labZone")
 	if err != nil {
 		t.Fatal(err)
 	}

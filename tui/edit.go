@@ -142,13 +142,10 @@ func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
 	others := map[string]string{}
 	for d, t := range ed.texts {
 		if d != domain && t != ed.published[d] {
-			others[fakedns.Canonical(d)] = t
+			others[d] = t
 		}
 	}
-	var res spf.Resolver = sc.Zone
-	if len(others) > 0 {
-		res = &fakedns.Overlay{Base: sc.Zone, Records: others}
-	}
+	res := fakedns.WithDrafts(sc.Zone, others)
 	return func() tea.Msg {
 		l := lint.Linter{Resolver: res}
 		rep, err := l.Draft(ctx, domain, text)

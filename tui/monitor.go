@@ -440,32 +440,14 @@ func (mo *Monitor) sessionList(w, h int) string {
 	return th.box("Sessions", note, lines, w, h, mo.focus == paneSMTP)
 }
 
-// queryLine describes a DNS query the lab answered.
+// queryLine describes a DNS query the lab answered in the words of
+// fakedns.Query.String, coloured by outcome.
 func queryLine(th *theme, q fakedns.Query) string {
-	rcode := q.Rcode
-	if rcode == "" {
-		rcode = "no answer (timeout)"
-	}
 	p := th.ok
-	if rcode != "NOERROR" {
+	if q.Rcode != "NOERROR" {
 		p = th.warn
 	}
-	ans := ""
-	if len(q.Answer) > 0 {
-		parts := make([]string, 0, len(q.Answer))
-		for _, rr := range q.Answer {
-			f := strings.Fields(rr.String())
-			if len(f) > 4 {
-				parts = append(parts, strings.Join(f[4:], " "))
-			}
-		}
-		ans = " " + strings.Join(parts, ", ")
-	}
-	tc := ""
-	if q.Truncated {
-		tc = " (truncated: retry over TCP)"
-	}
-	return renderSegs(cleanSegs([]seg{{q.Net + " " + q.Client + " ", th.dim}, {q.Type + " " + q.Name + " → ", th.text}, {rcode, p}, {ans, th.text}, {tc, th.dim}}))
+	return renderSegs(cleanSegs([]seg{{q.Net + " " + q.Client + " ", th.dim}, {q.Type + " " + q.Name + " → ", th.text}, {q.Outcome(), p}}))
 }
 
 // count says "1 session", "2 sessions", "3 DNS queries".

@@ -116,7 +116,8 @@ func TestMonitorGolden(t *testing.T) {
 			hs.waitMon("the first session", closedSessions(1))
 			student(t, srv, "192.0.2.80", forged...)
 			hs.waitMon("the second session", closedSessions(2))
-			hs.tm.Send(DNSMsg(fakedns.Query{Net: "udp", Client: "127.0.0.1", Name: "euston.net.", Type: "TXT", Rcode: "NOERROR"}))
+			rec := fakedns.Record{Name: "euston.net", Type: "TXT", TTL: 3600, Data: `"v=spf1 ip4:192.0.2.25 -all"`}
+			hs.tm.Send(DNSMsg(fakedns.Query{Net: "udp", Client: "127.0.0.1", Name: "euston.net.", Type: "TXT", Rcode: "NOERROR", Answer: []fakedns.Record{rec}}))
 			hs.tm.Send(DNSMsg(fakedns.Query{Net: "udp", Client: "127.0.0.1", Name: "nope.euston.net.", Type: "A", Rcode: "NXDOMAIN"}))
 		}},
 		{"monitor-80x24", 80, 24, func(t *testing.T, hs *harness, srv *smtpsim.Server) {

@@ -27,7 +27,7 @@ import (
 // and with the draft. Set Published and Draft; the rest is optional.
 type Compare struct {
 	// Published checks with the DNS as it is; Draft with the draft record
-	// in place (e.g. a fakedns.Overlay over the same resolver). Both are
+	// in place (e.g. fakedns.WithDrafts over the same resolver). Both are
 	// used from several goroutines at once: their Resolvers must be safe
 	// for concurrent use. Give them a shared spf.RecordCache so that each
 	// record is parsed once.

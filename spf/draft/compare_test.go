@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
+	"spflab/livedns"
 	"spflab/spf"
 	"spflab/spf/draft"
 )
@@ -94,7 +96,7 @@ func sendersFile(t testing.TB, n, badEvery int, comma string) (string, map[[2]sp
 
 func worldResolver(t testing.TB) *fakedns.Zone {
 	t.Helper()
-	z, err := fakedns.ParseZoneData([]byte(worldZone), "world.yml")
+	z, err := zonedata.Parse([]byte(worldZone), "world.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +108,7 @@ func newCompare(base spf.Resolver) *draft.Compare {
 	cache := &spf.RecordCache{}
 	return &draft.Compare{
 		Published: &spf.Checker{Resolver: base, Records: cache},
-		Draft: &spf.Checker{Resolver: &fakedns.Overlay{Base: base, Records: map[string]string{"example.com": draftRecord}},
+		Draft: &spf.Checker{Resolver: fakedns.WithDrafts(base, map[string]string{"example.com": draftRecord}),
 			Records: cache},
 	}
 }
@@ -232,7 +234,7 @@ func TestCompareLiveDNS(t *testing.T) {
 	var queries int
 	var mu = make(chan struct{}, 1)
 	srv.OnQuery = func(fakedns.Query) { mu <- struct{}{}; queries++; <-mu }
-	client := fakedns.NewClient(srv.Addr())
+	client := livedns.NewClient(srv.Addr())
 	client.Timeout = 2 * time.Second
 	path, want, bad := sendersFile(t, 3000, 0, ",")
 	c := newCompare(&draft.Cache{Resolver: client})

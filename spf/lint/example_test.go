@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"os"
 
-	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/spf/lint"
 )
 
 // A draft record, linted against an in-memory zone before it is
 // published.
 func ExampleLinter_Draft() {
-	z, err := fakedns.ParseZoneData([]byte(`
+	z, err := zonedata.Parse([]byte(`
 example.com:
   - MX: [10, mail.example.com]
 mail.example.com:

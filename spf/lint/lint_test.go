@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
+	"spflab/livedns"
 	"spflab/spf/lint"
 )
 
@@ -95,7 +97,7 @@ big.example.com:
 
 func zone(t testing.TB, yml string) *fakedns.Zone {
 	t.Helper()
-	z, err := fakedns.ParseZoneData([]byte(yml), t.Name())
+	z, err := zonedata.Parse([]byte(yml), t.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -651,7 +653,7 @@ func BenchmarkLintLoopback(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	l := lint.Linter{Resolver: fakedns.NewClient(srv.Addr())}
+	l := lint.Linter{Resolver: livedns.NewClient(srv.Addr())}
 	ctx := context.Background()
 	for b.Loop() {
 		rep, err := l.Lint(ctx, "example.com")

@@ -23,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"spflab/fakedns"
+	"spflab/fakedns/zonedata"
 	"spflab/spf"
 )
 
@@ -153,7 +154,7 @@ func (p *parser) scenario(doc *yaml.Node) {
 		return
 	}
 	sc := &Scenario{Line: n.Line}
-	var tests, zonedata *yaml.Node
+	var tests, zones *yaml.Node
 	mapping(n, func(k, v *yaml.Node) {
 		switch k.Value {
 		case "description":
@@ -161,7 +162,7 @@ func (p *parser) scenario(doc *yaml.Node) {
 		case "tests":
 			tests = v
 		case "zonedata":
-			zonedata = v
+			zones = v
 		case "comment":
 		default:
 			p.errorf(k, "unknown key %q in a scenario: want description, tests, zonedata or comment", k.Value)
@@ -179,8 +180,8 @@ func (p *parser) scenario(doc *yaml.Node) {
 		})
 	}
 	zone, err := fakedns.NewZone(), error(nil)
-	if zonedata != nil {
-		zone, err = fakedns.ZoneDataFromNode(zonedata, p.file)
+	if zones != nil {
+		zone, err = zonedata.FromNode(zones, p.file)
 	}
 	if err != nil {
 		p.errs = append(p.errs, err)

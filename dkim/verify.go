@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	msgdkim "github.com/emersion/go-msgauth/dkim"
+
+	"spflab/spf"
 )
 
 // DefaultMaxSignatures is how many signatures of one message a Verifier
@@ -66,7 +68,7 @@ func (v *Verifier) Verify(ctx context.Context, message []byte) ([]Signature, err
 		lookups.mu.Lock()
 		lookups.answers[strings.ToLower(name)] = keyLookup{txts, err}
 		lookups.mu.Unlock()
-		if err != nil && isTemporary(err) {
+		if err != nil && spf.Temporary(err) {
 			return nil, temporary{err}
 		}
 		return txts, err
@@ -119,7 +121,7 @@ func (v *Verifier) verdict(index int, field string, verif *msgdkim.Verification,
 		q := ev
 		q.Kind, q.Name, q.Answers = EventKeyQuery, s.Selector+"._domainkey."+s.Domain, l.txts
 		if l.err != nil {
-			q.Err = dnsFailure(l.err)
+			q.Err = spf.Failure(l.err)
 		} else if len(l.txts) == 1 {
 			s.KeyAlgorithm, s.KeyBits = describeKey(l.txts[0])
 		}

@@ -168,15 +168,15 @@ func (e *evaluation) record(domain string) (*Record, error) {
 	if e.listener != nil {
 		ev := Event{Kind: EventDNS, QType: "TXT", Name: name, Answers: txts}
 		if err != nil {
-			ev.Err = dnsFailure(err)
+			ev.Err = spf.Failure(err)
 		}
 		e.emit(ev)
 	}
 	var l lookup
 	switch {
 	case err != nil:
-		if isTemporary(err) {
-			l.err = fmt.Errorf("TXT %s: %s", name, dnsFailure(err))
+		if spf.Temporary(err) {
+			l.err = fmt.Errorf("TXT %s: %s", name, spf.Failure(err))
 		}
 	default:
 		var found []string
@@ -484,7 +484,7 @@ func (e *evaluation) exists(domain string) (bool, error) {
 	if e.listener != nil {
 		ev := Event{Kind: EventDNS, QType: "A", Name: domain}
 		if err != nil {
-			ev.Err = dnsFailure(err)
+			ev.Err = spf.Failure(err)
 		}
 		for _, a := range addrs {
 			ev.Answers = append(ev.Answers, a.String())
@@ -499,7 +499,7 @@ func (e *evaluation) exists(domain string) (bool, error) {
 		}
 		return false, nil
 	default:
-		return false, fmt.Errorf("A %s: %s", domain, dnsFailure(err))
+		return false, fmt.Errorf("A %s: %s", domain, spf.Failure(err))
 	}
 	if e.listener != nil {
 		e.emit(Event{Kind: EventExists, Exists: true})

@@ -2,10 +2,7 @@ package dmarc
 
 import (
 	"context"
-	"errors"
 	"net/netip"
-
-	"spflab/spf"
 )
 
 // Resolver answers the DNS queries of a DMARC evaluation: the TXT records
@@ -23,25 +20,4 @@ type Resolver interface {
 	// LookupA returns the IPv4 addresses of name; DMARC only looks at
 	// whether the answer is NXDOMAIN (RFC 9989 Appendix A.4).
 	LookupA(ctx context.Context, name string) ([]netip.Addr, error)
-}
-
-// isTemporary reports whether a failed lookup is not a plain "no record":
-// anything but NXDOMAIN and NODATA counts as temporary, as in spf.
-func isTemporary(err error) bool {
-	return !errors.Is(err, spf.ErrNoSuchName) && !errors.Is(err, spf.ErrNoData)
-}
-
-// dnsFailure names a failed lookup in words: "no such name", "no data",
-// "timeout", "server failure (SERVFAIL)".
-func dnsFailure(err error) string {
-	switch {
-	case errors.Is(err, spf.ErrNoSuchName):
-		return spf.ErrNoSuchName.Error()
-	case errors.Is(err, spf.ErrNoData):
-		return spf.ErrNoData.Error()
-	}
-	if de, ok := errors.AsType[*spf.DNSError](err); ok {
-		return de.Err.Error()
-	}
-	return err.Error()
 }

@@ -47,9 +47,14 @@ const (
 	// EventClose: the connection was closed (Reason). It is the last event
 	// of a session.
 	EventClose
+	// EventOmitted: lines of a message past Limits.MessageLineEvents that
+	// were counted rather than reported one by one (Omitted); it comes
+	// before the final "." line, or before EventClose when the message
+	// was cut off.
+	EventOmitted
 )
 
-var eventKindNames = [...]string{"", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close"}
+var eventKindNames = [...]string{"", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close", "omitted"}
 
 // String names the kind: "connect", "client", "reply", ...
 func (k EventKind) String() string {
@@ -95,6 +100,7 @@ type Event struct {
 	XClient *XClient   `json:"xclient,omitempty"` // EventXClient: the attributes as given
 	Field   *Field     `json:"field,omitempty"`   // EventHeader
 	Stored  *Stored    `json:"stored,omitempty"`  // EventStored
+	Omitted *Omitted   `json:"omitted,omitempty"` // EventOmitted
 	Reason  string     `json:"reason,omitempty"`  // EventClose: why
 }
 
@@ -139,6 +145,13 @@ type Stored struct {
 	ID      uint64 `json:"id"`      // the Message's ID in the Mailbox
 	Size    int    `json:"size"`    // bytes stored, header fields added included
 	Evicted int    `json:"evicted"` // older messages dropped to make room
+}
+
+// Omitted counts the lines of a message that were not reported one by
+// one.
+type Omitted struct {
+	Lines int   `json:"lines"`
+	Bytes int64 `json:"bytes"` // line endings included
 }
 
 // A Recorder collects the events of every session of a Server, for a

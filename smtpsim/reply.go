@@ -44,6 +44,11 @@ func (r Reply) String() string {
 		b.WriteString(strconv.Itoa(r.Code))
 		if i < len(lines)-1 {
 			b.WriteByte('-')
+			if _, _, ok := cutEnhanced(l, byte('0'+r.Code/100)); ok && r.Enhanced != "" {
+				// The text begins like an enhanced code: put the reply's
+				// in front, for a parser to take off instead of the text's.
+				b.WriteString(r.Enhanced + " ")
+			}
 			b.WriteString(l)
 			continue
 		}
@@ -106,7 +111,7 @@ func readReply(br *bufio.Reader) (Reply, error) {
 			}
 			return Reply{}, fmt.Errorf("reading reply: %w", err)
 		}
-		done, perr := p.add(strings.TrimRight(string(line), "\r\n"))
+		done, perr := p.add(strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r"))
 		if perr != nil {
 			return Reply{}, perr
 		}
@@ -134,6 +139,9 @@ func (p *replyParser) add(line string) (bool, error) {
 	}
 	if len(line) > maxReplyLineSize {
 		return fail("longer than %d bytes", maxReplyLineSize)
+	}
+	if i := strings.IndexByte(line, '\r'); i >= 0 {
+		return fail("bare CR at byte %d (RFC 5321 §2.3.8: CR only before the LF that ends the line)", i+1)
 	}
 	if len(line) < 3 || !isDigit(line[0]) || !isDigit(line[1]) || !isDigit(line[2]) {
 		return fail("does not begin with a three-digit code")

@@ -45,6 +45,8 @@ func (e *Event) Words() spf.Words {
 		return spf.Words{{Text: "stored message " + strconv.FormatUint(e.Stored.ID, 10) + " (" + strconv.Itoa(e.Stored.Size) + " bytes)", Role: spf.RoleDetail}}
 	case EventClose:
 		return spf.Words{{Text: "connection closed: " + e.Reason, Role: spf.RoleDetail}}
+	case EventOmitted:
+		return spf.Words{{Text: "… " + thousands(int64(e.Omitted.Lines)) + " more " + plural(e.Omitted.Lines, "line") + " of the message (" + size(e.Omitted.Bytes) + ")", Role: spf.RoleDetail}}
 	}
 	return spf.Words{{Text: e.Kind.String()}}
 }
@@ -123,4 +125,34 @@ func (a Action) Words() string {
 		return "refuse (5xx)"
 	}
 	return a.String()
+}
+
+// thousands writes n with commas between groups of three digits: 12,345.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// size writes a size in bytes the way people read it: "345 bytes",
+// "12.3 KB", "1.2 MB" (powers of 1000).
+func size(n int64) string {
+	switch {
+	case n < 1000:
+		return thousands(n) + " " + plural(int(n), "byte")
+	case n < 1000*1000:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " KB"
+	case n < 1000*1000*1000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+	}
+	return strconv.FormatFloat(float64(n)/1e9, 'f', 1, 64) + " GB"
 }

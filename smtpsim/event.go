@@ -47,10 +47,12 @@ const (
 	// EventClose: the connection was closed (Reason). It is the last event
 	// of a session.
 	EventClose
-	// EventOmitted: lines of a message past Limits.MessageLineEvents that
-	// were counted rather than reported one by one (Omitted); it comes
-	// before the final "." line, or before EventClose when the message
-	// was cut off.
+	// EventOmitted: what was left out of the stream (Omitted). The server
+	// reports the lines of a message past Limits.MessageLineEvents in one,
+	// before the final "." line (before EventClose when the message was
+	// cut off). A consumer that must drop events rather than wait (a
+	// live monitor that fell behind) may pass one on in their place,
+	// with Events counted and Seq 0.
 	EventOmitted
 )
 
@@ -147,11 +149,12 @@ type Stored struct {
 	Evicted int    `json:"evicted"` // older messages dropped to make room
 }
 
-// Omitted counts the lines of a message that were not reported one by
-// one.
+// Omitted counts what was left out of a session's stream: lines of a
+// message not reported one by one, or events dropped by a consumer.
 type Omitted struct {
-	Lines int   `json:"lines"`
-	Bytes int64 `json:"bytes"` // line endings included
+	Lines  int   `json:"lines,omitempty"`
+	Bytes  int64 `json:"bytes,omitempty"` // of the Lines, line endings included
+	Events int   `json:"events,omitempty"`
 }
 
 // A Recorder collects the events of every session of a Server, for a

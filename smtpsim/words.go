@@ -46,7 +46,7 @@ func (e *Event) Words() spf.Words {
 	case EventClose:
 		return spf.Words{{Text: "connection closed: " + e.Reason, Role: spf.RoleDetail}}
 	case EventOmitted:
-		return spf.Words{{Text: "… " + thousands(int64(e.Omitted.Lines)) + " more " + plural(e.Omitted.Lines, "line") + " of the message (" + size(e.Omitted.Bytes) + ")", Role: spf.RoleDetail}}
+		return e.Omitted.Words()
 	}
 	return spf.Words{{Text: e.Kind.String()}}
 }
@@ -125,6 +125,20 @@ func (a Action) Words() string {
 		return "refuse (5xx)"
 	}
 	return a.String()
+}
+
+// Words says what was left out: "… 12,345 more lines of the message
+// (1.2 MB)", "… 37 events of this session dropped: the viewer fell
+// behind".
+func (o *Omitted) Words() spf.Words {
+	var parts []string
+	if o.Lines > 0 || o.Bytes > 0 {
+		parts = append(parts, thousands(int64(o.Lines))+" more "+plural(o.Lines, "line")+" of the message ("+size(o.Bytes)+")")
+	}
+	if o.Events > 0 {
+		parts = append(parts, thousands(int64(o.Events))+" "+plural(o.Events, "event")+" of this session dropped: the viewer fell behind")
+	}
+	return spf.Words{{Text: "… " + strings.Join(parts, "; "), Role: spf.RoleDetail}}
 }
 
 // thousands writes n with commas between groups of three digits: 12,345.

@@ -201,10 +201,11 @@ func TestLogDropsAndCounts(t *testing.T) {
 					if m == nil {
 						t.Fatalf("count line %q", line)
 					}
-					dropped, _ = strconv.Atoi(m[1])
+					n, _ := strconv.Atoi(m[1])
+					dropped += n
 					if asJSON {
 						var e logEntry
-						if err := json.Unmarshal([]byte(line), &e); err != nil || e.Source != "log" || e.Dropped != dropped {
+						if err := json.Unmarshal([]byte(line), &e); err != nil || e.Source != "log" || e.Dropped != n {
 							t.Errorf("count line %q: %+v %v", line, e, err)
 						}
 					}

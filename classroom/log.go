@@ -181,21 +181,19 @@ func (l *Log) jsonLine(e logEntry) string {
 	return string(b) + "\n"
 }
 
-// write queues a line, or drops it (when it may) if the backlog is full.
+// write queues a line, or drops it (when it may) if the backlog is full;
+// once dropping, it drops until the backlog has been taken.
 func (l *Log) write(line string, droppable bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
 	case l.err != nil:
 		return
-	case droppable && len(l.backlog) > 0 && len(l.backlog)+len(line) > maxBacklog:
+	case droppable && len(l.backlog) > 0 && (l.dropped > 0 || len(l.backlog)+len(line) > maxBacklog):
 		l.dropped++
 		return
 	}
-	if l.dropped > 0 { // they came before this line
-		l.backlog = append(l.backlog, l.droppedLine(l.dropped)...)
-		l.dropped = 0
-	}
+	l.countDropped()
 	l.backlog = append(l.backlog, line...)
 	if !l.writing {
 		l.writing = true
@@ -208,10 +206,10 @@ func (l *Log) write(line string, droppable bool) {
 func (l *Log) drain() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for len(l.backlog) > 0 && l.err == nil {
-		if l.dropped > 0 {
-			l.backlog = append(l.backlog, l.droppedLine(l.dropped)...)
-			l.dropped = 0
+	for l.err == nil {
+		l.countDropped()
+		if len(l.backlog) == 0 {
+			break
 		}
 		out := l.backlog
 		l.backlog, l.spare = l.spare[:0], nil
@@ -225,6 +223,15 @@ func (l *Log) drain() {
 	}
 	l.writing = false
 	l.idle.Broadcast()
+}
+
+// countDropped queues the line counting the events dropped, which came
+// after the backlog. l.mu is held.
+func (l *Log) countDropped() {
+	if l.dropped > 0 {
+		l.backlog = append(l.backlog, l.droppedLine(l.dropped)...)
+		l.dropped = 0
+	}
 }
 
 // Flush waits until the lines logged so far are written and returns the

@@ -221,22 +221,24 @@ func (s *Server) open(nc net.Conn, l *listener) {
 // "421 4.4.2". It reports false when every connection has sent one.
 // s.mu is held.
 func (s *Server) evictSilent() bool {
-	var victim *conn
-	for victim == nil || !victim.state.CompareAndSwap(connWaiting, connEvicted) {
-		victim = nil // it sent a command meanwhile: look again
+	for {
+		var victim *conn
 		for c := range s.conns {
-			if !c.evicted && c.state.Load() == connWaiting && (victim == nil || c.id < victim.id) {
+			if c.state.Load() == connWaiting && (victim == nil || c.id < victim.id) {
 				victim = c
 			}
 		}
-		if victim == nil {
+		switch {
+		case victim == nil:
 			return false
+		case victim.state.CompareAndSwap(connWaiting, connEvicted):
+			victim.evicted = true
+			s.evicting++
+			victim.nc.SetReadDeadline(time.Unix(1, 0))
+			return true
 		}
+		// It sent a command meanwhile: look again.
 	}
-	victim.evicted = true
-	s.evicting++
-	victim.nc.SetReadDeadline(time.Unix(1, 0))
-	return true
 }
 
 // handOver gives go-smtp the next incarnation of a session.

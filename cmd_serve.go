@@ -61,8 +61,8 @@ type serveFlags struct {
 	presenter                         bool
 	theme                             string
 	xclientFrom                       string
-	maxSessions                       int
-	grace                             time.Duration
+	maxSessions, maxPerIP             int
+	greeting, grace                   time.Duration
 }
 
 func (f *serveFlags) add(fs *flag.FlagSet) {
@@ -80,6 +80,8 @@ func (f *serveFlags) add(fs *flag.FlagSet) {
 	fs.BoolVar(&f.public, "listen-public", false, "allow addresses other than loopback: other machines can reach the lab")
 	fs.StringVar(&f.xclientFrom, "xclient-from", "", "the `NETWORKS` (CIDR, comma-separated, or \"none\") that may use XCLIENT (default loopback)")
 	fs.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "the most SMTP sessions at once")
+	fs.IntVar(&f.maxPerIP, "max-sessions-per-ip", 20, "the most SMTP sessions at once from one address (loopback: --max-sessions only)")
+	fs.DurationVar(&f.greeting, "greeting-timeout", 30*time.Second, "how long a new SMTP connection may stay silent before its first command")
 	fs.DurationVar(&f.grace, "grace", 5*time.Second, "how long Ctrl+C lets open sessions finish")
 }
 
@@ -132,13 +134,18 @@ func (f *serveFlags) resolve() (*classroom.Lesson, classroom.Config, error) {
 		}
 	}
 	cfg.SMTPAddr, cfg.DNSAddr = f.smtpAddr, f.dnsAddr
-	if f.maxSessions <= 0 {
+	switch {
+	case f.maxSessions <= 0:
 		return nil, cfg, fmt.Errorf("--max-sessions %d: must be positive", f.maxSessions)
+	case f.maxPerIP <= 0:
+		return nil, cfg, fmt.Errorf("--max-sessions-per-ip %d: must be positive", f.maxPerIP)
+	case f.greeting <= 0:
+		return nil, cfg, fmt.Errorf("--greeting-timeout %v: must be positive", f.greeting)
 	}
 	if f.grace < 0 {
 		return nil, cfg, fmt.Errorf("--grace %v: must not be negative", f.grace)
 	}
-	cfg.Limits.MaxSessions = f.maxSessions
+	cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerIP, cfg.Limits.GreetingTimeout = f.maxSessions, f.maxPerIP, f.greeting
 	if f.theme != "" && f.theme != "dark" && f.theme != "light" {
 		return nil, cfg, fmt.Errorf("--theme %q: want dark or light", f.theme)
 	}
@@ -226,6 +233,7 @@ func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f ser
 		fmt.Fprintln(stderr, "spflab serve: no terminal for the monitor: logging events instead (--no-tui)")
 	}
 	log := classroom.NewLog(termtext.NewWriter(stdout), f.json)
+	defer log.Flush()
 	var feed *classroom.Feed
 	if useTUI {
 		feed = classroom.NewFeed()
@@ -255,6 +263,9 @@ func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f ser
 		if err := runMonitor(ctx, feed, l.Label(), lines, f); err != nil {
 			fmt.Fprintf(stderr, "spflab serve: the monitor: %v\n", err)
 			status = 1
+		}
+		if events, queries := feed.Dropped(); events+queries > 0 {
+			fmt.Fprintf(stderr, "spflab serve: the monitor fell behind: %d SMTP events and %d DNS queries were not shown\n", events, queries)
 		}
 		fmt.Fprintf(stderr, "spflab serve: stopping: open sessions have %v to finish\n", f.grace)
 	default:

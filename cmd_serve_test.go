@@ -261,6 +261,8 @@ func TestServeBadUsage(t *testing.T) {
 		{[]string{"--client", "mail.euston.net"}, `--client "mail.euston.net": not an IP address`},
 		{[]string{"--xclient-from", "10.0.0.0/8,bogus"}, `--xclient-from: item 2 "bogus": not a network`},
 		{[]string{"--max-sessions", "0"}, "--max-sessions 0: must be positive"},
+		{[]string{"--max-sessions-per-ip", "-1"}, "--max-sessions-per-ip -1: must be positive"},
+		{[]string{"--greeting-timeout", "0s"}, "--greeting-timeout 0s: must be positive"},
 		{[]string{"--grace", "-1s"}, "--grace -1s: must not be negative"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--no-such-flag"}, "flag provided but not defined: -no-such-flag"},

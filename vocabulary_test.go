@@ -38,6 +38,7 @@ func TestOneVocabulary(t *testing.T) {
 			smtpWords = append(smtpWords, e.SMTP.String())
 		}
 	}
+	serveLog.Flush()
 	if len(spfWords) < 5 || len(smtpWords) < 3 {
 		t.Fatalf("the lesson gave %d SPF and %d other events", len(spfWords), len(smtpWords))
 	}

@@ -44,12 +44,20 @@ type Lesson struct {
 	Lines []string
 }
 
+// messageLines is how many lines of each message a lab reports one by
+// one when Config.Limits does not say (smtpsim.Limits.MessageLineEvents):
+// the header fields and the start of the body, for the monitor and the
+// log; the rest of a message is one line that counts it.
+const messageLines = 20
+
 // Config says where a Lab listens and how its SMTP server is bounded.
 type Config struct {
 	SMTPAddr, DNSAddr string
 	// XClientTrusted is smtpsim.Config.XClientTrusted: nil for loopback.
 	XClientTrusted []netip.Prefix
-	Limits         smtpsim.Limits
+	// Limits bound the SMTP server; zero fields take smtpsim's defaults,
+	// but MessageLineEvents is 20.
+	Limits smtpsim.Limits
 	// OnSMTP and OnDNS receive every SMTP event and DNS query.
 	OnSMTP func(smtpsim.Event)
 	OnDNS  func(fakedns.Query)
@@ -67,6 +75,9 @@ func Start(l *Lesson, cfg Config) (*Lab, error) {
 	sc.Resolver = l.Zone
 	sc.XClientTrusted = cfg.XClientTrusted
 	sc.Limits = cfg.Limits
+	if sc.Limits.MessageLineEvents == 0 {
+		sc.Limits.MessageLineEvents = messageLines
+	}
 	sc.OnEvent = cfg.OnSMTP
 	s, err := smtpsim.NewServer(sc)
 	if err == nil {

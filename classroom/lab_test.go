@@ -3,6 +3,7 @@ package classroom
 import (
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,34 +51,54 @@ func TestShellJoin(t *testing.T) {
 	}
 }
 
-// TestMonitorFeed: SMTP events wait for the monitor until it ends; DNS
-// queries never wait.
+// TestMonitorFeed: the feed never waits for the monitor. Past its buffer
+// it drops and counts; once the monitor has caught up, each session with
+// dropped events gets one EventOmitted counting them, before its next
+// event.
 func TestMonitorFeed(t *testing.T) {
 	f := NewFeed()
-	for i := range feedBuffer + 10 {
-		f.DNS(fakedns.Query{Name: fmt.Sprint(i)}) // the last 10 are dropped, not waited for
-	}
-	if len(f.dns) != feedBuffer {
-		t.Errorf("%d queries buffered, want %d", len(f.dns), feedBuffer)
-	}
-	for range feedBuffer {
-		f.SMTP(smtpsim.Event{})
-	}
-	sent := make(chan struct{})
+	returned := make(chan struct{})
 	go func() {
-		f.SMTP(smtpsim.Event{Seq: 1}) // the buffer is full: waits
-		close(sent)
+		defer close(returned)
+		for i := range feedBuffer + 10 {
+			f.DNS(fakedns.Query{Name: fmt.Sprint(i)})
+		}
+		for i := range feedBuffer {
+			f.SMTP(smtpsim.Event{Session: 1, Seq: i + 1})
+		}
+		for i := range 5 { // the buffer is full: dropped
+			f.SMTP(smtpsim.Event{Session: 1, Seq: feedBuffer + i + 1})
+			f.SMTP(smtpsim.Event{Session: 2, Seq: i + 1})
+		}
 	}()
 	select {
-	case <-sent:
-		t.Fatal("an SMTP event did not wait for a monitor that is behind")
-	case <-time.After(50 * time.Millisecond):
-	}
-	f.Close() // the monitor ended
-	select {
-	case <-sent:
+	case <-returned:
 	case <-time.After(waitFor):
-		t.Fatal("an SMTP event still waits after the monitor ended")
+		t.Fatal("the feed waits for a monitor that is behind")
 	}
-	f.SMTP(smtpsim.Event{}) // and later ones do not wait
+	if events, queries := f.Dropped(); events != 10 || queries != 10 || len(f.dns) != feedBuffer || len(f.smtp) != feedBuffer {
+		t.Fatalf("dropped %d events and %d queries, buffered %d and %d; want 10, 10, %d, %d", events, queries, len(f.smtp), len(f.dns), feedBuffer, feedBuffer)
+	}
+	for len(f.smtp) > 0 { // the monitor catches up
+		<-f.smtp
+	}
+	f.SMTP(smtpsim.Event{Session: 2, Seq: 6, Kind: smtpsim.EventClose})
+	var got []string
+	for len(f.smtp) > 0 {
+		e := <-f.smtp
+		if e.Kind == smtpsim.EventOmitted {
+			got = append(got, fmt.Sprintf("session %d: %d dropped", e.Session, e.Omitted.Events))
+			continue
+		}
+		got = append(got, fmt.Sprintf("session %d: %s", e.Session, e.Kind))
+	}
+	slices.Sort(got[:2]) // the counts come in any order, before the event
+	if want := []string{"session 1: 5 dropped", "session 2: 5 dropped", "session 2: close"}; !slices.Equal(got, want) {
+		t.Errorf("after catching up the monitor got %q, want %q", got, want)
+	}
+	f.Close() // the monitor ended: nothing waits, nothing is counted
+	f.SMTP(smtpsim.Event{Session: 3})
+	if events, _ := f.Dropped(); events != 10 || len(f.smtp) != 0 {
+		t.Errorf("after Close: %d dropped, %d buffered", events, len(f.smtp))
+	}
 }

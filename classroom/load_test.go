@@ -475,7 +475,7 @@ func TestServeSessionsFlat(t *testing.T) {
 	if g2 > g1+2 {
 		t.Errorf("goroutines grew from %d to %d over %d sessions", g1, g2, sessions)
 	}
-	if err := log.Err(); err != nil {
+	if err := log.Flush(); err != nil {
 		t.Error(err)
 	}
 	if err := b.Shutdown(context.Background()); err != nil {

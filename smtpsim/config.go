@@ -75,16 +75,10 @@ type Config struct {
 // one of XClientTrusted contains it (nil meaning loopback, as the server
 // reads it).
 func (c *Config) TrustsXClient(ip netip.Addr) bool {
-	trusted := c.XClientTrusted
-	if trusted == nil {
+	if c.XClientTrusted == nil {
 		return ip.Unmap().IsLoopback()
 	}
-	for _, p := range trusted {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return contains(c.XClientTrusted, ip)
 }
 
 // Limits bound a session. Zero means the default.
@@ -105,9 +99,35 @@ type Limits struct {
 	ReadTimeout, WriteTimeout time.Duration
 	// DNSTimeout bounds the lookups made for one command, default 20 s.
 	DNSTimeout time.Duration
-	// MaxSessions is the most connections served at once, default 100;
-	// one more gets "421 4.3.2" and is closed.
+	// MaxSessions is the most connections served at once, default 100.
+	// One more takes the place of the oldest connection that has not sent
+	// a command yet (that one gets "421 4.4.2" and is closed), so that
+	// silent connections cannot keep a real client out; when every
+	// connection has sent a command, it gets "421 4.3.2" and is closed.
 	MaxSessions int
+	// MaxSessionsPerIP is the most connections at once from one client
+	// address (the real peer, whatever XCLIENT says), default 20; one more
+	// gets "421 4.7.0" and is closed. It does not bound the clients of
+	// PerIPExempt.
+	MaxSessionsPerIP int
+	// PerIPExempt lists the networks whose clients only MaxSessions
+	// bounds; nil means loopback (127.0.0.0/8 and ::1), where the lab's
+	// own runner, swaks and load tests on this machine connect from. An
+	// empty, non-nil list exempts no one.
+	PerIPExempt []netip.Prefix
+	// GreetingTimeout is how long a new connection may stay silent before
+	// its first command, default 30 s (time to type "HELO" into nc by
+	// hand, not to hold a session for ReadTimeout); the deadline does not
+	// move for bytes that trickle in without a line end. Then the server
+	// answers "421 4.4.2" and closes.
+	GreetingTimeout time.Duration
+	// MessageLineEvents is how many lines of each message are reported as
+	// events (EventClientLine with InData); the lines after them are
+	// counted, and reported in one EventOmitted before the final ".".
+	// Zero reports every line: the lessons' runner waits for each line
+	// a learner types. The classroom server sets it, so that a client
+	// streaming a big message costs its monitor and log a few lines.
+	MessageLineEvents int
 }
 
 // CheckPoint is the SMTP command at which SPF decides.
@@ -310,9 +330,12 @@ func (c Config) withDefaults() (Config, Policy, error) {
 		c.Explanation = DefaultExplanation
 	}
 	if c.XClientTrusted == nil {
-		c.XClientTrusted = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+		c.XClientTrusted = loopback()
 	}
 	l := &c.Limits
+	if l.PerIPExempt == nil {
+		l.PerIPExempt = loopback()
+	}
 	if err := errors.Join(
 		orDefault("Limits.MaxLineLength", &l.MaxLineLength, 2000),
 		orDefault("Limits.MaxMessageBytes", &l.MaxMessageBytes, 1<<20),
@@ -321,6 +344,9 @@ func (c Config) withDefaults() (Config, Policy, error) {
 		orDefault("Limits.WriteTimeout", &l.WriteTimeout, time.Minute),
 		orDefault("Limits.DNSTimeout", &l.DNSTimeout, 20*time.Second),
 		orDefault("Limits.MaxSessions", &l.MaxSessions, 100),
+		orDefault("Limits.MaxSessionsPerIP", &l.MaxSessionsPerIP, 20),
+		orDefault("Limits.GreetingTimeout", &l.GreetingTimeout, 30*time.Second),
+		orDefault("Limits.MessageLineEvents", &l.MessageLineEvents, 0),
 		orDefault("MailboxMessages", &c.MailboxMessages, 1000),
 		orDefault("MailboxBytes", &c.MailboxBytes, 64<<20),
 	); err != nil {
@@ -337,6 +363,22 @@ func (c Config) withDefaults() (Config, Policy, error) {
 		return c, nil, fmt.Errorf("smtpsim: %w", err)
 	}
 	return c, p, nil
+}
+
+// loopback is the networks of loopback addresses.
+func loopback() []netip.Prefix {
+	return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
+
+// contains reports whether one of ps contains ip.
+func contains(ps []netip.Prefix, ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range ps {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // orDefault sets *v to d when it is zero; a negative *v is an error.

@@ -23,7 +23,10 @@
 //     address: swaks --xclient-addr 192.0.2.80 --xclient-name
 //     www.euston.net works;
 //   - limits on line length, message size, recipients, read and write
-//     time and concurrent sessions (Limits);
+//     time, concurrent sessions, sessions per client address and the wait
+//     for the first command, silent connections giving their places to
+//     new ones when all are taken (Limits); a command holding a control
+//     character is refused, never echoed (RFC 5321 §2.3.8);
 //   - one ordered, timestamped stream of Events per session: every client
 //     line and server reply, the server's own DNS queries, each step of
 //     each SPF evaluation, the policy's decisions, XCLIENT restarts, the

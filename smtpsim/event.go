@@ -47,9 +47,16 @@ const (
 	// EventClose: the connection was closed (Reason). It is the last event
 	// of a session.
 	EventClose
+	// EventOmitted: what was left out of the stream (Omitted). The server
+	// reports the lines of a message past Limits.MessageLineEvents in one,
+	// before the final "." line (before EventClose when the message was
+	// cut off). A consumer that must drop events rather than wait (a
+	// live monitor that fell behind) may pass one on in their place,
+	// with Events counted and Seq 0.
+	EventOmitted
 )
 
-var eventKindNames = [...]string{"", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close"}
+var eventKindNames = [...]string{"", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close", "omitted"}
 
 // String names the kind: "connect", "client", "reply", ...
 func (k EventKind) String() string {
@@ -95,6 +102,7 @@ type Event struct {
 	XClient *XClient   `json:"xclient,omitempty"` // EventXClient: the attributes as given
 	Field   *Field     `json:"field,omitempty"`   // EventHeader
 	Stored  *Stored    `json:"stored,omitempty"`  // EventStored
+	Omitted *Omitted   `json:"omitted,omitempty"` // EventOmitted
 	Reason  string     `json:"reason,omitempty"`  // EventClose: why
 }
 
@@ -139,6 +147,14 @@ type Stored struct {
 	ID      uint64 `json:"id"`      // the Message's ID in the Mailbox
 	Size    int    `json:"size"`    // bytes stored, header fields added included
 	Evicted int    `json:"evicted"` // older messages dropped to make room
+}
+
+// Omitted counts what was left out of a session's stream: lines of a
+// message not reported one by one, or events dropped by a consumer.
+type Omitted struct {
+	Lines  int   `json:"lines,omitempty"`
+	Bytes  int64 `json:"bytes,omitempty"` // of the Lines, line endings included
+	Events int   `json:"events,omitempty"`
 }
 
 // A Recorder collects the events of every session of a Server, for a

@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -30,9 +32,14 @@ import (
 //     RemoteAddr, to go-smtp through the Listener, and go-smtp greets it
 //     with a new 220 (Postfix's XCLIENT semantics);
 //   - add XCLIENT to the EHLO reply for a trusted client;
+//   - refuse a command holding a bare CR or another control character,
+//     which go-smtp would echo into its reply (RFC 5321 §2.3.8);
+//   - hold a connection that has sent no command yet to GreetingTimeout,
+//     by shortening the read deadlines go-smtp sets;
 //   - follow the message after a 354 reply (with go-smtp's own end-of-data
 //     rule) and the chunk after BDAT, so a line in a message is never
-//     taken for a command.
+//     taken for a command; past MessageLineEvents lines of a message,
+//     count the lines instead of reporting each.
 
 // conn is one TCP connection and what outlives go-smtp's incarnations of
 // its session.
@@ -41,9 +48,18 @@ type conn struct {
 	id      uint64
 	nc      net.Conn
 	br      *bufio.Reader
-	trusted bool // the real peer may use XCLIENT
+	peer    netip.Addr // the real peer, whatever XCLIENT says
+	trusted bool       // the real peer may use XCLIENT
 	ctx     context.Context
 	cancel  context.CancelFunc
+
+	// state is connWaiting until the first command, then connCommanded;
+	// connEvicted when the server took its place for a new connection.
+	state   atomic.Int32
+	greetBy time.Time // the deadline of the first command
+	// Guarded by srv.mu.
+	limited bool // counted in srv.perIP
+	evicted bool // counted in srv.evicting
 
 	emu   sync.Mutex // orders events; guards seq, cmd, cause, reason
 	seq   int
@@ -63,9 +79,19 @@ type conn struct {
 	inTransaction bool   // between MAIL and the end of the transaction
 	hungUp        bool   // the front ended the dialogue: go-smtp gets no more
 	client        clientID
+	msgLines      int     // lines of the message so far
+	omitting      bool    // the current line of the message is counted, not reported
+	omitted       Omitted // lines counted and not reported yet
 
 	finished sync.Once
 }
+
+// The states of a connection.
+const (
+	connWaiting   int32 = iota // no command yet
+	connCommanded              // it sent a command
+	connEvicted                // its place was given to a new connection
+)
 
 // clientID is who the server believes the client is.
 type clientID struct {
@@ -212,6 +238,7 @@ func (v *vconn) Read(p []byte) (int, error) {
 	c := v.c
 	for {
 		if v.isClosed() || c.hungUp {
+			c.flushOmitted()
 			return 0, net.ErrClosed
 		}
 		if len(c.pending) > 0 {
@@ -242,21 +269,24 @@ func (v *vconn) Read(p []byte) (int, error) {
 			start := !c.midLine
 			c.midLine = err != nil
 			if c.inData {
-				if start {
-					c.emit(Event{Kind: EventClientLine, Line: trimEOL(line), InData: true, Unterminated: c.midLine})
-				}
 				c.followData(line)
+				c.dataLine(line, start, c.midLine)
 			} else if start && c.takeCommand(v, line, c.midLine) {
-				continue // the front answered it
+				// The front answered it: the next command gets its own
+				// ReadTimeout, as go-smtp would give it.
+				c.nc.SetReadDeadline(c.readDeadline(time.Now().Add(c.srv.cfg.Limits.ReadTimeout)))
+				continue
 			}
 			c.pending = line
 		default:
-			if len(line) > 0 && !c.midLine {
-				if c.inData {
-					c.emit(Event{Kind: EventClientLine, Line: string(line), InData: true, Unterminated: true})
-				} else {
-					c.command(string(line), true)
+			switch {
+			case c.inData:
+				if len(line) > 0 {
+					c.dataLine(line, !c.midLine, true)
 				}
+				c.flushOmitted() // the message ends here
+			case len(line) > 0 && !c.midLine:
+				c.command(string(line), true)
 			}
 			return 0, c.readError(err)
 		}
@@ -276,7 +306,15 @@ func (c *conn) readError(err error) error {
 		c.setReason("the client reset the connection")
 		return io.EOF // gone like any client that leaves: go-smtp ends quietly
 	case errors.As(err, &ne) && ne.Timeout():
-		c.setReason("read timeout: the client sent nothing for " + c.srv.cfg.Limits.ReadTimeout.String())
+		lim := &c.srv.cfg.Limits
+		switch state := c.state.Load(); {
+		case state == connEvicted:
+			c.setReason(c.evictedReason())
+		case state == connWaiting && !time.Now().Before(c.greetBy):
+			c.setReason("greeting timeout: the client sent no command for " + lim.GreetingTimeout.String())
+		default:
+			c.setReason("read timeout: the client sent nothing for " + lim.ReadTimeout.String())
+		}
 	case errors.Is(err, net.ErrClosed):
 		c.setReason("closed")
 	default:
@@ -285,13 +323,28 @@ func (c *conn) readError(err error) error {
 	return err
 }
 
+// evictedReason is why a connection whose place was given away closes.
+func (c *conn) evictedReason() string {
+	return fmt.Sprintf("dropped to make room: no command yet while all %d sessions were taken", c.srv.cfg.Limits.MaxSessions)
+}
+
 // takeCommand looks at a command line (not part of a message) before
 // go-smtp does. It returns true when the front handled the line itself.
 func (c *conn) takeCommand(v *vconn, line []byte, partial bool) bool {
 	text := trimEOL(line)
+	first := c.state.CompareAndSwap(connWaiting, connCommanded)
 	c.command(text, partial)
+	if !first && c.state.Load() == connEvicted {
+		// It came as the server gave its place away.
+		c.hangUp(Reply{Code: 421, Enhanced: "4.4.2", Lines: []string{c.srv.cfg.Hostname + " Too slow: your place went to another client, try again later"}}, c.evictedReason())
+		return true
+	}
 	if partial {
 		return false // too long: go-smtp refuses it
+	}
+	if r, ok := controlRefusal(text); !ok {
+		c.reply(r)
+		return true
 	}
 	verb, args, _ := strings.Cut(text, " ")
 	switch strings.ToUpper(verb) {
@@ -302,6 +355,23 @@ func (c *conn) takeCommand(v *vconn, line []byte, partial bool) bool {
 		c.bdatLeft = bdatChunk(text)
 	}
 	return false
+}
+
+// controlRefusal checks a command line for a control character, which
+// go-smtp would echo into its reply (a bare CR would split the reply's
+// line for the client) and which no command's syntax allows (RFC 5321
+// §4.1.2). It returns false with the refusal, which names the character
+// without echoing it.
+func controlRefusal(line string) (Reply, bool) {
+	for i := 0; i < len(line); i++ {
+		switch ch := line[i]; {
+		case ch == '\r':
+			return Reply{Code: 501, Enhanced: "5.5.2", Lines: []string{fmt.Sprintf("Syntax error: bare CR at byte %d of the command (RFC 5321 §2.3.8: CR only before the LF that ends the line)", i+1)}}, false
+		case ch < ' ' && ch != '\t' || ch == 0x7f:
+			return Reply{Code: 501, Enhanced: "5.5.2", Lines: []string{fmt.Sprintf("Syntax error: control character %#02x at byte %d of the command (RFC 5321 §4.1.2)", ch, i+1)}}, false
+		}
+	}
+	return Reply{}, true
 }
 
 // bdatChunk returns the size of the chunk that follows a BDAT command, by
@@ -367,6 +437,43 @@ func (c *conn) followData(b []byte) {
 			}
 		}
 	}
+}
+
+// dataLine reports a line of the message (start false: the next part of
+// a line too long for one read), after followData has seen it. Past
+// MessageLineEvents lines the lines are counted instead, and reported
+// together before the final ".".
+func (c *conn) dataLine(b []byte, start, unterminated bool) {
+	ended := !c.inData
+	if start {
+		c.msgLines++
+		limit := c.srv.cfg.Limits.MessageLineEvents
+		c.omitting = limit > 0 && c.msgLines > limit && !ended
+	}
+	if c.omitting {
+		if start {
+			c.omitted.Lines++
+		}
+		c.omitted.Bytes += int64(len(b))
+		return
+	}
+	if ended {
+		c.flushOmitted()
+		c.msgLines = 0
+	}
+	if start {
+		c.emit(Event{Kind: EventClientLine, Line: trimEOL(b), InData: true, Unterminated: unterminated})
+	}
+}
+
+// flushOmitted reports the lines of the message counted so far, if any.
+func (c *conn) flushOmitted() {
+	if c.omitted.Lines == 0 && c.omitted.Bytes == 0 {
+		return
+	}
+	o := c.omitted
+	c.omitted = Omitted{}
+	c.emit(Event{Kind: EventOmitted, Omitted: &o})
 }
 
 // xclient serves XCLIENT: refused with a reply, or accepted by ending this
@@ -435,7 +542,7 @@ func (v *vconn) Write(p []byte) (int, error) {
 			wire = append(append(append([]byte(nil), wire[:i]...), "250-XCLIENT "+xclientAttrs+"\r\n"...), wire[i:]...)
 		}
 		if r.Code == 354 {
-			c.inData, c.dataState = true, dataBeginLine
+			c.inData, c.dataState, c.msgLines, c.omitting = true, dataBeginLine, 0, false
 		}
 		err = c.send(wire, r)
 		c.out = c.out[:copy(c.out, c.out[end:])]
@@ -493,9 +600,30 @@ func newVconn(c *conn) *vconn {
 func (v *vconn) LocalAddr() net.Addr  { return v.c.nc.LocalAddr() }
 func (v *vconn) RemoteAddr() net.Addr { return v.remote }
 
-func (v *vconn) SetDeadline(t time.Time) error      { return v.c.nc.SetDeadline(t) }
-func (v *vconn) SetReadDeadline(t time.Time) error  { return v.c.nc.SetReadDeadline(t) }
+// SetDeadline and SetReadDeadline hold a connection that has sent no
+// command yet to its greeting deadline.
+func (v *vconn) SetDeadline(t time.Time) error {
+	return errors.Join(v.c.nc.SetWriteDeadline(t), v.c.nc.SetReadDeadline(v.c.readDeadline(t)))
+}
+func (v *vconn) SetReadDeadline(t time.Time) error {
+	return v.c.nc.SetReadDeadline(v.c.readDeadline(t))
+}
 func (v *vconn) SetWriteDeadline(t time.Time) error { return v.c.nc.SetWriteDeadline(t) }
+
+// readDeadline is the read deadline to set for t: no later than the
+// greeting deadline before the first command, at once for a connection
+// whose place was given away.
+func (c *conn) readDeadline(t time.Time) time.Time {
+	switch c.state.Load() {
+	case connEvicted:
+		return time.Unix(1, 0)
+	case connWaiting:
+		if t.IsZero() || t.After(c.greetBy) {
+			return c.greetBy
+		}
+	}
+	return t
+}
 
 // listener is the net.Listener go-smtp serves: it hands over the vconn of
 // each new TCP connection and of each session restarted by XCLIENT.

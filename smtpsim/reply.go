@@ -105,7 +105,7 @@ func readReply(br *bufio.Reader) (Reply, error) {
 			}
 			return Reply{}, fmt.Errorf("reading reply: %w", err)
 		}
-		done, perr := p.add(strings.TrimRight(string(line), "\r\n"))
+		done, perr := p.add(strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r"))
 		if perr != nil {
 			return Reply{}, perr
 		}
@@ -135,8 +135,8 @@ func (p *replyParser) add(line string) (bool, error) {
 	if len(line) > maxReplyLineSize {
 		return fail("longer than %d bytes", maxReplyLineSize)
 	}
-	if strings.IndexByte(line, '\r') >= 0 {
-		return fail("a bare CR inside the line (RFC 5321 §2.3.8: CR only in CRLF)")
+	if i := strings.IndexByte(line, '\r'); i >= 0 {
+		return fail("bare CR at byte %d (RFC 5321 §2.3.8: CR only before the LF that ends the line)", i+1)
 	}
 	if len(line) < 3 || !isDigit(line[0]) || !isDigit(line[1]) || !isDigit(line[2]) {
 		return fail("does not begin with a three-digit code")

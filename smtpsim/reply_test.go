@@ -1,6 +1,7 @@
 package smtpsim
 
 import (
+	"bufio"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,11 @@ func TestParseReply(t *testing.T) {
 		{"250-a\r\n251 b", Reply{}, "reply line 2 \"251 b\": code 251 differs from 250"},
 		{"250-a", Reply{}, "ends with a continuation line"},
 		{"250 a\r\n250 b", Reply{}, "a final line (code and space) before the end"},
+		// A bare CR inside a line (FuzzParseReply: the server echoed
+		// "HELO x\r" into "250-Hello x\r").
+		{"250-Hello x\r\r\n250 PIPELINING", Reply{}, "reply line 1 \"250-Hello x\\r\": bare CR at byte 12"},
+		{"250 Hello x\rMAIL", Reply{}, "bare CR at byte 12"},
+		{"250-2.0.0 2.0.0\n250", Reply{Code: 250, Lines: []string{"2.0.0 2.0.0", ""}}, ""}, // the last line has no enhanced code: the reply has none
 	} {
 		got, err := ParseReply(tc.in)
 		if tc.err != "" {
@@ -34,6 +40,28 @@ func TestParseReply(t *testing.T) {
 		}
 		if err != nil || got.Code != tc.want.Code || got.Enhanced != tc.want.Enhanced || strings.Join(got.Lines, "|") != strings.Join(tc.want.Lines, "|") {
 			t.Errorf("%q: %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestReplyRoundTrip: a reply written by String parses back to itself,
+// by ParseReply and by the streaming reader, also when a line's text
+// begins like an enhanced code (FuzzParseReply's "250-2.0.0 2.0.0").
+func TestReplyRoundTrip(t *testing.T) {
+	for _, r := range []Reply{
+		{Code: 250, Enhanced: "2.0.0", Lines: []string{"2.0.0", ""}},
+		{Code: 250, Enhanced: "2.1.0", Lines: []string{"2.0.0 x", "y"}},
+		{Code: 451, Enhanced: "4.4.3", Lines: []string{"one", "two"}},
+		{Code: 250, Lines: []string{"Hello lab", "PIPELINING"}},
+	} {
+		for name, parse := range map[string]func(string) (Reply, error){
+			"ParseReply": ParseReply,
+			"readReply":  func(s string) (Reply, error) { return readReply(bufio.NewReader(strings.NewReader(s + "\r\n"))) },
+		} {
+			got, err := parse(r.String())
+			if err != nil || got.Enhanced != r.Enhanced || strings.Join(got.Lines, "|") != strings.Join(r.Lines, "|") {
+				t.Errorf("%s(%q) = %+v, %v; want %+v", name, r.String(), got, err, r)
+			}
 		}
 	}
 }

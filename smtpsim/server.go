@@ -34,6 +34,8 @@ type Server struct {
 	l        *listener
 	closed   bool
 	conns    map[*conn]struct{}
+	perIP    map[netip.Addr]int // open connections per peer, PerIPExempt left out
+	evicting int                // connections in conns whose place was given away
 	nextConn uint64
 	active   sync.WaitGroup // one per open TCP connection
 	serving  sync.WaitGroup // Start's Serve and the accept loop
@@ -52,6 +54,7 @@ func NewServer(cfg Config) (*Server, error) {
 		mailbox: newMailbox(cfg.MailboxMessages, cfg.MailboxBytes),
 		records: &spf.RecordCache{},
 		conns:   make(map[*conn]struct{}),
+		perIP:   make(map[netip.Addr]int),
 	}
 	ss := smtp.NewServer(backend{s})
 	ss.Domain = cfg.Hostname
@@ -162,24 +165,35 @@ func retryable(err error) bool {
 	return !errors.Is(err, net.ErrClosed) && errors.As(err, &te) && te.Temporary()
 }
 
-// open starts serving a new TCP connection, or refuses it when
-// MaxSessions are open.
+// open starts serving a new TCP connection. It refuses it when its peer
+// has MaxSessionsPerIP open, or when MaxSessions are open and each has
+// sent a command; when one has not, the new connection takes its place.
 func (s *Server) open(nc net.Conn, l *listener) {
+	lim := &s.cfg.Limits
 	peer := addrOf(nc.RemoteAddr())
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
-		srv: s, nc: nc, ctx: ctx, cancel: cancel,
-		br:     newLineReader(nc, s.cfg.Limits.MaxLineLength),
-		client: clientID{ip: peer, port: portOf(nc.RemoteAddr())},
+		srv: s, nc: nc, ctx: ctx, cancel: cancel, peer: peer,
+		br:      newLineReader(nc, lim.MaxLineLength),
+		client:  clientID{ip: peer, port: portOf(nc.RemoteAddr())},
+		greetBy: time.Now().Add(lim.GreetingTimeout),
 	}
 	c.trusted = s.cfg.TrustsXClient(peer)
+	c.limited = !contains(lim.PerIPExempt, peer)
 	s.mu.Lock()
 	s.nextConn++
 	c.id = s.nextConn
-	full := len(s.conns) >= s.cfg.Limits.MaxSessions
 	closed := s.closed
-	if !full && !closed {
+	perIP := c.limited && s.perIP[peer] >= lim.MaxSessionsPerIP
+	full := false
+	if !closed && !perIP && len(s.conns)-s.evicting >= lim.MaxSessions {
+		full = !s.evictSilent()
+	}
+	if !closed && !perIP && !full {
 		s.conns[c] = struct{}{}
+		if c.limited {
+			s.perIP[peer]++
+		}
 		s.active.Add(1)
 	}
 	s.mu.Unlock()
@@ -187,8 +201,11 @@ func (s *Server) open(nc net.Conn, l *listener) {
 	switch {
 	case closed:
 		c.setReason("server shut down")
+	case perIP:
+		c.reply(Reply{Code: 421, Enhanced: "4.7.0", Lines: []string{fmt.Sprintf("%s Too many sessions from %s (%d), try again later", s.cfg.Hostname, peer, lim.MaxSessionsPerIP)}})
+		c.setReason(fmt.Sprintf("too many sessions from %s (%d)", peer, lim.MaxSessionsPerIP))
 	case full:
-		c.reply(Reply{Code: 421, Enhanced: "4.3.2", Lines: []string{fmt.Sprintf("%s Too many sessions (%d), try again later", s.cfg.Hostname, s.cfg.Limits.MaxSessions)}})
+		c.reply(Reply{Code: 421, Enhanced: "4.3.2", Lines: []string{fmt.Sprintf("%s Too many sessions (%d), try again later", s.cfg.Hostname, lim.MaxSessions)}})
 		c.setReason("too many sessions")
 	default:
 		if l.push(newVconn(c)) {
@@ -197,6 +214,31 @@ func (s *Server) open(nc net.Conn, l *listener) {
 		c.setReason("server shut down")
 	}
 	c.finish()
+}
+
+// evictSilent gives away the place of the oldest connection that has not
+// sent a command yet: its reads end at once, and go-smtp answers it
+// "421 4.4.2". It reports false when every connection has sent one.
+// s.mu is held.
+func (s *Server) evictSilent() bool {
+	for {
+		var victim *conn
+		for c := range s.conns {
+			if c.state.Load() == connWaiting && (victim == nil || c.id < victim.id) {
+				victim = c
+			}
+		}
+		switch {
+		case victim == nil:
+			return false
+		case victim.state.CompareAndSwap(connWaiting, connEvicted):
+			victim.evicted = true
+			s.evicting++
+			victim.nc.SetReadDeadline(time.Unix(1, 0))
+			return true
+		}
+		// It sent a command meanwhile: look again.
+	}
 }
 
 // handOver gives go-smtp the next incarnation of a session.
@@ -213,8 +255,19 @@ func (s *Server) release(c *conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.conns[c]
+	if !ok {
+		return false
+	}
 	delete(s.conns, c)
-	return ok
+	if c.limited {
+		if s.perIP[c.peer]--; s.perIP[c.peer] <= 0 {
+			delete(s.perIP, c.peer)
+		}
+	}
+	if c.evicted {
+		s.evicting--
+	}
+	return true
 }
 
 // Shutdown stops accepting connections and waits for the open sessions to

@@ -45,6 +45,8 @@ func (e *Event) Words() spf.Words {
 		return spf.Words{{Text: "stored message " + strconv.FormatUint(e.Stored.ID, 10) + " (" + strconv.Itoa(e.Stored.Size) + " bytes)", Role: spf.RoleDetail}}
 	case EventClose:
 		return spf.Words{{Text: "connection closed: " + e.Reason, Role: spf.RoleDetail}}
+	case EventOmitted:
+		return e.Omitted.Words()
 	}
 	return spf.Words{{Text: e.Kind.String()}}
 }
@@ -123,4 +125,48 @@ func (a Action) Words() string {
 		return "refuse (5xx)"
 	}
 	return a.String()
+}
+
+// Words says what was left out: "… 12,345 more lines of the message
+// (1.2 MB)", "… 37 events of this session dropped: the viewer fell
+// behind".
+func (o *Omitted) Words() spf.Words {
+	var parts []string
+	if o.Lines > 0 || o.Bytes > 0 {
+		parts = append(parts, thousands(int64(o.Lines))+" more "+plural(o.Lines, "line")+" of the message ("+size(o.Bytes)+")")
+	}
+	if o.Events > 0 {
+		parts = append(parts, thousands(int64(o.Events))+" "+plural(o.Events, "event")+" of this session dropped: the viewer fell behind")
+	}
+	return spf.Words{{Text: "… " + strings.Join(parts, "; "), Role: spf.RoleDetail}}
+}
+
+// thousands writes n with commas between groups of three digits: 12,345.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// size writes a size in bytes the way people read it: "345 bytes",
+// "12.3 KB", "1.2 MB" (powers of 1000).
+func size(n int64) string {
+	switch {
+	case n < 1000:
+		return thousands(n) + " " + plural(int(n), "byte")
+	case n < 1000*1000:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " KB"
+	case n < 1000*1000*1000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+	}
+	return strconv.FormatFloat(float64(n)/1e9, 'f', 1, 64) + " GB"
 }

@@ -205,9 +205,9 @@ func (mo *Monitor) add(e smtpsim.Event) {
 	case smtpsim.EventClose:
 		s.closed = true
 	}
-	// XCLIENT is the lab's machinery (swaks --xclient-addr): marked as such.
-	lab := e.Command == "XCLIENT" || e.Kind == smtpsim.EventXClient
-	s.tr.add(entry{ev: &e, lab: lab, group: -1})
+	// Every line here is a real client's, its own XCLIENT too (swaks
+	// --xclient-addr, nc): nothing is the lab's machinery.
+	s.tr.add(entry{ev: &e, group: -1})
 	if s == mo.current() && mo.selected < 0 {
 		mo.spfTop = 0
 	}

@@ -117,7 +117,7 @@ func (t *transcript) smtpRows(th *theme, selected int) []row {
 		case smtpsim.EventReply:
 			rows = append(rows, replyRows(th, ev.Reply, k, k == selected, e.lab)...)
 			k++
-		case smtpsim.EventConnect, smtpsim.EventXClient, smtpsim.EventClose:
+		case smtpsim.EventConnect, smtpsim.EventXClient, smtpsim.EventClose, smtpsim.EventOmitted:
 			rows = append(rows, row{gutter: gut, segs: wordSegs(th, ev.Words()), reply: -1})
 		case smtpsim.EventPolicy:
 			rows = append(rows, row{segs: append([]seg{{"  ", th.dim}}, wordSegs(th, ev.Words())...), reply: -1, hang: 4})

@@ -50,6 +50,9 @@ const (
 	// defaultMaxSessions lets a classroom, or a load test of 200 clients,
 	// connect at once.
 	defaultMaxSessions = 500
+	// defaultPublicDNSRate is what a class of resolvers needs and a
+	// forged flood does not get (answers a second per client over UDP).
+	defaultPublicDNSRate = 50
 )
 
 // serveFlags are serve's command line.
@@ -61,7 +64,7 @@ type serveFlags struct {
 	presenter                         bool
 	theme                             string
 	xclientFrom                       string
-	maxSessions, maxPerIP             int
+	maxSessions, maxPerIP, dnsRate    int
 	greeting, grace                   time.Duration
 }
 
@@ -82,6 +85,7 @@ func (f *serveFlags) add(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxSessions, "max-sessions", defaultMaxSessions, "the most SMTP sessions at once")
 	fs.IntVar(&f.maxPerIP, "max-sessions-per-ip", 20, "the most SMTP sessions at once from one address (loopback: --max-sessions only)")
 	fs.DurationVar(&f.greeting, "greeting-timeout", 30*time.Second, "how long a new SMTP connection may stay silent before its first command")
+	fs.IntVar(&f.dnsRate, "dns-rate", -1, "UDP DNS answers a `SECOND` to one client before they are empty with TC (default: 50 with --listen-public, else no limit; 0: no limit)")
 	fs.DurationVar(&f.grace, "grace", 5*time.Second, "how long Ctrl+C lets open sessions finish")
 }
 
@@ -146,6 +150,13 @@ func (f *serveFlags) resolve() (*classroom.Lesson, classroom.Config, error) {
 		return nil, cfg, fmt.Errorf("--grace %v: must not be negative", f.grace)
 	}
 	cfg.Limits.MaxSessions, cfg.Limits.MaxSessionsPerIP, cfg.Limits.GreetingTimeout = f.maxSessions, f.maxPerIP, f.greeting
+	cfg.DNSRateLimit = f.dnsRate
+	if f.dnsRate < 0 {
+		cfg.DNSRateLimit = 0
+		if f.public {
+			cfg.DNSRateLimit = defaultPublicDNSRate
+		}
+	}
 	if f.theme != "" && f.theme != "dark" && f.theme != "light" {
 		return nil, cfg, fmt.Errorf("--theme %q: want dark or light", f.theme)
 	}

@@ -634,3 +634,27 @@ func TestServeNoTerminal(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, errs)
 	}
 }
+
+// TestServeDNSRate: DNS answers are rate limited per client when the lab
+// listens publicly, not on loopback, unless --dns-rate says otherwise.
+func TestServeDNSRate(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 0},
+		{[]string{"--listen-public"}, defaultPublicDNSRate},
+		{[]string{"--listen-public", "--dns-rate", "0"}, 0},
+		{[]string{"--dns-rate", "7"}, 7},
+	} {
+		var f serveFlags
+		fs := newFlagSet("serve", serveSynopsis, io.Discard)
+		f.add(fs)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		if _, cfg, err := f.resolve(); err != nil || cfg.DNSRateLimit != tt.want {
+			t.Errorf("%q: DNS rate %d (%v), want %d", tt.args, cfg.DNSRateLimit, err, tt.want)
+		}
+	}
+}

@@ -58,6 +58,9 @@ type Config struct {
 	// Limits bound the SMTP server; zero fields take smtpsim's defaults,
 	// but MessageLineEvents is 20.
 	Limits smtpsim.Limits
+	// DNSRateLimit is fakedns.Server.RateLimit: UDP answers a second per
+	// client, 0 for no limit.
+	DNSRateLimit int
 	// OnSMTP and OnDNS receive every SMTP event and DNS query.
 	OnSMTP func(smtpsim.Event)
 	OnDNS  func(fakedns.Query)
@@ -66,7 +69,7 @@ type Config struct {
 // Start starts the lesson's DNS server, then its SMTP server; when one
 // cannot listen, nothing is left running and the error says which port.
 func Start(l *Lesson, cfg Config) (*Lab, error) {
-	d := &fakedns.Server{Zone: l.Zone, OnQuery: cfg.OnDNS}
+	d := &fakedns.Server{Zone: l.Zone, OnQuery: cfg.OnDNS, RateLimit: cfg.DNSRateLimit}
 	if err := d.Start(cfg.DNSAddr); err != nil {
 		return nil, listenError("DNS", "--dns", cfg.DNSAddr, err)
 	}

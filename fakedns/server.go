@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -36,9 +39,16 @@ type Server struct {
 	// OnQuery, when set, is called for every query, after the answer is
 	// sent (or withheld); concurrently for concurrent queries.
 	OnQuery func(Query)
+	// RateLimit, when positive, bounds the UDP responses per second to one
+	// client address (response rate limiting, for a server reachable from
+	// a network): past it, a query gets an empty answer with TC set, so
+	// that a real client retries over TCP, where its address cannot be
+	// forged, and a forged one amplifies nothing. TCP is not limited.
+	RateLimit int
 
 	udp, tcp *dns.Server
 	addr     string
+	limiter  rateLimiter
 }
 
 // Query is one query a Server received, for OnQuery.
@@ -52,6 +62,9 @@ type Query struct {
 	Rcode     string
 	Answer    []Record // the answer section before truncation
 	Truncated bool     // TC was set: the client should retry over TCP
+	// RateLimited: the client was past Server.RateLimit and got an empty
+	// answer with TC set.
+	RateLimited bool
 }
 
 // String is the query's one canonical line, as the serve log and
@@ -84,7 +97,10 @@ func (q Query) Outcome() string {
 	default:
 		b.WriteString(q.Rcode)
 	}
-	if q.Truncated {
+	switch {
+	case q.RateLimited:
+		b.WriteString(" (rate limited: an empty answer with TC, retry over TCP)")
+	case q.Truncated:
 		b.WriteString(" (truncated: retry over TCP)")
 	}
 	return b.String()
@@ -174,6 +190,11 @@ func (s *Server) Close() error {
 func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
 	_, udp := w.LocalAddr().(*net.UDPAddr)
 	resp, q, answer := s.Zone.reply(req, udp)
+	if resp != nil && udp && s.RateLimit > 0 && !s.limiter.allow(w.RemoteAddr(), s.RateLimit, time.Now()) {
+		slip := new(dns.Msg).SetReply(req)
+		slip.Authoritative, slip.Truncated, slip.Rcode = true, true, resp.Rcode
+		resp, q.Truncated, q.RateLimited = slip, true, true
+	}
 	if resp != nil {
 		if err := w.WriteMsg(resp); err != nil {
 			// A record the zone holds does not pack: say so.
@@ -344,4 +365,48 @@ func (z *Zone) soaFor(key, qname string) dns.RR {
 		Ns:  "ns.fakedns.invalid.", Mbox: "hostmaster.fakedns.invalid.",
 		Serial: 1, Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 60,
 	}
+}
+
+// rateLimiter keeps a token bucket per client address: RateLimit tokens
+// a second, a burst of as many. It forgets every address when it holds
+// maxLimited of them, so that a flood of forged addresses costs bounded
+// memory (and the forged addresses get their answers: with TC, empty
+// ones cost no amplification anyway).
+type rateLimiter struct {
+	mu      sync.Mutex
+	buckets map[netip.Addr]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+const maxLimited = 10000
+
+// allow reports whether a response to addr fits its bucket, and takes a
+// token when it does.
+func (l *rateLimiter) allow(addr net.Addr, perSecond int, now time.Time) bool {
+	ap, err := netip.ParseAddrPort(addr.String())
+	if err != nil {
+		return true
+	}
+	ip := ap.Addr().Unmap()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buckets == nil || len(l.buckets) >= maxLimited {
+		l.buckets = make(map[netip.Addr]*bucket)
+	}
+	b := l.buckets[ip]
+	if b == nil {
+		b = &bucket{tokens: float64(perSecond), last: now}
+		l.buckets[ip] = b
+	}
+	b.tokens = min(float64(perSecond), b.tokens+now.Sub(b.last).Seconds()*float64(perSecond))
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }

@@ -1,6 +1,7 @@
 package fakedns_test
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -421,4 +423,50 @@ func BenchmarkServer(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "queries/s")
+}
+
+// TestServerRateLimit: past RateLimit a second, a UDP client gets small
+// empty answers with TC set (so a real client retries over TCP, and a
+// forged source amplifies nothing); TCP is answered whole.
+func TestServerRateLimit(t *testing.T) {
+	z := mustZone(t, liveZoneData)
+	var limited atomic.Int64
+	srv := &fakedns.Server{Zone: z, RateLimit: 5, OnQuery: func(q fakedns.Query) {
+		if q.RateLimited {
+			limited.Add(1)
+		}
+	}}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	const queries = 50
+	start := time.Now()
+	answered := 0
+	for range queries {
+		m := new(dns.Msg).SetQuestion("medium.example.com.", dns.TypeTXT)
+		m.SetEdns0(4096, false)
+		r := exchange(t, srv, "udp", m)
+		switch {
+		case len(r.Answer) > 0:
+			answered++
+		case !r.Truncated || r.Len() > 100:
+			t.Fatalf("a limited answer: TC %v, %d octets; want TC and a small message", r.Truncated, r.Len())
+		}
+	}
+	// A bucket of 5 refilled at 5 a second: never more than that.
+	if most := 5 + int(5*time.Since(start).Seconds()) + 1; answered > most {
+		t.Errorf("%d of %d UDP queries answered in %v, want at most %d", answered, queries, time.Since(start), most)
+	}
+	if answered == 0 {
+		t.Error("no query answered: the burst should pass")
+	}
+	r := exchange(t, srv, "tcp", new(dns.Msg).SetQuestion("big.example.com.", dns.TypeTXT))
+	if len(r.Answer) != 1 || r.Truncated {
+		t.Errorf("over TCP: %d answers, TC %v; want the answer", len(r.Answer), r.Truncated)
+	}
+	srv.Shutdown(context.Background())
+	if got := limited.Load(); got != int64(queries-answered) {
+		t.Errorf("OnQuery saw %d rate-limited queries, want %d", got, queries-answered)
+	}
 }

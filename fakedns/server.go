@@ -137,6 +137,12 @@ func (s *Server) Start(addr string) error {
 		}
 	}
 	s.addr = pc.LocalAddr().String()
+	if ip, err := netip.ParseAddr(host); err == nil && !ip.IsUnspecified() {
+		// Bound to one address, replies leave from it: miekg/dns need not
+		// read each packet's destination from its control message (the
+		// per-packet cost of a *net.UDPConn), a plain PacketConn will do.
+		pc = boundConn{pc}
+	}
 	started := make(chan struct{}, 2)
 	notify := func() { started <- struct{}{} }
 	s.udp = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(s.serveDNS), UDPSize: dns.MaxMsgSize, NotifyStartedFunc: notify}
@@ -155,6 +161,10 @@ func (s *Server) Start(addr string) error {
 	}
 	return nil
 }
+
+// boundConn hides the *net.UDPConn of a socket bound to one address, so
+// that miekg/dns reads it with ReadFrom rather than with control messages.
+type boundConn struct{ net.PacketConn }
 
 func portOf(a net.Addr) string {
 	_, port, _ := net.SplitHostPort(a.String())

@@ -14,7 +14,12 @@ import (
 // dialogue runs one full scripted dialogue with SPF over loopback:
 // connect, EHLO, XCLIENT, EHLO, MAIL, RCPT, DATA, QUIT; the message is
 // stored with Received-SPF: pass.
-func dialogue(addr string) error {
+func dialogue(addr string) error { return dialogueOf(addr, true) }
+
+// dialogueOf is dialogue; without xclient it plays EHLO, MAIL (a sender
+// whose record gives neutral), RCPT, DATA, QUIT, which any SMTP server
+// accepts.
+func dialogueOf(addr string, xclient bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := Dial(ctx, addr)
@@ -22,17 +27,20 @@ func dialogue(addr string) error {
 		return err
 	}
 	defer c.Close()
-	for _, s := range []struct {
+	type step struct {
 		line string
 		code int
-	}{
-		{"EHLO lab.client", 250},
-		{"XCLIENT ADDR=192.0.2.25 NAME=mail.euston.net", 220},
-		{"EHLO mail.euston.net", 250},
-		{"MAIL FROM:<honeypot@euston.net>", 250},
-		{"RCPT TO:<user@example.com>", 250},
-		{"DATA", 354},
-	} {
+	}
+	steps := []step{{"EHLO lab.client", 250}, {"MAIL FROM:<bench@neutral.example>", 250}}
+	if xclient {
+		steps = []step{
+			{"EHLO lab.client", 250},
+			{"XCLIENT ADDR=192.0.2.25 NAME=mail.euston.net", 220},
+			{"EHLO mail.euston.net", 250},
+			{"MAIL FROM:<honeypot@euston.net>", 250},
+		}
+	}
+	for _, s := range append(steps, step{"RCPT TO:<user@example.com>", 250}, step{"DATA", 354}) {
 		r, err := c.Send(s.line)
 		if err != nil {
 			return err

@@ -52,28 +52,28 @@ type Checker struct {
 func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom string) Outcome {
 	addr := strings.TrimSuffix(strings.TrimPrefix(mailFrom, "<"), ">")
 	if addr == "" {
-		o := c.CheckHELO(ctx, ip, helo)
-		o.MailFrom = ""
-		return o
+		return c.CheckHELO(ctx, ip, helo)
 	}
-	var sender, domain string
+	sender, local, domain := addr, "postmaster", addr
 	switch at := strings.LastIndexByte(addr, '@'); at {
 	case -1:
-		sender, domain = "postmaster@"+addr, addr
+		sender = "postmaster@" + addr
 	case 0:
 		sender, domain = "postmaster"+addr, addr[1:]
 	default:
-		sender, domain = addr, addr[at+1:]
+		local, domain = addr[:at], addr[at+1:]
 	}
-	o := c.CheckHost(ctx, ip, domain, sender, helo)
-	o.Identity, o.MailFrom = IdentityMailFrom, addr
+	var o Outcome
+	c.run(ctx, &o, ip, domain, sender, local, domain, helo)
+	o.MailFrom = addr
 	return o
 }
 
 // CheckHELO checks the HELO identity (RFC 7208 §2.3) with the sender
 // postmaster@helo.
 func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) Outcome {
-	o := c.CheckHost(ctx, ip, helo, "postmaster@"+helo, helo)
+	var o Outcome
+	c.run(ctx, &o, ip, helo, "postmaster@"+helo, "postmaster", helo, helo)
 	o.Identity = IdentityHELO
 	return o
 }
@@ -82,29 +82,35 @@ func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) Out
 // %{h} macro. For a fail, Outcome.Explanation is the exp= text or the
 // Checker's default.
 func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, helo string) Outcome {
-	e := evaluation{
-		c: c, ctx: ctx, ip: ip.Unmap(), helo: helo, sender: sender, listener: c.Listener,
-		maxTerms: limit(c.MaxDNSTerms, DefaultMaxDNSTerms),
-		maxVoid:  limit(c.MaxVoidLookups, DefaultMaxVoidLookups),
-		maxNames: limit(c.MaxNames, DefaultMaxNames),
-	}
-	e.local, e.senderDomain = "postmaster", sender
+	local, senderDomain := "postmaster", sender
 	if at := strings.LastIndexByte(sender, '@'); at >= 0 {
-		e.local, e.senderDomain = sender[:at], sender[at+1:]
+		local, senderDomain = sender[:at], sender[at+1:]
 	}
+	var o Outcome
+	c.run(ctx, &o, ip, domain, sender, local, senderDomain, helo)
+	return o
+}
+
+// run is check_host() with the sender already split into its local part
+// and domain (%{l}, %{o}); it fills o, as the MAIL FROM identity.
+func (c *Checker) run(ctx context.Context, o *Outcome, ip netip.Addr, domain, sender, local, senderDomain, helo string) {
+	// Field by field: a composite literal would be built aside and copied.
+	var e evaluation
+	e.c, e.ctx, e.listener, e.ip = c, ctx, c.Listener, ip.Unmap()
+	e.sender, e.local, e.senderDomain, e.helo = sender, local, senderDomain, helo
+	e.maxTerms = limit(c.MaxDNSTerms, DefaultMaxDNSTerms)
+	e.maxVoid = limit(c.MaxVoidLookups, DefaultMaxVoidLookups)
+	e.maxNames = limit(c.MaxNames, DefaultMaxNames)
 	r, exp, mech, err := e.checkHost(domain, true)
 	if r == Fail && exp == "" {
 		exp = e.defaultExplanation()
 	}
-	o := Outcome{
-		Result: r, Explanation: exp, Err: err, Identity: IdentityMailFrom,
-		IP: e.ip, Domain: domain, Sender: sender, HELO: helo,
-		Counters: e.counters, Mechanism: mech,
-	}
+	o.Result, o.Explanation, o.Err, o.Identity = r, exp, err, IdentityMailFrom
+	o.IP, o.Domain, o.Sender, o.HELO = e.ip, domain, sender, helo
+	o.Counters, o.Mechanism = e.counters, mech
 	if e.listener != nil {
 		e.emit(&Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
-	return o
 }
 
 func limit(n, def int) int {
@@ -274,21 +280,28 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 			return false, s
 		}
 	}
-	// ev gathers the data the reason is made of, for the listener.
-	var ev Event
+	// ev gathers the data the reason is made of, for the listener; the
+	// mechanisms fill it when it is not nil.
+	var ev *Event
+	if e.listener != nil {
+		ev = new(Event)
+	}
 	switch t.Kind {
 	case KindAll:
 		match = true
 	case KindIP4, KindIP6:
-		match, ev.Net = t.Net.Contains(e.ip), t.Net
+		match = t.Net.Contains(e.ip)
+		if ev != nil {
+			ev.Net = t.Net
+		}
 	case KindA:
-		match, s = e.mechA(t, e.target(t), &ev)
+		match, s = e.mechA(t, e.target(t), ev)
 	case KindMX:
-		match, s = e.mechMX(t, e.target(t), &ev)
+		match, s = e.mechMX(t, e.target(t), ev)
 	case KindPTR:
-		match, s = e.mechPTR(e.target(t), &ev)
+		match, s = e.mechPTR(e.target(t), ev)
 	case KindExists:
-		match, s = e.mechExists(e.target(t), &ev)
+		match, s = e.mechExists(e.target(t), ev)
 	case KindInclude:
 		return e.include(t)
 	}
@@ -301,7 +314,7 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 		if match {
 			ev.Result = t.Qualifier.Result()
 		}
-		e.emit(&ev)
+		e.emit(ev)
 	}
 	return match, stop{}
 }
@@ -376,7 +389,8 @@ func (e *evaluation) matchAddrs(addrs []netip.Addr, bits int) (netip.Prefix, boo
 	return netip.Prefix{}, false
 }
 
-// mechA evaluates a (RFC 7208 §5.3).
+// mechA evaluates a (RFC 7208 §5.3). The mechanisms put the data of their
+// comparison into ev, when it is not nil.
 func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, e.ip.Is6())
 	if err != nil {
@@ -384,7 +398,9 @@ func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, stop) {
 	}
 	bits := e.addrBits(t)
 	p, ok := e.matchAddrs(addrs, bits)
-	ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
+	if ev != nil {
+		ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
+	}
 	return ok, stop{}
 }
 
@@ -398,14 +414,18 @@ func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 		return false, stop{PermError, &tooManyNamesError{name, len(hosts), e.maxNames}}
 	}
 	bits := e.addrBits(t)
-	ev.Target, ev.Answers, ev.Bits = name, hosts, bits
+	if ev != nil {
+		ev.Target, ev.Answers, ev.Bits = name, hosts, bits
+	}
 	for _, h := range hosts {
 		addrs, err := e.lookupAddrs(h, e.ip.Is6())
 		if err != nil && isTemporary(err) {
 			return false, stop{TempError, err}
 		}
 		if p, ok := e.matchAddrs(addrs, bits); ok {
-			ev.Name, ev.Net = h, p
+			if ev != nil {
+				ev.Name, ev.Net = h, p
+			}
 			return true, stop{}
 		}
 	}
@@ -415,19 +435,27 @@ func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 // mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
 // that is the target or a subdomain of it.
 func (e *evaluation) mechPTR(target string, ev *Event) (bool, stop) {
-	ev.Target = target
+	if ev != nil {
+		ev.Target = target
+	}
 	names, err := e.lookupPTR()
 	if err != nil {
 		if isTemporary(err) {
-			ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
+			if ev != nil {
+				ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
+			}
 			return false, stop{}
 		}
 		return false, e.countVoid()
 	}
-	ev.Answers = names
+	if ev != nil {
+		ev.Answers = names
+	}
 	for _, n := range names {
 		if isSubdomain(n, target) && e.validates(n) {
-			ev.Name = n
+			if ev != nil {
+				ev.Name = n
+			}
 			return true, stop{}
 		}
 	}
@@ -441,7 +469,9 @@ func (e *evaluation) mechExists(name string, ev *Event) (bool, stop) {
 	if err != nil {
 		return false, e.lookupStop(err)
 	}
-	ev.Target, ev.Addrs = name, addrs
+	if ev != nil {
+		ev.Target, ev.Addrs = name, addrs
+	}
 	return len(addrs) > 0, stop{}
 }
 

@@ -611,16 +611,28 @@ func (e *evaluation) lookupStop(err error) stop {
 	return e.countVoid()
 }
 
-func isTemporary(err error) bool {
-	return !errors.Is(err, ErrNoSuchName) && !errors.Is(err, ErrNoData)
-}
-
-func dnsFailure(err error) string {
+// failureKind returns ErrNoSuchName or ErrNoData when err wraps one, else
+// nil: the failure is temporary.
+func failureKind(err error) error {
+	if de, ok := err.(*DNSError); ok && (de.Err == ErrNoSuchName || de.Err == ErrNoData) {
+		return de.Err // what resolvers return, without walking the chain
+	}
 	switch {
 	case errors.Is(err, ErrNoSuchName):
-		return ErrNoSuchName.Error()
+		return ErrNoSuchName
 	case errors.Is(err, ErrNoData):
-		return ErrNoData.Error()
+		return ErrNoData
+	}
+	return nil
+}
+
+func isTemporary(err error) bool { return failureKind(err) == nil }
+
+// dnsFailure words how a lookup failed: "no such name", "no data", or the
+// temporary failure in full.
+func dnsFailure(err error) string {
+	if kind := failureKind(err); kind != nil {
+		return kind.Error()
 	}
 	return err.Error()
 }

@@ -120,7 +120,9 @@ func (e *SyntaxError) Error() string {
 // IsSPFRecord reports whether a TXT record is an SPF version 1 record:
 // "v=spf1" in any case, followed by a space or the end (RFC 7208 §4.5).
 func IsSPFRecord(txt string) bool {
-	return len(txt) >= 6 && strings.EqualFold(txt[:6], "v=spf1") && (len(txt) == 6 || txt[6] == ' ')
+	// Byte by byte: c|0x20 is the letter's lower case, and no other byte's.
+	return len(txt) >= 6 && txt[0]|0x20 == 'v' && txt[1] == '=' && txt[2]|0x20 == 's' &&
+		txt[3]|0x20 == 'p' && txt[4]|0x20 == 'f' && txt[5] == '1' && (len(txt) == 6 || txt[6] == ' ')
 }
 
 // Parse parses an SPF record and checks the syntax of all of it

@@ -49,10 +49,11 @@ type Checker struct {
 // mailFrom, or for the null sender ("" or "<>") the HELO identity with the
 // sender postmaster@helo (RFC 7208 §2.3, §4.3). A mailFrom without a local
 // part, or without "@", has the local part "postmaster".
-func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom string) Outcome {
+func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom string) (o Outcome) {
 	addr := strings.TrimSuffix(strings.TrimPrefix(mailFrom, "<"), ">")
 	if addr == "" {
-		return c.CheckHELO(ctx, ip, helo)
+		c.checkHELO(ctx, &o, ip, helo)
+		return o
 	}
 	sender, local, domain := addr, "postmaster", addr
 	switch at := strings.LastIndexByte(addr, '@'); at {
@@ -63,7 +64,6 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom strin
 	default:
 		local, domain = addr[:at], addr[at+1:]
 	}
-	var o Outcome
 	c.run(ctx, &o, ip, domain, sender, local, domain, helo)
 	o.MailFrom = addr
 	return o
@@ -71,22 +71,27 @@ func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom strin
 
 // CheckHELO checks the HELO identity (RFC 7208 §2.3) with the sender
 // postmaster@helo.
-func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) Outcome {
-	var o Outcome
-	c.run(ctx, &o, ip, helo, "postmaster@"+helo, "postmaster", helo, helo)
-	o.Identity = IdentityHELO
+func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) (o Outcome) {
+	c.checkHELO(ctx, &o, ip, helo)
 	return o
+}
+
+// The exported checks fill their named result through a pointer: an
+// Outcome built aside would be copied on return.
+
+func (c *Checker) checkHELO(ctx context.Context, o *Outcome, ip netip.Addr, helo string) {
+	c.run(ctx, o, ip, helo, "postmaster@"+helo, "postmaster", helo, helo)
+	o.Identity = IdentityHELO
 }
 
 // CheckHost runs check_host(ip, domain, sender) of RFC 7208 §4; helo is the
 // %{h} macro. For a fail, Outcome.Explanation is the exp= text or the
 // Checker's default.
-func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, helo string) Outcome {
+func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, helo string) (o Outcome) {
 	local, senderDomain := "postmaster", sender
 	if at := strings.LastIndexByte(sender, '@'); at >= 0 {
 		local, senderDomain = sender[:at], sender[at+1:]
 	}
-	var o Outcome
 	c.run(ctx, &o, ip, domain, sender, local, senderDomain, helo)
 	return o
 }
@@ -681,22 +686,20 @@ func checkDomain(domain string) error {
 	if len(d) > 253 {
 		return errLongDomain
 	}
-	labels := 0
-	for start := 0; start <= len(d); {
-		end := strings.IndexByte(d[start:], '.')
-		if end < 0 {
-			end = len(d)
-		} else {
-			end += start
+	// One pass over the name: labels are short, a call per label costs more.
+	labels, start := 0, 0
+	for i := 0; i <= len(d); i++ {
+		if i < len(d) && d[i] != '.' {
+			continue
 		}
-		switch n := end - start; {
+		switch n := i - start; {
 		case n == 0:
 			return errEmptyLabel
 		case n > 63:
 			return errLongLabel
 		}
 		labels++
-		start = end + 1
+		start = i + 1
 	}
 	if labels < 2 {
 		return errNotFQDN

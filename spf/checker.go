@@ -215,12 +215,13 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 func (e *evaluation) record(domain string) (*Record, Result, error) {
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
-		r, why := None, "no SPF record: "
-		if isTemporary(err) {
-			r, why = TempError, "the TXT lookup failed: "
+		kind := failureKind(err)
+		r := None
+		if kind == nil {
+			r = TempError
 		}
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: why + dnsFailure(err)})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: noRecordReason(kind, err)})
 		}
 		return nil, r, err
 	}
@@ -256,6 +257,24 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 		e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text})
 	}
 	return cr.rec, "", nil
+}
+
+// The reasons of a record not found, worded once.
+var (
+	noRecordNoSuchName = "no SPF record: " + ErrNoSuchName.Error()
+	noRecordNoData     = "no SPF record: " + ErrNoData.Error()
+)
+
+// noRecordReason says why the TXT lookup of a record found none; kind is
+// failureKind(err).
+func noRecordReason(kind, err error) string {
+	switch kind {
+	case ErrNoSuchName:
+		return noRecordNoSuchName
+	case ErrNoData:
+		return noRecordNoData
+	}
+	return "the TXT lookup failed: " + err.Error()
 }
 
 // countDNSTerm counts a term that queries DNS against the limit

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -49,13 +48,13 @@ DNS: --dns HOST:PORT or the servers of /etc/resolv.conf.
 
 flags:`
 
-// Exit statuses of check.
+// Exit statuses of check, beside exitFail (fail or softfail; with
+// --compare, some rows change) and exitUsage (bad usage or input, an
+// unreachable resolver).
 const (
-	exitPass    = 0 // pass; or, with --compare, no row changes
-	exitFail    = 1 // fail or softfail; or, with --compare, some rows change
-	exitUsage   = 2 // bad usage or input, an unreachable resolver
-	exitNeutral = 3 // neutral or none
-	exitError   = 4 // temperror or permerror
+	exitPass    = exitOK // pass; or, with --compare, no row changes
+	exitNeutral = 3      // neutral or none
+	exitError   = 4      // temperror or permerror
 )
 
 // dnsFlags are the flags that say where names resolve.
@@ -333,82 +332,11 @@ func writeJSON(w io.Writer, v any) error {
 // printTrace writes the steps of an evaluation, indented by depth.
 func printTrace(w io.Writer, trace []spf.Event, maxTerms, maxVoid int) {
 	for _, e := range trace {
-		indent := strings.Repeat("  ", e.Depth)
-		counters := fmt.Sprintf("  [dns %d/%d, void %d/%d]", e.Counters.DNSTerms, maxTerms, e.Counters.VoidLookups, maxVoid)
-		var line string
-		switch e.Kind {
-		case spf.EventCheck:
-			line = fmt.Sprintf("check_host(%s, %s, %s)", e.IP, e.Domain, e.Sender)
-		case spf.EventRecord:
-			switch {
-			case e.Result == "":
-				line = "record " + strconv.Quote(e.Record)
-			case e.Record != "":
-				line = fmt.Sprintf("record %q: %s at column %d: %s", e.Record, e.Result, e.Column, e.Why())
-			default:
-				line = fmt.Sprintf("record: %s: %s", e.Result, e.Why())
-			}
-		case spf.EventDNS:
-			line = "dns " + e.QType + " " + e.Name + " → " + dnsAnswer(e)
-		case spf.EventMacro:
-			line = fmt.Sprintf("macro %s → %s", e.Macro, e.Expanded)
-		case spf.EventTerm:
-			switch {
-			case e.Term == "":
-				line = e.Why()
-			case e.Match:
-				line = fmt.Sprintf("%s (column %d): match → %s: %s", e.Term, e.Column, e.Result, e.Why())
-			case e.Result != "":
-				line = fmt.Sprintf("%s (column %d): %s: %s", e.Term, e.Column, e.Result, e.Why())
-			default:
-				line = fmt.Sprintf("%s (column %d): no match: %s", e.Term, e.Column, e.Why())
-			}
-			line += counters
-		case spf.EventEnter:
-			line = fmt.Sprintf("%s (column %d) → evaluating %s", e.Term, e.Column, e.Target)
-		case spf.EventLeave:
-			line = fmt.Sprintf("← %s returned %s", e.Target, e.Result)
-		case spf.EventExplanation:
-			if e.Why() != "" {
-				line = "explanation: " + e.Why()
-			} else {
-				line = fmt.Sprintf("explanation %q → %q", e.Macro, e.Explanation)
-			}
-		case spf.EventResult:
-			line = "result " + string(e.Result)
-			if e.Depth > 0 {
-				line = "result of " + e.Domain + ": " + string(e.Result)
-			}
-			if e.Why() != "" {
-				line += ": " + e.Why()
-			}
-			line += counters
-		default:
-			line = e.Kind.String()
+		if e.Echoed() {
+			continue
 		}
-		fmt.Fprintln(w, indent+line)
+		fmt.Fprintln(w, strings.Repeat("  ", e.Depth)+e.TraceLine(maxTerms, maxVoid))
 	}
-}
-
-// dnsAnswer describes the answer of a DNS event.
-func dnsAnswer(e spf.Event) string {
-	if e.Err != "" {
-		if e.Void {
-			return e.Err + " (a void lookup)"
-		}
-		return e.Err
-	}
-	var parts []string
-	for _, a := range e.Answers {
-		if e.QType == "TXT" {
-			a = strconv.Quote(a)
-		}
-		parts = append(parts, a)
-	}
-	for _, a := range e.Addrs {
-		parts = append(parts, a.String())
-	}
-	return strings.Join(parts, ", ")
 }
 
 // compareSetup returns the comparison of record with the published record

@@ -114,26 +114,48 @@ func mustLessons(t *testing.T) *scenarios.File {
 }
 
 // TestRunAllJSON checks that run --all --format json is one JSON object
-// per line, every lesson's events in turn.
+// per line, every lesson's events in turn, each event told apart by its
+// kind, and the server's by their own kind inside "smtp".
 func TestRunAllJSON(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if status := run(context.Background(), []string{"run", "--all", "--format", "json"}, &out, &errOut); status != 0 {
 		t.Fatalf("status %d: %s", status, errOut.String())
 	}
 	seen := make(map[string]bool)
+	kinds := make(map[string]int)
 	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
 		var e struct {
 			Scenario string `json:"scenario"`
 			Kind     string `json:"kind"`
+			SMTP     *struct {
+				Kind string `json:"kind"`
+			} `json:"smtp"`
 		}
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("%v: %s", err, line)
 		}
 		seen[e.Scenario] = true
+		if (e.Kind == "smtp") != (e.SMTP != nil) {
+			t.Fatalf("kind %q with smtp %v: %s", e.Kind, e.SMTP, line)
+		}
+		if e.SMTP != nil {
+			kinds["smtp/"+e.SMTP.Kind]++
+		} else {
+			kinds[e.Kind]++
+		}
 	}
 	for _, id := range mustLessons(t).IDs() {
 		if !seen[id] {
 			t.Errorf("no events of %s", id)
 		}
+	}
+	for _, k := range []string{"lesson", "narration", "notice", "check", "smtp/connect", "smtp/client", "smtp/reply",
+		"smtp/dns", "smtp/helo", "smtp/spf", "smtp/policy", "smtp/xclient", "smtp/header", "smtp/stored", "smtp/close"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s event: %v", k, kinds)
+		}
+	}
+	if kinds["unknown"]+kinds["smtp/unknown"]+kinds["smtp/"] > 0 {
+		t.Errorf("events of no known kind: %v", kinds)
 	}
 }

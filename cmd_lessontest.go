@@ -8,31 +8,40 @@ import (
 	"spflab/scenarios"
 )
 
-// runTest is "spflab test [FILE] [-v]": it runs every scenario of FILE
-// (the built-in lessons by default), checks every expectation, prints each
-// failure with its scenario, step, expectation and what happened, and
-// closes with "N passed, N failed" (scenarios). Exit status: 0 all passed,
-// 1 a scenario failed, 2 the file could not be loaded.
-func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const synopsis = "test [FILE] [-v]"
-	fs := newFlagSet("test", synopsis, stderr)
-	verbose := fs.Bool("v", false, "also list the scenarios that pass")
+const testSynopsis = "test [FILE] [-v]"
+
+// testOptions are "spflab test"'s command line.
+type testOptions struct {
+	file    string // "" for the built-in lessons
+	verbose bool
+}
+
+func parseTest(args []string, stderr io.Writer) (testOptions, error) {
+	var o testOptions
+	fs := newFlagSet("test", testSynopsis, stderr)
+	fs.BoolVar(&o.verbose, "v", false, "also list the scenarios that pass")
 	files, err := parseFlags(fs, args)
-	if err != nil {
-		return flagStatus(err)
-	}
-	if len(files) > 1 {
+	switch {
+	case err != nil:
+		return o, err
+	case len(files) > 1:
 		fs.Usage()
-		return 2
+		return o, errUsage
+	case len(files) == 1:
+		o.file = files[0]
 	}
-	file := ""
-	if len(files) == 1 {
-		file = files[0]
-	}
-	f, err := loadLessons(file)
+	return o, nil
+}
+
+// runTest runs every scenario of the file (the built-in lessons by
+// default), checks every expectation, prints each failure with its
+// scenario, step, expectation and what happened, and closes with "N
+// passed, N failed" (scenarios). Exit status: exitOK all passed, exitFail
+// a scenario failed, exitUsage the file could not be loaded.
+func runTest(ctx context.Context, o testOptions, stdout, stderr io.Writer) int {
+	f, err := loadLessons(o.file)
 	if err != nil {
-		fmt.Fprintf(stderr, "spflab test: %v\n", err)
-		return 2
+		return fail(stderr, "test", exitUsage, err)
 	}
 	passed, failed := 0, 0
 	for _, sc := range f.Scenarios {
@@ -43,7 +52,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		if err == nil && len(fails) == 0 {
 			passed++
-			if *verbose {
+			if o.verbose {
 				fmt.Fprintf(stdout, "ok   %s (%d expectations)\n", sc.ID, len(checks))
 			}
 			continue
@@ -59,7 +68,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
 	if failed > 0 {
-		return 1
+		return exitFail
 	}
-	return 0
+	return exitOK
 }

@@ -2,25 +2,30 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
-	"spflab/spf"
+	"spflab/spf/lint"
 )
 
-const lintSynopsis = "lint DOMAIN [--record 'v=spf1 ...'] [--dns HOST:PORT | --zone FILE] [--json]"
+const lintSynopsis = "lint DOMAIN [--record 'v=spf1 ...'] [--dns HOST:PORT | --zone FILE] [--format text|json|sarif] | lint --rules"
 
 const lintHelp = `
 Lint checks DOMAIN's SPF record (RFC 7208), or the draft given with
 --record in its place: the include/redirect tree with the DNS lookups each
-branch costs against the limit of 10, void lookups against 2, the names of
-each mx term; syntax errors with their column; and warnings, each with its
-RFC 7208 section and a hint.
-Exit status: 0 clean, 1 warnings only, 2 errors (a check that reaches them
-ends in permerror, or the record cannot be checked) or bad usage or input.
+branch costs against the limit of 10 (where a receiver stops, and what the
+rest would cost), the void lookups against 2 and the terms that make them,
+the hosts of each mx term, the IPv4 addresses and IPv6 /64s authorised;
+then the findings, each with its rule ID, severity, RFC 7208 section, term
+and column, and a fix. --rules lists the rules (as text or JSON).
+--format sarif writes
+SARIF 2.1.0 for code-scanning UIs (--json is --format json).
+Exit status: 0 clean or info only, 1 warnings, 2 errors (a check that
+reaches them ends in permerror or temperror, or the record does not say
+what was meant) or bad usage or input.
 
 Names resolve from --zone FILE (.yml/.yaml: the suite's zonedata format;
 anything else: a BIND zone file whose origin is DOMAIN), else from live
@@ -37,18 +42,42 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var d dnsFlags
 	record := fs.String("record", "", "lint this draft `record` in place of DOMAIN's published one")
-	asJSON := fs.Bool("json", false, "print JSON")
+	format := fs.String("format", "text", "output `format`: text, json or sarif")
+	asJSON := fs.Bool("json", false, "print JSON (--format json)")
+	listRules := fs.Bool("rules", false, "list the rules: ID, severity, RFC 7208 section, summary")
 	d.add(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return 2
-	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "spflab lint: %v\n", err)
+		return 2
+	}
+	if *asJSON {
+		*format = "json"
+	}
+	write, ok := lintWriters[*format]
+	if !ok {
+		return fail(fmt.Errorf("--format %q: want text, json or sarif", *format))
+	}
+	if *listRules {
+		switch {
+		case len(pos) != 0:
+			return fail(errors.New("--rules takes no domain"))
+		case *format == "json":
+			if err := writeJSON(stdout, lint.Rules()); err != nil {
+				return fail(err)
+			}
+		case *format == "text":
+			writeRules(stdout)
+		default:
+			return fail(errors.New("--rules: want --format text or json"))
+		}
+		return 0
+	}
+	if len(pos) != 1 {
+		fs.Usage()
 		return 2
 	}
 	haveRecord := false
@@ -65,22 +94,18 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	l := spf.Linter{Resolver: res}
-	var rep *spf.LintReport
+	l := lint.Linter{Resolver: res}
+	var rep *lint.Report
 	if haveRecord {
-		rep, err = l.LintDraft(ctx, domain, *record)
+		rep, err = l.Draft(ctx, domain, *record)
 	} else {
 		rep, err = l.Lint(ctx, domain)
 	}
 	if err != nil {
 		return fail(err)
 	}
-	if *asJSON {
-		if err := writeJSON(stdout, rep); err != nil {
-			return fail(err)
-		}
-	} else {
-		printLint(stdout, rep)
+	if err := write(stdout, rep); err != nil {
+		return fail(err)
 	}
 	switch {
 	case rep.Errors() > 0:
@@ -91,95 +116,16 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// printLint writes the tree, the counts and the findings of a lint.
-func printLint(w io.Writer, rep *spf.LintReport) {
-	var lines []treeLine
-	lines = treeLines(lines, rep.Tree, 0, rep.Draft)
-	width := 0
-	for _, l := range lines {
-		if l.note != "" {
-			width = max(width, len(l.text))
-		}
-	}
-	for _, l := range lines {
-		if l.note == "" {
-			fmt.Fprintln(w, l.text)
-		} else {
-			fmt.Fprintf(w, "%-*s  %s\n", width, l.text, l.note)
-		}
-	}
-	fmt.Fprintf(w, "\nDNS-querying terms: %d/%d   void lookups: %d/%d", rep.Lookups, rep.MaxLookups, rep.VoidLookups, rep.MaxVoidLookups)
-	if rep.Truncated {
-		fmt.Fprint(w, "   (tree too large: not followed to the end)")
-	}
-	fmt.Fprintln(w)
-	if len(rep.Findings) > 0 {
-		fmt.Fprintln(w)
-	}
-	for _, f := range rep.Findings {
-		where := f.Domain
-		if f.Term != "" {
-			where += fmt.Sprintf(", column %d, %q", f.Column, f.Term)
-		}
-		fmt.Fprintf(w, "%-7s %s: %s: %s (RFC 7208 §%s)\n", f.Severity, f.Code, where, f.Message, f.Section)
-		fmt.Fprintf(w, "        fix: %s\n", f.Hint)
-	}
-	fmt.Fprintf(w, "%d %s, %d %s\n", rep.Errors(), plural(rep.Errors(), "error"), rep.Warnings(), plural(rep.Warnings(), "warning"))
+// lintWriters are the output formats of lint.
+var lintWriters = map[string]func(io.Writer, *lint.Report) error{
+	"text":  lint.WriteText,
+	"json":  lint.WriteJSON,
+	"sarif": lint.WriteSARIF,
 }
 
-// treeLine is a line of the printed tree: a record, or a term and what it
-// costs.
-type treeLine struct{ text, note string }
-
-// treeLines appends the lines of one record of the tree and its terms,
-// indented by depth.
-func treeLines(lines []treeLine, n *spf.LintNode, depth int, draft bool) []treeLine {
-	indent := strings.Repeat("  ", depth)
-	head := indent + n.Domain
-	if depth == 0 && draft {
-		head += " (draft)"
+// writeRules lists the rules of lint, one a line.
+func writeRules(w io.Writer) {
+	for _, r := range lint.Rules() {
+		fmt.Fprintf(w, "%s  %-7s  §%-6s %-21s %s\n", r.ID, r.Severity, r.Section, r.Name, r.Summary)
 	}
-	switch {
-	case n.Problem != "" && n.Record != "":
-		head += fmt.Sprintf(": %q: %s", n.Record, n.Problem)
-	case n.Problem != "":
-		head += ": " + n.Problem
-	default:
-		head += fmt.Sprintf(": %q (%d %s)", n.Record, n.Lookups, plural(n.Lookups, "lookup"))
-	}
-	lines = append(lines, treeLine{text: head})
-	for _, t := range n.Terms {
-		var notes []string
-		switch {
-		case t.Lookups == 1:
-			notes = append(notes, "lookup #"+strconv.Itoa(t.Position))
-		case t.Lookups > 1:
-			notes = append(notes, fmt.Sprintf("lookups #%d-#%d", t.Position, t.Position+t.Lookups-1))
-		}
-		if len(t.Names) > 0 {
-			var names []string
-			for _, nm := range t.Names {
-				s := fmt.Sprintf("%s (%d addresses)", nm.Name, nm.Addresses)
-				switch {
-				case nm.Problem != "":
-					s = nm.Name + " (" + nm.Problem + ")"
-				case nm.Addresses == 1:
-					s = nm.Name + " (1 address)"
-				}
-				names = append(names, s)
-			}
-			notes = append(notes, fmt.Sprintf("%d %s: %s", len(t.Names), plural(len(t.Names), "name"), strings.Join(names, ", ")))
-		}
-		if t.Void != "" {
-			notes = append(notes, "void for "+t.Void)
-		}
-		if t.Note != "" {
-			notes = append(notes, t.Note)
-		}
-		lines = append(lines, treeLine{text: indent + "  " + t.Term, note: strings.Join(notes, "; ")})
-		if t.Target != nil {
-			lines = treeLines(lines, t.Target, depth+2, false)
-		}
-	}
-	return lines
 }

@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"spflab/fakedns"
-	"spflab/spf"
+	"spflab/spf/lint"
 )
 
 // liveWorld is "the rest of the world" the command tests resolve over DNS
@@ -88,33 +89,45 @@ func TestLintCommand(t *testing.T) {
 		stdout []string
 	}{
 		{"published over loopback DNS", []string{"lint", "example.com", "--dns", dns}, 0, []string{
-			`example.com: "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all" (3 lookups)`,
+			`example.com: "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all" (3 lookups; 768 IPv4 addresses and 1 IPv6 /64)`,
 			"  include:_spf.example.net       lookups #1-#2\n",
-			`    _spf.example.net: "v=spf1 ip4:198.51.100.0/24 include:_spf2.example.net ~all" (1 lookup)`,
+			`    _spf.example.net: "v=spf1 ip4:198.51.100.0/24 include:_spf2.example.net ~all" (1 lookup; 512 IPv4 addresses)`,
 			"      include:_spf2.example.net  lookup #2\n",
-			"  mx                             lookup #3; 2 names: mx1.example.com (2 addresses), mx2.example.com (1 address)\n",
+			"  mx                             lookup #3; 2 hosts: mx1.example.com (2 addresses), mx2.example.com (1 address)\n",
 			"DNS-querying terms: 3/10   void lookups: 0/2\n",
-			"0 errors, 0 warnings\n",
+			"authorised: 768 IPv4 addresses and 1 IPv6 /64\n",
+			"0 errors, 0 warnings, 0 info\n",
 		}},
 		{"draft with warnings", []string{"lint", "--dns", dns, "example.com", "--record", "v=spf1 ptr ip4:192.0.2.1/24 ?all"}, 1, []string{
-			`example.com (draft): "v=spf1 ptr ip4:192.0.2.1/24 ?all" (1 lookup)`,
-			`warning ptr: example.com, column 8, "ptr": `, "(RFC 7208 §5.5)\n        fix: ",
-			`warning host-bits: example.com, column 12, "ip4:192.0.2.1/24": 192.0.2.1/24 has host bits set: it means 192.0.2.0/24 (RFC 7208 §5.6)`,
-			`warning all-neutral: example.com, column 29, "?all"`,
-			"0 errors, 3 warnings\n",
+			`example.com (draft): "v=spf1 ptr ip4:192.0.2.1/24 ?all" (1 lookup; `,
+			`warning SPF-L016 ptr: example.com, column 8, "ptr": `, "(RFC 7208 §5.5)\n",
+			"    v=spf1 ptr ip4:192.0.2.1/24 ?all\n           ^^^\n    fix: ", "the a mechanism\n",
+			`warning SPF-L024 host-bits: example.com, column 12, "ip4:192.0.2.1/24": 192.0.2.1/24 has host bits set: it means 192.0.2.0/24 (RFC 7208 §5.6)`,
+			"               ^^^^^^^^^^^^^^^^\n",
+			`warning SPF-L018 all-neutral: example.com, column 29, "?all"`,
+			"0 errors, 3 warnings, 0 info\n",
 		}},
 		{"draft with errors", []string{"lint", "example.com", "--dns", dns, "--record", "v=spf1 include:nospf.example.net include:slow.example.net -all", "--timeout", "200ms"}, 2, []string{
-			"  include:nospf.example.net  lookup #1\n    nospf.example.net: no SPF record among 1 TXT records\n",
-			"error   include-no-record: nospf.example.net: an include of nospf.example.net: no SPF record among 1 TXT records",
-			"error   lookup-failed: slow.example.net: cannot look up the record of slow.example.net: ",
-			"2 errors, 0 warnings\n",
+			"  include:nospf.example.net  lookup #1\n    nospf.example.net: no SPF record (its only TXT record does not begin with \"v=spf1\")\n",
+			`error SPF-L004 include-no-record: example.com, column 8, "include:nospf.example.net": nospf.example.net has no SPF record`,
+			`error SPF-L006 lookup-failed: example.com, column 34, "include:slow.example.net": the TXT lookup of slow.example.net failed (`,
+			"2 errors, 0 warnings, 0 info\n",
 		}},
 		{"syntax error names the column", []string{"lint", "broken.example.org", "--dns", dns}, 2, []string{
-			`error   syntax: broken.example.org, column 12, "ip4:192.0.2.300": syntax error at column 12: invalid address "192.0.2.300"`,
+			`error SPF-L001 syntax: broken.example.org, column 12, "ip4:192.0.2.300": invalid address "192.0.2.300"`,
+			"    v=spf1 ip4:192.0.2.300 -all\n               ^^^^^^^^^^^\n",
+		}},
+		{"only info: exit status 0", []string{"lint", "nospf.example.net", "--dns", dns, "--record", "v=spf1 ip4:192.0.2.1 -all"}, 0, []string{
+			"info SPF-L032 parked-domain: nospf.example.net: ",
+			"0 errors, 0 warnings, 1 info\n",
 		}},
 		{"BIND zone file", []string{"lint", "example.com", "--zone", filepath.Join("testdata", "draft", "example.com.zone")}, 0, []string{
-			`example.com: "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all" (3 lookups)`,
+			`example.com: "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all" (3 lookups;`,
 			"DNS-querying terms: 3/10",
+		}},
+		{"rules", []string{"lint", "--rules"}, 0, []string{
+			"SPF-L001  error    §4.6    syntax ", "SPF-L004  error    §5.2    include-no-record ",
+			"SPF-L032  info     §5.1    parked-domain ",
 		}},
 	}
 	for _, tt := range tests {
@@ -134,21 +147,85 @@ func TestLintCommandJSON(t *testing.T) {
 	if err := os.WriteFile(zone, []byte(liveWorld), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, where := range [][]string{{"--dns", dns}, {"--zone", zone}} {
-		args := append([]string{"lint", "example.com", "--json", "--record", "v=spf1 mx:example.com a:mx2.example.com -all"}, where...)
+	for _, args := range [][]string{{"--dns", dns, "--json"}, {"--zone", zone, "--format", "json"}} {
+		args := append([]string{"lint", "example.com", "--record", "v=spf1 mx:example.com a:mx2.example.com -all"}, args...)
 		code, stdout, stderr := spflab(args...)
 		if code != 1 {
-			t.Fatalf("%v: exit status %d, want 1 (a warning); stderr %s", where, code, stderr)
+			t.Fatalf("%v: exit status %d, want 1 (a warning); stderr %s", args, code, stderr)
 		}
-		var rep spf.LintReport
+		var rep lint.Report
 		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 			t.Fatal(err)
 		}
 		// mx2 has no AAAA: a void lookup for IPv6 clients.
-		if !rep.Draft || rep.Lookups != 2 || rep.VoidLookups != 1 || len(rep.Findings) != 1 || rep.Findings[0].Code != "void-lookup" ||
-			rep.Tree.Terms[1].Void != "IPv6 clients" || len(rep.Tree.Terms[0].Names) != 2 {
-			t.Errorf("%v: report %+v", where, rep)
+		if !rep.Draft || rep.Lookups != 2 || rep.VoidLookups != 1 || len(rep.Findings) != 1 || rep.Findings[0].ID != "SPF-L013" ||
+			rep.Tree.Terms[1].Void != "IPv6 clients" || len(rep.Tree.Terms[0].Hosts) != 2 ||
+			len(rep.Voids) != 1 || rep.Voids[0].Term != "a:mx2.example.com" {
+			t.Errorf("%v: report %+v", args, rep)
 		}
+	}
+}
+
+// TestLintRulesJSON: --rules --json lists every rule with snake_case keys.
+func TestLintRulesJSON(t *testing.T) {
+	code, stdout, stderr := spflab("lint", "--rules", "--json")
+	var rules []lint.Rule
+	if code != 0 || json.Unmarshal([]byte(stdout), &rules) != nil || !slices.Equal(rules, lint.Rules()) {
+		t.Fatalf("exit %d, stderr %s, stdout:\n%s", code, stderr, stdout)
+	}
+	if !strings.Contains(stdout, `"id": "SPF-L001",`) || !strings.Contains(stdout, `"severity": "error",`) {
+		t.Errorf("keys: %s", stdout)
+	}
+}
+
+// TestLintCommandSARIF: --format sarif writes a SARIF 2.1.0 log whose
+// results point at the record's pseudo-URI and the term's column.
+func TestLintCommandSARIF(t *testing.T) {
+	dns := serveWorld(t, liveWorld)
+	code, stdout, stderr := spflab("lint", "example.com", "--dns", dns, "--format", "sarif", "--record", "v=spf1 ptr -all")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr %s", code, stderr)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine   int `json:"startLine"`
+							StartColumn int `json:"startColumn"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || log.Runs[0].Tool.Driver.Name != "spflab" ||
+		len(log.Runs[0].Tool.Driver.Rules) != len(lint.Rules()) || len(log.Runs[0].Results) != 1 {
+		t.Fatalf("SARIF log:\n%s", stdout)
+	}
+	res := log.Runs[0].Results[0]
+	loc := res.Locations[0].PhysicalLocation
+	if res.RuleID != "SPF-L016" || res.Level != "warning" || loc.ArtifactLocation.URI != "dns:///example.com/TXT" ||
+		loc.Region.StartLine != 1 || loc.Region.StartColumn != 8 {
+		t.Errorf("SARIF result %+v", res)
 	}
 }
 
@@ -181,6 +258,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"lint", "example.com", "--dns", "127.0.0.1:1", "--timeout", "300ms"}, "spflab lint: DNS server 127.0.0.1:1 does not answer: "},
 		{[]string{"lint", "example.com", "--dns", "127.0.0.1"}, `spflab lint: --dns "127.0.0.1": want HOST:PORT`},
 		{[]string{"lint", "example.com", "--dns", dns, "--zone", badZone}, "spflab lint: --zone and --dns exclude each other"},
+		{[]string{"lint", "example.com", "--dns", dns, "--format", "xml"}, `spflab lint: --format "xml": want text, json or sarif`},
+		{[]string{"lint", "example.com", "--rules"}, "spflab lint: --rules takes no domain"},
+		{[]string{"lint", "--rules", "--format", "sarif"}, "spflab lint: --rules: want --format text or json"},
 		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.300"}, `spflab check: --ip "192.0.2.300": not an IP address`},
 		{[]string{"check", "example.com", "--dns", dns}, "spflab check: --ip is required"},
 		{[]string{"check", "example..com", "--dns", dns, "--ip", "192.0.2.1"}, `spflab check: "example..com": not a domain name: an empty label`},

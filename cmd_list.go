@@ -7,24 +7,30 @@ import (
 	"text/tabwriter"
 )
 
-// runList is "spflab list [--scenarios FILE]": one line per scenario with
-// its id, title and summary.
-func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	const synopsis = "list [--scenarios FILE]"
-	fs := newFlagSet("list", synopsis, stderr)
-	file := fs.String("scenarios", "", "a scenarios `FILE` instead of the built-in lessons")
+const listSynopsis = "list [--scenarios FILE]"
+
+// listOptions are "spflab list"'s command line.
+type listOptions struct {
+	scenarios string // "" for the built-in lessons
+}
+
+func parseList(args []string, stderr io.Writer) (listOptions, error) {
+	var o listOptions
+	fs := newFlagSet("list", listSynopsis, stderr)
+	fs.StringVar(&o.scenarios, "scenarios", "", "a scenarios `FILE` instead of the built-in lessons")
 	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return flagStatus(err)
-	}
-	if len(rest) > 0 {
+	if err == nil && len(rest) > 0 {
 		fs.Usage()
-		return 2
+		err = errUsage
 	}
-	f, err := loadLessons(*file)
+	return o, err
+}
+
+// runList prints one line per scenario with its id, title and summary.
+func runList(_ context.Context, o listOptions, stdout, stderr io.Writer) int {
+	f, err := loadLessons(o.scenarios)
 	if err != nil {
-		fmt.Fprintf(stderr, "spflab list: %v\n", err)
-		return 2
+		return fail(stderr, "list", exitUsage, err)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTITLE\tSUMMARY")
@@ -32,8 +38,7 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", sc.ID, sc.Title, sc.Summary)
 	}
 	if err := tw.Flush(); err != nil {
-		fmt.Fprintf(stderr, "spflab list: %v\n", err)
-		return 1
+		return fail(stderr, "list", exitFail, err)
 	}
-	return 0
+	return exitOK
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,69 +31,78 @@ var printers = map[string]func(io.Writer, *scenarios.Transcript) error{
 	"markdown": scenarios.WriteMarkdown,
 }
 
-// runRun is "spflab run [ID...|--all] [--format text|json|markdown]
-// [--scenarios FILE] [--record DOMAIN=RECORD]...": it runs lessons
-// against a real server and prints each transcript. Exit status: 0 when
-// the lessons ran (whether their expectations held or not: that is
-// spflab test's job), 1 when one could not run, 2 for bad arguments.
-func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const synopsis = "run [ID...|--all] [--format text|json|markdown] [--scenarios FILE] [--record DOMAIN=RECORD]..."
-	fs := newFlagSet("run", synopsis, stderr)
-	all := fs.Bool("all", false, "run every scenario of the file")
-	format := fs.String("format", "text", "output `format`: text, json (one event per line) or markdown (a handout)")
-	file := fs.String("scenarios", "", "a scenarios `FILE` instead of the built-in lessons")
-	records := recordFlags{}
-	fs.Var(records, "record", "run with a draft SPF record for a domain: `DOMAIN=RECORD` (repeatable)")
-	ids, err := parseFlags(fs, args)
-	if err != nil {
-		return flagStatus(err)
+const runSynopsis = "run [ID...|--all] [--format text|json|markdown] [--scenarios FILE] [--record DOMAIN=RECORD]..."
+
+// runOptions are "spflab run"'s command line.
+type runOptions struct {
+	ids       []string
+	all       bool
+	format    string
+	scenarios string // "" for the built-in lessons
+	records   recordFlags
+}
+
+func parseRun(args []string, stderr io.Writer) (runOptions, error) {
+	o := runOptions{records: recordFlags{}}
+	fs := newFlagSet("run", runSynopsis, stderr)
+	fs.BoolVar(&o.all, "all", false, "run every scenario of the file")
+	fs.StringVar(&o.format, "format", "text", "output `format`: text, json (one event per line) or markdown (a handout)")
+	fs.StringVar(&o.scenarios, "scenarios", "", "a scenarios `FILE` instead of the built-in lessons")
+	fs.Var(o.records, "record", "run with a draft SPF record for a domain: `DOMAIN=RECORD` (repeatable)")
+	var err error
+	if o.ids, err = parseFlags(fs, args); err != nil {
+		return o, err
 	}
-	print, ok := printers[*format]
-	if !ok {
-		fmt.Fprintf(stderr, "spflab run: unknown format %q (want text, json or markdown)\n", *format)
-		return 2
+	if _, ok := printers[o.format]; !ok {
+		fail(stderr, "run", exitUsage, fmt.Errorf("unknown format %q (want text, json or markdown)", o.format))
+		return o, errUsage
 	}
-	if *all == (len(ids) > 0) {
-		fmt.Fprintf(stderr, "spflab run: name scenarios or give --all, not both or neither ('spflab list' shows them)\n")
+	if o.all == (len(o.ids) > 0) {
+		fail(stderr, "run", exitUsage, errors.New("name scenarios or give --all, not both or neither ('spflab list' shows them)"))
 		fs.Usage()
-		return 2
+		return o, errUsage
 	}
-	f, err := loadLessons(*file)
+	return o, nil
+}
+
+// runRun runs lessons against a real server and prints each transcript.
+// Exit status: exitOK when the lessons ran (whether their expectations
+// held or not: that is spflab test's job), exitFail when one could not
+// run, exitUsage for bad arguments.
+func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) int {
+	print := printers[o.format]
+	f, err := loadLessons(o.scenarios)
 	if err != nil {
-		fmt.Fprintf(stderr, "spflab run: %v\n", err)
-		return 2
+		return fail(stderr, "run", exitUsage, err)
 	}
 	list := f.Scenarios
-	if !*all {
+	if !o.all {
 		list = nil
-		for _, id := range ids {
+		for _, id := range o.ids {
 			sc := f.Lookup(id)
 			if sc == nil {
-				fmt.Fprintf(stderr, "spflab run: no scenario %q in %s ('spflab list' shows them)\n", id, f.Name)
-				return 2
+				return fail(stderr, "run", exitUsage, fmt.Errorf("no scenario %q in %s ('spflab list' shows them)", id, f.Name))
 			}
 			list = append(list, sc)
 		}
 	}
 	for i, sc := range list {
-		if i > 0 && *format != "json" {
+		if i > 0 && o.format != "json" {
 			sep := "\n"
-			if *format == "markdown" {
+			if o.format == "markdown" {
 				sep = "\n---\n\n"
 			}
 			fmt.Fprint(stdout, sep)
 		}
-		t, err := scenarios.Run(ctx, sc, scenarios.Options{Records: records})
+		t, err := scenarios.Run(ctx, sc, scenarios.Options{Records: o.records})
 		if t != nil {
 			if perr := print(stdout, t); perr != nil {
-				fmt.Fprintf(stderr, "spflab run: %v\n", perr)
-				return 1
+				return fail(stderr, "run", exitFail, perr)
 			}
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "spflab run: %v\n", err)
-			return 1
+			return fail(stderr, "run", exitFail, err)
 		}
 	}
-	return 0
+	return exitOK
 }

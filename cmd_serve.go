@@ -8,8 +8,15 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"spflab/classroom"
+	"spflab/termtext"
+	"spflab/tui"
 )
 
 const serveSynopsis = "serve [--scenario ID | --scenarios FILE | --zone FILE] [--smtp ADDR] [--dns ADDR] [--no-tui] [--json] [--listen-public]"
@@ -102,8 +109,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // resolve checks the flags and loads the lesson.
-func (f *serveFlags) resolve() (*serveLesson, labConfig, error) {
-	var cfg labConfig
+func (f *serveFlags) resolve() (*classroom.Lesson, classroom.Config, error) {
+	var cfg classroom.Config
 	for _, a := range []struct {
 		flag, def string
 		addr      *string
@@ -119,7 +126,7 @@ func (f *serveFlags) resolve() (*serveLesson, labConfig, error) {
 		if err != nil {
 			return nil, cfg, fmt.Errorf("%s %q: want HOST:PORT, e.g. %s", a.flag, *a.addr, a.def)
 		}
-		if !f.public && !isLoopbackHost(host) {
+		if !f.public && !classroom.IsLoopbackHost(host) {
 			return nil, cfg, fmt.Errorf("%s %s is not loopback: add --listen-public to let other machines reach the lab", a.flag, *a.addr)
 		}
 	}
@@ -153,7 +160,7 @@ func (f *serveFlags) resolve() (*serveLesson, labConfig, error) {
 }
 
 // lesson loads what --scenario, --scenarios or --zone name.
-func (f *serveFlags) lesson() (*serveLesson, error) {
+func (f *serveFlags) lesson() (*classroom.Lesson, error) {
 	if f.zone != "" {
 		if f.scenario != "" || f.scenarios != "" {
 			return nil, errors.New("--zone serves a zone without a lesson: it excludes --scenario and --scenarios")
@@ -162,7 +169,7 @@ func (f *serveFlags) lesson() (*serveLesson, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--zone: %w", err)
 		}
-		return zoneLesson(z, f.zone), nil
+		return classroom.ZoneLesson(z, f.zone), nil
 	}
 	if f.origin != "" {
 		return nil, errors.New("--origin goes with a BIND --zone file")
@@ -182,7 +189,7 @@ func (f *serveFlags) lesson() (*serveLesson, error) {
 	if sc == nil {
 		return nil, fmt.Errorf("no scenario %q in %s ('spflab list' shows them)", id, file.Name)
 	}
-	return scenarioLesson(sc), nil
+	return classroom.ScenarioLesson(sc), nil
 }
 
 // parseNetworks parses --xclient-from: "" is nil (smtpsim's default,
@@ -211,33 +218,21 @@ func parseNetworks(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// networks names the networks allowed XCLIENT.
-func networks(ps []netip.Prefix) string {
-	if len(ps) == 0 {
-		return "no one"
-	}
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return strings.Join(s, " ")
-}
-
 // serve runs the lab until ctx ends, or the user quits the monitor.
-func serve(ctx context.Context, l *serveLesson, cfg labConfig, f serveFlags, stdout, stderr io.Writer) int {
+func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f serveFlags, stdout, stderr io.Writer) int {
 	useTUI := !f.noTUI && !f.json && isTerminal(stdout)
 	if !f.noTUI && !f.json && !useTUI {
 		fmt.Fprintln(stderr, "spflab serve: no terminal for the monitor: logging events instead (--no-tui)")
 	}
-	log := &eventLog{w: stdout, json: f.json}
-	var feed *monitorFeed
+	log := classroom.NewLog(termtext.NewWriter(stdout), f.json)
+	var feed *classroom.Feed
 	if useTUI {
-		feed = newMonitorFeed()
+		feed = classroom.NewFeed()
 		cfg.OnSMTP, cfg.OnDNS = feed.SMTP, feed.DNS
 	} else {
 		cfg.OnSMTP, cfg.OnDNS = log.SMTP, log.DNS
 	}
-	b, err := startLab(l, cfg)
+	b, err := classroom.Start(l, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "spflab serve: %v\n", err)
 		return 1
@@ -245,34 +240,34 @@ func serve(ctx context.Context, l *serveLesson, cfg labConfig, f serveFlags, std
 	var warning string
 	if f.public {
 		warning = fmt.Sprintf("warning: --listen-public: SMTP %s and DNS %s may be reachable from other machines (which connect to this machine's address); XCLIENT stays limited to %s",
-			b.SMTPAddr(), b.DNSAddr(), networks(b.smtp.Config().XClientTrusted))
+			b.SMTPAddr(), b.DNSAddr(), classroom.Networks(b.SMTPConfig().XClientTrusted))
 		fmt.Fprintf(stderr, "spflab serve: %s\n", warning)
 	}
-	h := hintsFor(b)
+	h := b.Hints()
 	status := 0
 	switch {
 	case useTUI:
-		lines := h.Lines(b)
+		lines := h.Lines()
 		if warning != "" {
 			lines = append([]string{warning}, lines...)
 		}
-		if err := runMonitor(ctx, feed, labTitle(l), lines, f); err != nil {
+		if err := runMonitor(ctx, feed, l.Label(), lines, f); err != nil {
 			fmt.Fprintf(stderr, "spflab serve: the monitor: %v\n", err)
 			status = 1
 		}
 		fmt.Fprintf(stderr, "spflab serve: stopping: open sessions have %v to finish\n", f.grace)
 	default:
-		out := stdout
+		var out io.Writer = termtext.NewWriter(stdout)
 		if f.json {
 			out = stderr // stdout is for the JSON log alone
 		}
-		fmt.Fprintf(out, "spflab serve: %s\n", labTitle(l))
-		writeHints(out, b, h)
-		log.Serve(fmt.Sprintf("listening: SMTP %s, DNS %s", b.SMTPAddr(), b.DNSAddr()), serveEntry{
+		fmt.Fprintf(out, "spflab serve: %s\n", l.Label())
+		h.Write(out)
+		log.Serve(fmt.Sprintf("listening: SMTP %s, DNS %s", b.SMTPAddr(), b.DNSAddr()), classroom.State{
 			State: "listening", SMTP: b.SMTPAddr(), DNS: b.DNSAddr(), Lesson: l.ID, Client: l.Client.String(), Commands: h.Commands(),
 		})
 		<-ctx.Done()
-		log.Serve(fmt.Sprintf("shutting down: open sessions have %v to finish", f.grace), serveEntry{State: "stopping"})
+		log.Serve(fmt.Sprintf("shutting down: open sessions have %v to finish", f.grace), classroom.State{State: "stopping"})
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.grace)
 	defer cancel()
@@ -283,7 +278,21 @@ func serve(ctx context.Context, l *serveLesson, cfg labConfig, f serveFlags, std
 	if useTUI {
 		fmt.Fprintln(stderr, "spflab serve: stopped")
 	} else {
-		log.Serve("stopped", serveEntry{State: "stopped"})
+		log.Serve("stopped", classroom.State{State: "stopped"})
 	}
 	return status
+}
+
+// runMonitor shows the monitor until the user quits it or ctx ends.
+func runMonitor(ctx context.Context, feed *classroom.Feed, title string, hints []string, f serveFlags) error {
+	defer feed.Close()
+	return tui.RunMonitor(ctx, tui.MonitorFeed{SMTP: feed.SMTPEvents(), DNS: feed.DNSQueries()},
+		tui.MonitorOptions{Title: title, Hints: hints, Presenter: f.presenter, Theme: f.theme})
+}
+
+// isTerminal reports whether the monitor can run: stdout and stdin are
+// terminals.
+func isTerminal(stdout io.Writer) bool {
+	out, ok := stdout.(*os.File)
+	return ok && term.IsTerminal(out.Fd()) && term.IsTerminal(os.Stdin.Fd())
 }

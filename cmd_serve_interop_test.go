@@ -15,32 +15,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"spflab/internal/testtool"
 )
 
 // Interop tests: spflab serve against the real clients of a classroom,
 // swaks, dig and nc. Without a client they skip, unless
 // SPFLAB_REQUIRE_INTEROP=1 (CI), where they fail.
 
-// needTool returns the path of an external tool, or skips the test without
-// it — unless SPFLAB_REQUIRE_INTEROP=1, where it fails.
-func needTool(t *testing.T, name, install string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("SPFLAB_REQUIRE_INTEROP") == "1" {
-		t.Fatalf("%s not found and SPFLAB_REQUIRE_INTEROP=1: %s", name, install)
-	}
-	t.Skipf("%s not found (%s); set SPFLAB_REQUIRE_INTEROP=1 to make this a failure", name, install)
-	return ""
-}
-
 // TestServeSwaks: swaks --xclient-addr gets SPF's 550 for the address
 // euston.net forbids and 250 for the one it permits, and the JSON log
 // shows the stored message with its Received-SPF field.
 func TestServeSwaks(t *testing.T) {
-	swaks := needTool(t, "swaks", "apt-get install -y swaks")
+	t.Parallel()
+	swaks := testtool.Need(t, "swaks", "apt-get install -y swaks")
 	s := startServe(t) // seed-spf-fail: euston.net publishes v=spf1 ip4:192.0.2.25 -all
 	tests := []struct {
 		name, addr string
@@ -100,7 +88,8 @@ func TestServeSwaks(t *testing.T) {
 // and TCP, NXDOMAIN for a name the lesson does not have, and the log
 // shows each query.
 func TestServeDig(t *testing.T) {
-	dig := needTool(t, "dig", "apt-get install -y bind9-dnsutils")
+	t.Parallel()
+	dig := testtool.Need(t, "dig", "apt-get install -y bind9-dnsutils")
 	s := startServe(t)
 	host, port, _ := net.SplitHostPort(s.dns)
 	tests := []struct {
@@ -207,7 +196,8 @@ func (s *ncSession) reply() string {
 // brackets, the 553 for an imaginary domain, the SPF 550 after RCPT — from
 // loopback, then as www.euston.net with an XCLIENT line first.
 func TestServeNC(t *testing.T) {
-	nc := needTool(t, "nc", "apt-get install -y netcat-openbsd")
+	t.Parallel()
+	nc := testtool.Need(t, "nc", "apt-get install -y netcat-openbsd")
 	tests := []struct {
 		lesson string
 		typed  [][2]string // a line, and the start of its reply
@@ -268,7 +258,8 @@ func TestServeNC(t *testing.T) {
 // until SIGINT and exits 0, closing the session left open; a second one on
 // the same port says in one line that the port is taken.
 func TestServeBinary(t *testing.T) {
-	bin := buildSpflab(t)
+	t.Parallel()
+	bin := testtool.Binary(t, ".")
 	cmd := exec.Command(bin, "serve", "--no-tui", "--smtp", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--grace", "500ms")
 	stdout := newLineBuffer()
 	var stderr strings.Builder
@@ -323,19 +314,6 @@ func TestServeBinary(t *testing.T) {
 	}
 }
 
-// buildSpflab builds the spflab binary into a temporary directory.
-func buildSpflab(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "spflab")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // tmuxPane is a terminal of tmux, on a server of the test's own.
 type tmuxPane struct {
 	t      *testing.T
@@ -384,10 +362,11 @@ func (p *tmuxPane) waitScreen(patterns ...string) string {
 // their SPF results and the DNS queries dig makes; Ctrl+C or q quits the
 // monitor, stops the servers and exits 0.
 func TestServeMonitor(t *testing.T) {
-	tmux := needTool(t, "tmux", "apt-get install -y tmux")
-	swaks := needTool(t, "swaks", "apt-get install -y swaks")
-	dig := needTool(t, "dig", "apt-get install -y bind9-dnsutils")
-	bin := buildSpflab(t)
+	t.Parallel()
+	tmux := testtool.Need(t, "tmux", "apt-get install -y tmux")
+	swaks := testtool.Need(t, "swaks", "apt-get install -y swaks")
+	dig := testtool.Need(t, "dig", "apt-get install -y bind9-dnsutils")
+	bin := testtool.Binary(t, ".")
 	for _, quit := range []string{"C-c", "q"} {
 		t.Run(quit, func(t *testing.T) {
 			dir := t.TempDir()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"spflab/classroom"
 	"spflab/fakedns"
 	"spflab/smtpsim"
 )
@@ -160,8 +160,14 @@ type logLine struct {
 		} `json:"policy"`
 		Reason string `json:"reason"`
 	} `json:"smtp"`
-	DNS   *dnsEntry   `json:"dns"`
-	Serve *serveEntry `json:"serve"`
+	DNS *struct {
+		Net     string   `json:"net"`
+		Name    string   `json:"name"`
+		Type    string   `json:"type"`
+		Rcode   string   `json:"rcode"`
+		Answers []string `json:"answers"`
+	} `json:"dns"`
+	Serve *classroom.State `json:"serve"`
 }
 
 func decodeLogLine(t testing.TB, line string) logLine {
@@ -417,10 +423,10 @@ func TestServeLog(t *testing.T) {
 	}
 	wantInOrder(t, strings.Join(texts, "\n"),
 		"C: XCLIENT ADDR=192.0.2.80",
-		"said mail.euston.net, is www.euston.net (192.0.2.80, reverse DNS confirmed): the HELO name is a lie",
+		"HELO mail.euston.net: 192.0.2.80 is www.euston.net (reverse DNS confirmed): the HELO name is a lie",
 		"spf check_host(192.0.2.80, euston.net, honeypot@euston.net)",
 		"spf -all: match → fail",
-		"policy: SPF fail for the mailfrom identity → reject at RCPT (550 5.7.23)",
+		"policy: SPF fail for the mailfrom identity → refuse (5xx) at RCPT (550 5.7.23)",
 		"S: 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net",
 		"connection closed: QUIT")
 
@@ -509,6 +515,7 @@ func TestServeXClient(t *testing.T) {
 // TestServeShutdown: Ctrl+C lets a session in progress finish its
 // dialogue, closes an idle one when --grace is over, and exits 0.
 func TestServeShutdown(t *testing.T) {
+	t.Parallel()
 	s := startServe(t, "--grace", "2s")
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
@@ -579,99 +586,6 @@ func TestServeAddresses(t *testing.T) {
 			t.Errorf("%q: SMTP %q DNS %q (%v), want %q %q", tt.args, cfg.SMTPAddr, cfg.DNSAddr, err, tt.smtp, tt.dns)
 		}
 	}
-	for _, tt := range []struct{ in, want string }{
-		{"[::]:2525", "127.0.0.1:2525"}, {"0.0.0.0:25", "127.0.0.1:25"}, {":53", "127.0.0.1:53"}, {"[::1]:53", "[::1]:53"}, {"127.0.0.2:25", "127.0.0.2:25"},
-	} {
-		if got := dialAddr(tt.in); got != tt.want {
-			t.Errorf("dialAddr(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestCommandArg(t *testing.T) {
-	tests := []struct{ verb, line, want string }{
-		{"HELO", "HELO mail.euston.net", "mail.euston.net"},
-		{"EHLO", "ehlo  pc.home ", "pc.home"},
-		{"MAIL", "MAIL From:honeypot@euston.net", "honeypot@euston.net"},
-		{"MAIL", "MAIL From: <honeypot@euston.net> SIZE=100", "honeypot@euston.net"},
-		{"MAIL", "MAIL FROM:<>", "<>"},
-		{"RCPT", "RCPT To: <user@example.com>", "user@example.com"},
-		{"MAIL", "MAIL", ""},
-		{"HELO", "HELO", ""},
-	}
-	for _, tt := range tests {
-		if got := commandArg(tt.verb, tt.line); got != tt.want {
-			t.Errorf("commandArg(%q) = %q, want %q", tt.line, got, tt.want)
-		}
-	}
-}
-
-func TestShellJoin(t *testing.T) {
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"swaks", "--from", "honeypot@euston.net"}, "swaks --from honeypot@euston.net"},
-		{[]string{"swaks", "--from", "<>"}, "swaks --from '<>'"},
-		{[]string{"echo", "it's", ""}, `echo 'it'\''s' ''`},
-		{[]string{"dig", "@::1", "-p", "5353"}, "dig @::1 -p 5353"},
-	}
-	for _, tt := range tests {
-		if got := shellJoin(tt.args...); got != tt.want {
-			t.Errorf("shellJoin(%q) = %s, want %s", tt.args, got, tt.want)
-		}
-	}
-	// What a shell reads back.
-	if sh, err := exec.LookPath("sh"); err == nil {
-		args := []string{"a b", "it's", "<>", "$HOME", `back\slash`, ""}
-		out, err := exec.Command(sh, "-c", "printf '%s\\n' "+shellJoin(args...)).Output()
-		if err != nil || string(out) != strings.Join(args, "\n")+"\n" {
-			t.Errorf("sh read %q (%v), want %q", out, err, args)
-		}
-	}
-}
-
-func TestReverseAddr(t *testing.T) {
-	tests := []struct {
-		name string
-		want string // "" for not a reverse name
-	}{
-		{"80.2.0.192.in-addr.arpa", "192.0.2.80"},
-		{"80.2.0.192.IN-ADDR.ARPA.", "192.0.2.80"},
-		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "2001:db8::1"},
-		{"2.0.192.in-addr.arpa", ""},
-		{"256.2.0.192.in-addr.arpa", ""},
-		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.g.ip6.arpa", ""},
-		{"10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", ""},
-		{"euston.net", ""},
-	}
-	for _, tt := range tests {
-		ip, ok := reverseAddr(tt.name)
-		if got := ""; ok {
-			got = ip.String()
-			if got != tt.want {
-				t.Errorf("reverseAddr(%q) = %s, want %q", tt.name, got, tt.want)
-			}
-		} else if tt.want != "" {
-			t.Errorf("reverseAddr(%q): not a reverse name, want %s", tt.name, tt.want)
-		}
-	}
-}
-
-// FuzzReverseAddr: a name reverseAddr accepts is the reverse name of the
-// address it returns.
-func FuzzReverseAddr(f *testing.F) {
-	f.Add("80.2.0.192.in-addr.arpa")
-	f.Add("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.")
-	f.Fuzz(func(t *testing.T, name string) {
-		ip, ok := reverseAddr(name)
-		if !ok {
-			return
-		}
-		if want := strings.ToLower(strings.TrimSuffix(name, ".")); fakedns.ReverseName(ip) != want {
-			t.Fatalf("reverseAddr(%q) = %s, whose reverse name is %s", name, ip, fakedns.ReverseName(ip))
-		}
-	})
 }
 
 func TestParseNetworks(t *testing.T) {
@@ -686,7 +600,7 @@ func TestParseNetworks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ps, err := parseNetworks(tt.in)
-		got := networks(ps)
+		got := classroom.Networks(ps)
 		switch {
 		case err != nil:
 			got = err.Error()
@@ -716,36 +630,4 @@ func TestServeNoTerminal(t *testing.T) {
 	if want := "spflab serve: no terminal for the monitor: logging events instead (--no-tui)"; !slices.Contains(errs.Lines(), want) {
 		t.Errorf("stderr lacks %q:\n%s", want, errs)
 	}
-}
-
-// TestMonitorFeed: SMTP events wait for the monitor until it ends; DNS
-// queries never wait.
-func TestMonitorFeed(t *testing.T) {
-	f := newMonitorFeed()
-	for i := range feedBuffer + 10 {
-		f.DNS(fakedns.Query{Name: fmt.Sprint(i)}) // the last 10 are dropped, not waited for
-	}
-	if len(f.dns) != feedBuffer {
-		t.Errorf("%d queries buffered, want %d", len(f.dns), feedBuffer)
-	}
-	for range feedBuffer {
-		f.SMTP(smtpsim.Event{})
-	}
-	sent := make(chan struct{})
-	go func() {
-		f.SMTP(smtpsim.Event{Seq: 1}) // the buffer is full: waits
-		close(sent)
-	}()
-	select {
-	case <-sent:
-		t.Fatal("an SMTP event did not wait for a monitor that is behind")
-	case <-time.After(50 * time.Millisecond):
-	}
-	f.Close() // the monitor ended
-	select {
-	case <-sent:
-	case <-time.After(waitFor):
-		t.Fatal("an SMTP event still waits after the monitor ended")
-	}
-	f.SMTP(smtpsim.Event{}) // and later ones do not wait
 }

@@ -11,33 +11,41 @@ import (
 	"spflab/spf/suite"
 )
 
-// runSuite is "spflab suite FILE [--json]": it runs an openspf-format suite
-// (plain or gzip) and prints each failure, then "N passed, N failed". Exit
-// status: 0 all passed, 1 a test failed, 2 the file could not be read.
-func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const synopsis = "suite FILE [--json]"
-	fs := newFlagSet("suite", synopsis, stderr)
-	asJSON := fs.Bool("json", false, "print a JSON report of every test")
+// suiteOptions are "spflab suite"'s command line.
+type suiteOptions struct {
+	file string
+	json bool
+}
+
+func parseSuite(args []string, stderr io.Writer) (suiteOptions, error) {
+	var o suiteOptions
+	fs := newFlagSet("suite", "suite FILE [--json]", stderr)
+	fs.BoolVar(&o.json, "json", false, "print a JSON report of every test")
 	files, err := parseFlags(fs, args)
-	if err != nil {
-		return flagStatus(err)
-	}
-	if len(files) != 1 {
+	if err == nil && len(files) != 1 {
 		fs.Usage()
-		return 2
+		err = errUsage
 	}
-	s, err := suite.ParseFile(files[0])
+	if err == nil {
+		o.file = files[0]
+	}
+	return o, err
+}
+
+// runSuite runs an openspf-format suite (plain or gzip) and prints each
+// failure, then "N passed, N failed". Exit status: exitOK all passed,
+// exitFail a test failed, exitUsage the file could not be read.
+func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) int {
+	s, err := suite.ParseFile(o.file)
 	if err != nil {
-		fmt.Fprintf(stderr, "spflab suite: %v\n", err)
-		return 2
+		return fail(stderr, "suite", exitUsage, err)
 	}
 	rep := s.Run(ctx, spf.Checker{Receiver: "spflab.invalid"})
-	if *asJSON {
+	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(stderr, "spflab suite: %v\n", err)
-			return 2
+			return fail(stderr, "suite", exitFail, err)
 		}
 	} else {
 		for _, f := range rep.Failures() {
@@ -46,9 +54,9 @@ func runSuite(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
 	}
 	if rep.Failed > 0 {
-		return 1
+		return exitFail
 	}
-	return 0
+	return exitOK
 }
 
 func printFailure(w io.Writer, f suite.Result) {

@@ -12,26 +12,67 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+
+	"spflab/termtext"
 )
 
-// A command is one subcommand of spflab. run returns the exit status.
+// The exit statuses of every command.
+const (
+	exitOK    = 0 // done; for check, the result was pass
+	exitFail  = 1 // the answer is no (a test failed, a check did not pass) or the work failed on the way
+	exitUsage = 2 // bad usage or unreadable input: nothing was checked
+)
+
+// A command is one subcommand of spflab. run parses args into the
+// command's options and runs it (see command.of); it returns the exit
+// status.
 type command struct {
-	name    string
+	name    string // "" for the lab, what spflab does with no command
 	usage   string // the synopsis after "spflab"
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
-// commands lists the subcommands in the order usage shows them.
+// commands lists the commands in the order usage shows them, the lab
+// first.
 var commands = []command{
-	{name: "suite", usage: "suite FILE [--json]", summary: "run an openspf-format SPF test suite (plain or .gz)", run: runSuite},
+	{name: "", usage: "[--scenarios FILE] [--lesson ID] [--presenter]", summary: "the lab: lessons step by step (a terminal UI)", run: runner(parseLab, runLab)},
+	{name: "suite", usage: "suite FILE [--json]", summary: "run an openspf-format SPF test suite (plain or .gz)", run: runner(parseSuite, runSuite)},
 	{name: "lint", usage: "lint DOMAIN [--record DRAFT] [--zone F | --dns H:P]", summary: "lint a record and its include tree", run: runLint},
 	{name: "check", usage: "check DOMAIN --ip IP [--sender S] [--record DRAFT]", summary: "evaluate SPF step by step, a draft overlaid", run: runCheck},
 	{name: "check", usage: "check DOMAIN --record DRAFT --compare --senders F", summary: "which senders in F the draft changes, grouped", run: runCheck},
-	{name: "list", usage: "list [--scenarios FILE]", summary: "list the lessons: id, title, summary", run: runList},
-	{name: "run", usage: "run [ID...|--all] [--format text|json|markdown]", summary: "run lessons against a real server and print them", run: runRun},
-	{name: "test", usage: "test [FILE]", summary: "check every expectation of every lesson", run: runTest},
+	{name: "list", usage: listSynopsis, summary: "list the lessons: id, title, summary", run: runner(parseList, runList)},
+	{name: "run", usage: "run [ID...|--all] [--format text|json|markdown]", summary: "run lessons against a real server and print them", run: runner(parseRun, runRun)},
+	{name: "test", usage: testSynopsis, summary: "check every expectation of every lesson", run: runner(parseTest, runTest)},
 	{name: "serve", usage: "serve [--scenario ID | --zone FILE] [--no-tui]", summary: "serve a lesson's SMTP and DNS on loopback for swaks, nc, dig", run: runServe},
+}
+
+// runner joins a command's parse step and its run step: parse reads the
+// command line into the options (writing usage and flag errors to
+// stderr), run does the work.
+func runner[O any](parse func(args []string, stderr io.Writer) (O, error), run func(ctx context.Context, opts O, stdout, stderr io.Writer) int) func(context.Context, []string, io.Writer, io.Writer) int {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+		opts, err := parse(args, stderr)
+		if err != nil {
+			return flagStatus(err)
+		}
+		return run(ctx, opts, stdout, stderr)
+	}
+}
+
+// errUsage is what a parse step returns after printing why the command
+// line is wrong.
+var errUsage = errors.New("bad usage")
+
+// fail writes "spflab NAME: err" to stderr and returns status: the one
+// way commands report an error.
+func fail(stderr io.Writer, name string, status int, err error) int {
+	if name == "" {
+		fmt.Fprintf(stderr, "spflab: %v\n", err)
+	} else {
+		fmt.Fprintf(stderr, "spflab %s: %v\n", name, err)
+	}
+	return status
 }
 
 func main() {
@@ -42,39 +83,44 @@ func main() {
 }
 
 // run dispatches args to a subcommand and returns the exit status.
+// Everything a command writes passes termtext, so that no control
+// character from a lesson, a zone, DNS or a client reaches the terminal;
+// only the commands that draw a terminal UI (the lab, serve's monitor)
+// get stdout as it is, and clean what they draw themselves.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return runDefault(ctx, nil, stdout, stderr)
+	errw := termtext.NewWriter(stderr)
+	defer errw.Flush()
+	stderr = errw
+	if len(args) > 0 && args[0] != "serve" && !strings.HasPrefix(args[0], "-") {
+		outw := termtext.NewWriter(stdout)
+		defer outw.Flush()
+		stdout = outw
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
-		usage(stdout)
-		return 0
-	}
-	if strings.HasPrefix(args[0], "-") { // flags and no command: the lab's
-		return runDefault(ctx, args, stdout, stderr)
-	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "-help", "--help":
+			usage(stdout)
+			return exitOK
 		}
 	}
-	fmt.Fprintf(stderr, "spflab: unknown command %q\n\n", args[0])
+	name := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, args, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "spflab: unknown command %q\n\n", name)
 	usage(stderr)
-	return 2
-}
-
-// runDefault is what spflab does with no command: args are its flags.
-var runDefault = func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	usage(stdout)
-	return 0
+	return exitUsage
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "spflab: a terminal lab for SMTP and SPF (RFC 7208)")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage:")
-	fmt.Fprintf(w, "  spflab %-50s %s\n", "[--scenarios FILE] [--lesson ID] [--presenter]", "the lab: lessons step by step (a terminal UI)")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  spflab %-50s %s\n", c.usage, c.summary)
 	}
@@ -113,11 +159,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// flagStatus turns a flag parsing error into an exit status: 0 for -h, 2
-// otherwise (the FlagSet has already printed the message).
+// flagStatus turns a parse error into an exit status: exitOK for -h,
+// exitUsage otherwise (the parse step has already printed the message).
 func flagStatus(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		return exitOK
 	}
-	return 2
+	return exitUsage
 }

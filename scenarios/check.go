@@ -55,7 +55,7 @@ func (r *Runner) check(st *Step, ds *DialogueStep, note string) []Check {
 	if e.SPF != "" {
 		var results []string
 		for _, ev := range st.Events {
-			if ev.Kind == EventPolicy {
+			if ev.Is(smtpsim.EventPolicy) {
 				results = append(results, string(ev.SMTP.Policy.Outcome.Result))
 			}
 		}
@@ -84,7 +84,7 @@ func (r *Runner) check(st *Step, ds *DialogueStep, note string) []Check {
 	if e.RDNS != "" {
 		got := "no HELO or EHLO"
 		for _, ev := range st.Events {
-			if ev.Kind == EventHELO {
+			if ev.Is(smtpsim.EventHELO) {
 				got = ev.SMTP.HELO.Name
 				if got == "" {
 					got = "none"
@@ -99,7 +99,7 @@ func (r *Runner) check(st *Step, ds *DialogueStep, note string) []Check {
 // storedMessage returns the message the step stored.
 func (r *Runner) storedMessage(st *Step) (smtpsim.Message, bool) {
 	for _, ev := range st.Events {
-		if ev.Kind == EventStored {
+		if ev.Is(smtpsim.EventStored) {
 			return r.srv.Mailbox().Get(ev.SMTP.Stored.ID)
 		}
 	}

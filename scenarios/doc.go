@@ -76,7 +76,11 @@
 // with Options.Records, through fakedns.Overlay) and a fixed clock, so that
 // a run gives the same events every time; Runner.Next plays one step and
 // returns its events in order, Runner.Send sends a line of the learner's
-// own on the same session. Run plays a whole scenario into a Transcript,
-// which WriteText, WriteJSON and WriteMarkdown print. SPFLine and SMTPLine
-// are the words the printers use for one event, for any viewer.
+// own on the same session. Each Step says its Role: the set-up, a step of
+// the dialogue, a line typed with Send, or the lab hanging up at the end.
+// An Event is the run's own (lesson, narration, note, notice, check) or
+// EventSMTP, which carries the server's event with its own kind. Run
+// plays a whole scenario into a Transcript, which WriteText, WriteJSON and
+// WriteMarkdown print. SPFLine and SMTPLine are the words the printers use
+// for one event, for any viewer.
 package scenarios

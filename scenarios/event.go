@@ -7,32 +7,24 @@ import (
 	"spflab/smtpsim"
 )
 
-// EventKind says what an Event of a run is.
+// EventKind says what an Event of a run is: one of the run's own kinds,
+// or EventSMTP for every event of the server's session, whose own kind is
+// Event.SMTP.Kind.
 type EventKind uint8
 
-// The kinds of events of a run. The SMTP kinds carry the server's event in
-// Event.SMTP and follow smtpsim's kinds one for one.
+// The kinds of events of a run.
 const (
 	EventLesson    EventKind = iota + 1 // Text: the lesson, before the first step
 	EventNarration                      // Text: a step's narration, before its line is sent
-	EventConnect                        // SMTP: the TCP connection (lab machinery)
-	EventClient                         // SMTP: a line from the client (SMTP.Line; SMTP.InData inside a message)
-	EventReply                          // SMTP: a reply of the server (SMTP.Reply)
-	EventDNS                            // SMTP: a DNS query the server made itself (SMTP.DNS)
-	EventHELO                           // SMTP: the claimed HELO name next to the client's real name (SMTP.HELO)
-	EventSPF                            // SMTP: one step of an SPF evaluation (SMTP.SPF)
-	EventPolicy                         // SMTP: an SPF result and what the policy did with it (SMTP.Policy)
-	EventXClient                        // SMTP: XCLIENT accepted: a new client address (SMTP.XClient, SMTP.Client)
-	EventHeader                         // SMTP: a header field the server prepended (SMTP.Field)
-	EventStored                         // SMTP: the message was stored (SMTP.Stored)
-	EventClose                          // SMTP: the connection closed (SMTP.Reason)
+	EventSMTP                           // SMTP: an event of the server's session; SMTP.Kind says which
 	EventNote                           // Text: the runner's note, e.g. a message not sent because DATA was refused
 	EventNotice                         // Text: what to notice, after the step's reply
 	EventCheck                          // Check: an expectation met or not
 )
 
-var eventKindNames = [...]string{"", "lesson", "narration", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close", "note", "notice", "check"}
+var eventKindNames = [...]string{"", "lesson", "narration", "smtp", "note", "notice", "check"}
 
+// String names the kind: "lesson", "narration", "smtp", ...
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) && k > 0 {
 		return eventKindNames[k]
@@ -42,21 +34,6 @@ func (k EventKind) String() string {
 
 // MarshalText names the kind in JSON.
 func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
-
-// smtpKinds maps smtpsim's event kinds to a run's.
-var smtpKinds = map[smtpsim.EventKind]EventKind{
-	smtpsim.EventConnect:    EventConnect,
-	smtpsim.EventClientLine: EventClient,
-	smtpsim.EventReply:      EventReply,
-	smtpsim.EventDNS:        EventDNS,
-	smtpsim.EventHELO:       EventHELO,
-	smtpsim.EventSPF:        EventSPF,
-	smtpsim.EventPolicy:     EventPolicy,
-	smtpsim.EventXClient:    EventXClient,
-	smtpsim.EventHeader:     EventHeader,
-	smtpsim.EventStored:     EventStored,
-	smtpsim.EventClose:      EventClose,
-}
 
 // Event is one entry of a run's merged stream: narration, the server's
 // session events (client lines, replies, DNS queries, SPF steps, header
@@ -70,8 +47,21 @@ type Event struct {
 	// the runner closing the connection.
 	Lab   bool           `json:"lab,omitempty"`
 	Text  string         `json:"text,omitempty"`  // EventLesson, EventNarration, EventNote, EventNotice
-	SMTP  *smtpsim.Event `json:"smtp,omitempty"`  // the SMTP kinds
+	SMTP  *smtpsim.Event `json:"smtp,omitempty"`  // EventSMTP
 	Check *Check         `json:"check,omitempty"` // EventCheck
+}
+
+// Is reports whether e is a server event of one of the kinds given.
+func (e Event) Is(kinds ...smtpsim.EventKind) bool {
+	if e.SMTP == nil {
+		return false
+	}
+	for _, k := range kinds {
+		if e.SMTP.Kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Check is the outcome of one expectation of a step.
@@ -98,7 +88,7 @@ func (c Check) String() string {
 // that running a scenario twice gives the same stream.
 func fromSMTP(scenario string, step int, e smtpsim.Event) Event {
 	e.Remote, e.Local = hostOnly(e.Remote), hostOnly(e.Local)
-	return Event{Scenario: scenario, Step: step, Kind: smtpKinds[e.Kind], SMTP: &e}
+	return Event{Scenario: scenario, Step: step, Kind: EventSMTP, SMTP: &e}
 }
 
 func hostOnly(addr string) string {

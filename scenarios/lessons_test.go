@@ -161,13 +161,13 @@ func TestWriteText(t *testing.T) {
 		"-- step 1 --",
 		"C: HELO mail.euston.net",
 		"    DNS PTR 192.0.2.80 → www.euston.net (reverse)",
-		"    said mail.euston.net, is www.euston.net (192.0.2.80, reverse DNS confirmed): the HELO name is a lie",
+		"    HELO mail.euston.net: 192.0.2.80 is www.euston.net (reverse DNS confirmed): the HELO name is a lie",
 		"C: RCPT To: <user@example.com>",
 		"    spf check_host(192.0.2.80, euston.net, honeypot@euston.net)",
-		`    spf TXT euston.net → "v=spf1 ip4:192.0.2.25 -all"`,
+		`    spf DNS TXT euston.net → "v=spf1 ip4:192.0.2.25 -all"`,
 		"    spf ip4:192.0.2.25: no match: 192.0.2.80 not in 192.0.2.25/32 [lookups 0/10, void 0/2]",
 		"    spf -all: match → fail: all matches every address [lookups 0/10, void 0/2]",
-		"    policy: SPF fail for the mailfrom identity → reject at RCPT (550 5.7.23)",
+		"    policy: SPF fail for the mailfrom identity → refuse (5xx) at RCPT (550 5.7.23)",
 		"S: 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net",
 		"    ✓ code 550",
 		"    ✓ spf fail",
@@ -229,6 +229,9 @@ func TestWriteMarkdown(t *testing.T) {
 	}
 }
 
+// TestWriteJSON checks that the JSON lines tell the events apart: the
+// run's own kinds by "kind", the server's events by "kind":"smtp" and
+// their own kind inside "smtp".
 func TestWriteJSON(t *testing.T) {
 	tr := runBuiltin(t, "seed-spf-fail")
 	var b bytes.Buffer
@@ -236,15 +239,17 @@ func TestWriteJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if len(lines) != len(tr.Events()) {
-		t.Fatalf("%d lines for %d events", len(lines), len(tr.Events()))
+	evs := tr.Events()
+	if len(lines) != len(evs) {
+		t.Fatalf("%d lines for %d events", len(lines), len(evs))
 	}
-	var kinds []string
-	for _, l := range lines {
+	seen := make(map[string]bool)
+	for i, l := range lines {
 		var e struct {
 			Scenario string `json:"scenario"`
 			Kind     string `json:"kind"`
 			SMTP     *struct {
+				Kind  string              `json:"kind"`
 				Reply *struct{ Code int } `json:"reply"`
 				SPF   *struct{ Reason string }
 			} `json:"smtp"`
@@ -256,12 +261,27 @@ func TestWriteJSON(t *testing.T) {
 		if e.Scenario != "seed-spf-fail" {
 			t.Errorf("scenario %q", e.Scenario)
 		}
-		kinds = append(kinds, e.Kind)
+		kind, want := e.Kind, evs[i].Kind.String()
+		if e.SMTP != nil {
+			kind += "/" + e.SMTP.Kind
+		}
+		if evs[i].SMTP != nil {
+			want += "/" + evs[i].SMTP.Kind.String()
+		}
+		if kind != want {
+			t.Errorf("line %d is a %s, want %s: %s", i+1, kind, want, l)
+		}
+		seen[kind] = true
 		if e.Kind == "check" && (e.Check == nil || !e.Check.OK) {
 			t.Errorf("check %s", l)
 		}
 	}
-	if kinds[0] != "lesson" || !strings.Contains(b.String(), `"reason":"192.0.2.80 not in 192.0.2.25/32"`) {
-		t.Errorf("kinds %v", kinds)
+	if !strings.HasPrefix(lines[0], `{"scenario":"seed-spf-fail","step":0,"kind":"lesson"`) || !strings.Contains(b.String(), `"reason":"192.0.2.80 not in 192.0.2.25/32"`) {
+		t.Errorf("first line %s", lines[0])
+	}
+	for _, k := range []string{"narration", "smtp/client", "smtp/reply", "smtp/spf", "smtp/policy", "notice", "check"} {
+		if !seen[k] {
+			t.Errorf("no %s event in %v", k, seen)
+		}
 	}
 }

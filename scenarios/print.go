@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"spflab/smtpsim"
 	"spflab/spf"
 )
 
@@ -32,10 +33,10 @@ func WriteText(w io.Writer, t *Transcript) error {
 	sc := t.Scenario
 	ew.printf("== %s: %s ==\n%s\n", sc.ID, sc.Title, sc.Summary)
 	for _, st := range t.Steps {
-		switch {
-		case st.Number > 0:
+		switch st.Role {
+		case RoleDialogue:
 			ew.printf("\n-- step %d --\n", st.Number)
-		case st.Index > 0:
+		case RoleTyped, RoleHangUp:
 			ew.printf("\n-- lab --\n")
 		}
 		for _, e := range st.Events {
@@ -50,42 +51,37 @@ func textEvent(ew *errWriter, e *Event) {
 	if e.Lab {
 		lab = "[lab] "
 	}
-	switch e.Kind {
-	case EventLesson, EventNarration:
+	switch {
+	case e.Kind == EventLesson, e.Kind == EventNarration:
 		ew.printf("\n%s\n\n", e.Text)
-	case EventNote:
+	case e.Kind == EventNote:
 		ew.printf("(%s)\n", e.Text)
-	case EventNotice:
+	case e.Kind == EventNotice:
 		ew.printf("Notice: %s\n", strings.ReplaceAll(e.Text, "\n", "\n        "))
-	case EventCheck:
+	case e.Kind == EventCheck:
 		if e.Check.OK {
 			ew.printf("    ✓ %s %s\n", e.Check.Field, e.Check.Expected)
 		} else {
 			ew.printf("    ✗ %s: expected %s, got %s\n", e.Check.Field, e.Check.Expected, e.Check.Got)
 		}
-	case EventClient, EventReply:
-		for _, l := range strings.Split(SMTPLine(e.SMTP), "\n") {
+	case e.Is(smtpsim.EventClientLine, smtpsim.EventReply):
+		for _, l := range strings.Split(e.SMTP.String(), "\n") {
 			ew.printf("%s%s\n", lab, l)
 		}
-	case EventSPF:
-		if !shown(e.SMTP.SPF) {
+	case e.Is(smtpsim.EventSPF):
+		if e.SMTP.SPF.Echoed() {
 			return
 		}
-		ew.printf("%s    spf %s%s\n", lab, strings.Repeat("  ", e.SMTP.SPF.Depth), SPFLine(e.SMTP.SPF))
+		ew.printf("%s    spf %s%s\n", lab, strings.Repeat("  ", e.SMTP.SPF.Depth), e.SMTP.SPF.TraceLine(spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups))
 	default:
-		ew.printf("%s    %s\n", lab, SMTPLine(e.SMTP))
+		ew.printf("%s    %s\n", lab, e.SMTP.String())
 	}
 }
 
-// shown reports whether the printers show an SPF step: the leave of an
-// include or redirect is left out, since the term's own step that follows
-// says the same.
-func shown(e *spf.Event) bool { return e.Kind != spf.EventLeave }
-
 // WriteJSON writes a transcript as JSON Lines: one Event per line, in
-// order, each with its scenario id and step index; the SMTP kinds carry
-// the server's event under "smtp", expectations their outcome under
-// "check".
+// order, each with its scenario id and step index; a server event (kind
+// "smtp") carries it under "smtp", with its own kind, an expectation its
+// outcome under "check".
 func WriteJSON(w io.Writer, t *Transcript) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -111,7 +107,7 @@ func WriteMarkdown(w io.Writer, t *Transcript) error {
 	}
 	mdSetting(ew, t)
 	for _, st := range t.Steps {
-		if st.Number == 0 {
+		if st.Role != RoleDialogue {
 			mdLab(ew, &st)
 			continue
 		}
@@ -154,7 +150,7 @@ func consulted(t *Transcript) []Record {
 	var out []Record
 	seen := make(map[Record]bool)
 	for _, e := range t.Events() {
-		if e.Kind != EventSPF || e.SMTP.SPF.Kind != spf.EventRecord || e.SMTP.SPF.Record == "" {
+		if !e.Is(smtpsim.EventSPF) || e.SMTP.SPF.Kind != spf.EventRecord || e.SMTP.SPF.Record == "" {
 			continue
 		}
 		r := Record{Domain: e.SMTP.SPF.Domain, Text: e.SMTP.SPF.Record}
@@ -170,11 +166,11 @@ func consulted(t *Transcript) []Record {
 func mdLab(ew *errWriter, st *Step) {
 	for _, e := range st.Events {
 		switch {
-		case e.Kind == EventXClient:
+		case e.Is(smtpsim.EventXClient):
 			ew.printf("*The lab connects over loopback and gives itself the client address `%s` with XCLIENT.*\n\n", e.SMTP.Client)
-		case e.Kind == EventReply && !e.Lab:
-			ew.printf("```text\n%s\n```\n\n", SMTPLine(e.SMTP))
-		case e.Kind == EventClose && st.Index > 0:
+		case e.Is(smtpsim.EventReply) && !e.Lab:
+			ew.printf("```text\n%s\n```\n\n", e.SMTP.String())
+		case e.Is(smtpsim.EventClose) && st.Role == RoleHangUp:
 			ew.printf("*The lab closes the connection.*\n\n")
 		}
 	}
@@ -195,17 +191,17 @@ func mdStep(ew *errWriter, st *Step) {
 	}
 	var wire, did []string
 	for _, e := range st.Events {
-		switch e.Kind {
-		case EventClient, EventReply:
-			wire = append(wire, SMTPLine(e.SMTP))
-		case EventSPF:
-			if !shown(e.SMTP.SPF) {
+		switch {
+		case e.Is(smtpsim.EventClientLine, smtpsim.EventReply):
+			wire = append(wire, e.SMTP.String())
+		case e.Is(smtpsim.EventSPF):
+			if e.SMTP.SPF.Echoed() {
 				break
 			}
-			did = append(did, strings.Repeat("  ", e.SMTP.SPF.Depth+1)+"- "+mdEscape(SPFLine(e.SMTP.SPF)))
-		case EventDNS, EventHELO, EventPolicy, EventHeader, EventStored, EventClose, EventXClient:
-			did = append(did, "- "+mdEscape(SMTPLine(e.SMTP)))
-		case EventNote:
+			did = append(did, strings.Repeat("  ", e.SMTP.SPF.Depth+1)+"- "+mdEscape(e.SMTP.SPF.TraceLine(spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups)))
+		case e.Kind == EventSMTP:
+			did = append(did, "- "+mdEscape(e.SMTP.String()))
+		case e.Kind == EventNote:
 			did = append(did, "- *"+mdEscape(e.Text)+"*")
 		}
 	}

@@ -35,15 +35,45 @@ type Options struct {
 	StepTimeout time.Duration
 }
 
+// StepRole says what a Step of a run is for.
+type StepRole uint8
+
+// The roles of the steps of a run, in the order a run has them.
+const (
+	// RoleSetUp: the first step (Index 0), where the lab connects its
+	// client and sets the client address with XCLIENT.
+	RoleSetUp StepRole = iota + 1
+	// RoleDialogue: a step of the scenario's dialogue (Number and Script).
+	RoleDialogue
+	// RoleTyped: a line the learner typed, sent with Runner.Send.
+	RoleTyped
+	// RoleHangUp: the last step, where the lab closes the connection the
+	// dialogue left open.
+	RoleHangUp
+)
+
+var stepRoleNames = [...]string{"", "set-up", "dialogue", "typed", "hang-up"}
+
+// String names the role: "set-up", "dialogue", "typed" or "hang-up".
+func (r StepRole) String() string {
+	if int(r) < len(stepRoleNames) && r > 0 {
+		return stepRoleNames[r]
+	}
+	return "unknown"
+}
+
+// MarshalText names the role in JSON.
+func (r StepRole) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
 // Step is what one step of a run did: the events it caused, in order, and
-// the outcome of its expectations. The setup (Index 0) connects the lab's
-// client and sets its address with XCLIENT.
+// the outcome of its expectations. Role says which kind of step it is.
 type Step struct {
-	Index int // position in the run: 0 for the setup, then 1, 2, ...
-	// Number is the dialogue step this is, from 1; 0 for the setup, for
-	// lines typed with Send and for closing the connection at the end.
+	Index int      // position in the run: 0 for the set-up, then 1, 2, ...
+	Role  StepRole // set-up, dialogue, typed or hang-up
+	// Number is the dialogue step this is, from 1; 0 unless Role is
+	// RoleDialogue.
 	Number int
-	Script *DialogueStep // the dialogue step, nil when Number is 0
+	Script *DialogueStep // the dialogue step, nil unless Role is RoleDialogue
 	Events []Event
 	Reply  *smtpsim.Reply // the reply the client read, nil when none
 	Checks []Check
@@ -125,7 +155,7 @@ func Start(ctx context.Context, sc *Scenario, opts Options) (*Runner, error) {
 		return nil, fmt.Errorf("scenario %s: %w", sc.ID, err)
 	}
 	r.srv = srv
-	st := r.newStep(nil, 0)
+	st := r.newStep(RoleSetUp)
 	if sc.Lesson != "" {
 		st.Events = append(st.Events, r.text(st.Index, EventLesson, sc.Lesson))
 	}
@@ -164,7 +194,7 @@ func (r *Runner) Next(ctx context.Context) (Step, error) {
 	if !r.ended {
 		r.ended = true
 		if r.open {
-			st := r.newStep(nil, 0)
+			st := r.newStep(RoleHangUp)
 			err := r.hangUp(ctx, &st)
 			r.keep(&st)
 			return st, err
@@ -198,7 +228,7 @@ func (r *Runner) Send(ctx context.Context, line string) (Step, error) {
 	if strings.ContainsAny(line, "\r\n") {
 		return Step{}, fmt.Errorf("scenarios: send %q: one line at a time", line)
 	}
-	st := r.newStep(nil, 0)
+	st := r.newStep(RoleTyped)
 	var err error
 	if !r.open {
 		err = r.connect(ctx, &st)
@@ -250,8 +280,8 @@ func (r *Runner) Close() error {
 	return nil
 }
 
-func (r *Runner) newStep(ds *DialogueStep, number int) Step {
-	st := Step{Index: r.index, Number: number, Script: ds}
+func (r *Runner) newStep(role StepRole) Step {
+	st := Step{Index: r.index, Role: role}
 	r.index++
 	return st
 }
@@ -316,7 +346,8 @@ func (r *Runner) hangUp(ctx context.Context, st *Step) error {
 
 // scripted runs a dialogue step.
 func (r *Runner) scripted(ctx context.Context, ds *DialogueStep, number int) (Step, error) {
-	st := r.newStep(ds, number)
+	st := r.newStep(RoleDialogue)
+	st.Number, st.Script = number, ds
 	if ds.Narration != "" {
 		st.Events = append(st.Events, r.text(st.Index, EventNarration, ds.Narration))
 	}
@@ -426,9 +457,9 @@ func (r *Runner) collect(ctx context.Context, st *Step, cond func(*collector) bo
 // labelled marks XCLIENT lines and their effect as lab machinery.
 func (r *Runner) labelled(e Event) Event {
 	switch {
-	case e.Kind == EventXClient:
+	case e.Is(smtpsim.EventXClient):
 		e.Lab = true
-	case e.Kind == EventClient && !e.SMTP.InData && e.SMTP.Command == "XCLIENT":
+	case e.Is(smtpsim.EventClientLine) && !e.SMTP.InData && e.SMTP.Command == "XCLIENT":
 		e.Lab = true
 	}
 	return e

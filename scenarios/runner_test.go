@@ -3,12 +3,17 @@ package scenarios
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"spflab/smtpsim"
 )
 
 // seedFile is the seed's forged sender from www.euston.net, against the
@@ -62,6 +67,9 @@ func kinds(evs []Event) string {
 	var out []string
 	for _, e := range evs {
 		k := e.Kind.String()
+		if e.SMTP != nil {
+			k = e.SMTP.Kind.String()
+		}
 		if e.Lab {
 			k = "lab:" + k
 		}
@@ -139,7 +147,7 @@ func TestRunnerSteps(t *testing.T) {
 	// The setup's last greeting is the lesson's; the server has the
 	// client it was told to assume.
 	for _, e := range evs {
-		if e.Kind == EventXClient && e.SMTP.Client.String() != "192.0.2.80" {
+		if e.Is(smtpsim.EventXClient) && e.SMTP.Client.String() != "192.0.2.80" {
 			t.Errorf("XCLIENT event %+v", e.SMTP)
 		}
 		if e.SMTP != nil && strings.Contains(e.SMTP.Remote+e.SMTP.Local, ":") {
@@ -180,7 +188,7 @@ func TestRunnerChecksFailures(t *testing.T) {
 	}
 	// The dialogue left the connection open: the lab closes it last.
 	last := tr.Steps[len(tr.Steps)-1]
-	if last.Number != 0 || last.Index != 5 || kinds(last.Events) != "lab:close" ||
+	if last.Role != RoleHangUp || last.Number != 0 || last.Index != 5 || kinds(last.Events) != "lab:close" ||
 		last.Events[0].SMTP.Reason != "the client closed the connection" {
 		t.Errorf("last step %d/%d: %s %+v", last.Index, last.Number, kinds(last.Events), last.Events)
 	}
@@ -277,8 +285,8 @@ func TestRunnerSend(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", l.line, err)
 		}
-		if st.Number != 0 || st.Script != nil || st.Index != i+1 {
-			t.Errorf("%q: Index %d Number %d", l.line, st.Index, st.Number)
+		if st.Role != RoleTyped || st.Number != 0 || st.Script != nil || st.Index != i+1 {
+			t.Errorf("%q: %s step, Index %d Number %d", l.line, st.Role, st.Index, st.Number)
 		}
 		if got := kinds(st.Events); got != l.kinds {
 			t.Errorf("%q events:\n got %s\nwant %s", l.line, got, l.kinds)
@@ -297,7 +305,7 @@ func TestRunnerSend(t *testing.T) {
 	}
 	// The scripted steps go on, on the new session.
 	st, err := r.Next(ctx)
-	if err != nil || st.Number != 1 || st.Reply == nil || st.Reply.Code != 250 {
+	if err != nil || st.Role != RoleDialogue || st.Number != 1 || st.Reply == nil || st.Reply.Code != 250 {
 		t.Fatalf("scripted step after typing: %+v %v", st, err)
 	}
 }
@@ -345,5 +353,98 @@ func TestStartErrors(t *testing.T) {
 	cancel()
 	if _, err := Start(ctx, loadSeed(t).Lookup("fail"), Options{}); err == nil {
 		t.Error("Start with a cancelled context did not fail")
+	}
+}
+
+// roles names the role of each step of a run: "set-up", "dialogue 1",
+// "dialogue 2", ..., "hang-up".
+func roles(steps []Step) []string {
+	var out []string
+	for _, st := range steps {
+		r := st.Role.String()
+		if st.Number > 0 {
+			r += " " + strconv.Itoa(st.Number)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// scriptRoles is the roles a run of a dialogue of n steps has: the set-up,
+// the steps in order, and the hang-up when the dialogue leaves the
+// connection open.
+func scriptRoles(n int, hangUp bool) []string {
+	out := []string{"set-up"}
+	for i := 1; i <= n; i++ {
+		out = append(out, "dialogue "+strconv.Itoa(i))
+	}
+	if hangUp {
+		out = append(out, "hang-up")
+	}
+	return out
+}
+
+// TestStepRoles runs the seed's two dialogues and every built-in lesson
+// and checks the role of each step: the set-up first, each step of the
+// dialogue with its number and script, the hang-up last when the dialogue
+// does not end the session with QUIT.
+func TestStepRoles(t *testing.T) {
+	seed := loadSeed(t)
+	tests := []struct {
+		sc   *Scenario
+		want []string
+	}{
+		{seed.Lookup("fail"), []string{"set-up", "dialogue 1", "dialogue 2", "dialogue 3", "dialogue 4"}},
+		{seed.Lookup("open"), []string{"set-up", "dialogue 1", "dialogue 2", "dialogue 3", "dialogue 4", "hang-up"}},
+	}
+	for _, sc := range builtin(t).Scenarios {
+		last := sc.Dialogue[len(sc.Dialogue)-1]
+		tests = append(tests, struct {
+			sc   *Scenario
+			want []string
+		}{sc, scriptRoles(len(sc.Dialogue), last.Verb() != "QUIT")})
+	}
+	for _, tt := range tests {
+		t.Run(tt.sc.ID, func(t *testing.T) {
+			tr, err := Run(context.Background(), tt.sc, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := roles(tr.Steps); !slices.Equal(got, tt.want) {
+				t.Errorf("roles\n got %q\nwant %q", got, tt.want)
+			}
+			for i, st := range tr.Steps {
+				var script *DialogueStep
+				if st.Number > 0 && st.Number <= len(tt.sc.Dialogue) {
+					script = &tt.sc.Dialogue[st.Number-1]
+				}
+				if st.Index != i || st.Script != script || (st.Role == RoleDialogue) != (st.Number > 0) {
+					t.Errorf("step %d (%s): Index %d Number %d Script %p", i, st.Role, st.Index, st.Number, st.Script)
+				}
+			}
+		})
+	}
+}
+
+// TestStepRoleNames checks the names of the roles, in text and in JSON.
+func TestStepRoleNames(t *testing.T) {
+	tests := []struct {
+		role StepRole
+		want string
+	}{
+		{RoleSetUp, "set-up"},
+		{RoleDialogue, "dialogue"},
+		{RoleTyped, "typed"},
+		{RoleHangUp, "hang-up"},
+		{0, "unknown"},
+		{RoleHangUp + 1, "unknown"},
+	}
+	for _, tt := range tests {
+		if got := tt.role.String(); got != tt.want {
+			t.Errorf("StepRole(%d).String() = %q, want %q", tt.role, got, tt.want)
+		}
+		if b, err := json.Marshal(tt.role); err != nil || string(b) != strconv.Quote(tt.want) {
+			t.Errorf("json.Marshal(StepRole(%d)) = %s, %v", tt.role, b, err)
+		}
 	}
 }

@@ -159,6 +159,29 @@ func (s *DialogueStep) Verb() string {
 	return strings.ToUpper(v)
 }
 
+// Arg returns the argument of a StepSend line as the server reads it: the
+// domain of "HELO mail.euston.net", the address of
+// "MAIL From: <honeypot@euston.net> SIZE=100" without its brackets, "<>"
+// for the null sender; "" when the line has none.
+func (s *DialogueStep) Arg() string {
+	verb := s.Verb()
+	if verb == "" {
+		return ""
+	}
+	rest := strings.TrimLeft(s.Line, " \t")[len(verb):]
+	if verb == "MAIL" || verb == "RCPT" {
+		_, rest, _ = strings.Cut(rest, ":")
+	}
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return ""
+	}
+	if fields[0] == "<>" {
+		return "<>"
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(fields[0], "<"), ">")
+}
+
 // Expect holds the expectations of a step; a zero field expects nothing.
 type Expect struct {
 	Code     int        `json:"code,omitempty"`     // the reply code, e.g. 550

@@ -71,6 +71,22 @@ type Config struct {
 	ErrorLog *log.Logger
 }
 
+// TrustsXClient reports whether a client at ip may use XCLIENT: whether
+// one of XClientTrusted contains it (nil meaning loopback, as the server
+// reads it).
+func (c *Config) TrustsXClient(ip netip.Addr) bool {
+	trusted := c.XClientTrusted
+	if trusted == nil {
+		return ip.Unmap().IsLoopback()
+	}
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
 // Limits bound a session. Zero means the default.
 type Limits struct {
 	// MaxLineLength is the longest command or text line in bytes; default

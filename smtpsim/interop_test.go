@@ -3,33 +3,19 @@ package smtpsim
 import (
 	"context"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
-)
 
-// requireTool returns the path of an external tool, or skips the test
-// without it — unless SPFLAB_REQUIRE_INTEROP=1 (CI), where it fails.
-func requireTool(t *testing.T, name, install string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("SPFLAB_REQUIRE_INTEROP") == "1" {
-		t.Fatalf("%s not found and SPFLAB_REQUIRE_INTEROP=1: %s", name, install)
-	}
-	t.Skipf("%s not found (%s); set SPFLAB_REQUIRE_INTEROP=1 to make this a failure", name, install)
-	return ""
-}
+	"spflab/internal/testtool"
+)
 
 // TestSwaksInterop runs the real swaks with XCLIENT against the server:
 // the forbidden address gets SPF's 550, the permitted one is stored with
 // Received-SPF: pass.
 func TestSwaksInterop(t *testing.T) {
-	swaks := requireTool(t, "swaks", "apt-get install -y swaks")
+	swaks := testtool.Need(t, "swaks", "apt-get install -y swaks")
 	srv, rec := startServer(t, Config{})
 	for _, tc := range []struct {
 		name, addr, xname string

@@ -172,11 +172,7 @@ func (s *Server) open(nc net.Conn, l *listener) {
 		br:     newLineReader(nc, s.cfg.Limits.MaxLineLength),
 		client: clientID{ip: peer, port: portOf(nc.RemoteAddr())},
 	}
-	for _, p := range s.cfg.XClientTrusted {
-		if p.Contains(peer) {
-			c.trusted = true
-		}
-	}
+	c.trusted = s.cfg.TrustsXClient(peer)
 	s.mu.Lock()
 	s.nextConn++
 	c.id = s.nextConn

@@ -271,7 +271,10 @@ func parseTerm(t *Term) (int, string) {
 			return off, `"all" takes no argument`
 		}
 	case KindInclude, KindExists:
-		if !strings.HasPrefix(args, ":") || len(args) == 1 {
+		if args == ":" {
+			return off, noDomainAfterColon(t.Name)
+		}
+		if !strings.HasPrefix(args, ":") {
 			return off, fmt.Sprintf("%q needs \":\" and a domain", t.Name)
 		}
 		t.Value = args[1:]
@@ -281,16 +284,22 @@ func parseTerm(t *Term) (int, string) {
 		if err != "" {
 			return off + o, err
 		}
+		if spec == ":" {
+			return off, noDomainAfterColon(t.Name)
+		}
 		if spec != "" {
-			if !strings.HasPrefix(spec, ":") || len(spec) == 1 {
+			if !strings.HasPrefix(spec, ":") {
 				return off, fmt.Sprintf("%q: expected \":\" and a domain or a CIDR length", t.Name)
 			}
 			t.Value = spec[1:]
 			return parseDomainSpec(t, off+1, t.Value)
 		}
 	case KindPTR:
+		if args == ":" {
+			return off, noDomainAfterColon(t.Name)
+		}
 		if args != "" {
-			if !strings.HasPrefix(args, ":") || len(args) == 1 {
+			if !strings.HasPrefix(args, ":") {
 				return off, `"ptr" takes only ":" and a domain`
 			}
 			t.Value = args[1:]
@@ -300,6 +309,12 @@ func parseTerm(t *Term) (int, string) {
 		return parseIPNetwork(t, off, args)
 	}
 	return 0, ""
+}
+
+// noDomainAfterColon is the reason for a mechanism written with ":" and
+// nothing after it.
+func noDomainAfterColon(name string) string {
+	return fmt.Sprintf("%q needs a domain after \":\"", name)
 }
 
 // modifierName returns the index of the "=" ending a modifier's name, or -1

@@ -42,16 +42,12 @@ func bigTrace(tb testing.TB) scenarios.Step {
 		tb.Fatalf("the big record gives %s, want fail (%v)", o.Result, o.Err)
 	}
 
-	st := scenarios.Step{Index: 1, Number: 1}
+	st := scenarios.Step{Index: 1, Role: scenarios.RoleDialogue, Number: 1}
 	seq := 0
 	add := func(e smtpsim.Event) {
 		seq++
 		e.Session, e.Seq, e.Command = 1, seq, "RCPT"
-		kind := map[smtpsim.EventKind]scenarios.EventKind{
-			smtpsim.EventClientLine: scenarios.EventClient, smtpsim.EventSPF: scenarios.EventSPF,
-			smtpsim.EventPolicy: scenarios.EventPolicy, smtpsim.EventReply: scenarios.EventReply,
-		}[e.Kind]
-		st.Events = append(st.Events, scenarios.Event{Step: 1, Kind: kind, SMTP: &e})
+		st.Events = append(st.Events, scenarios.Event{Step: 1, Kind: scenarios.EventSMTP, SMTP: &e})
 	}
 	add(smtpsim.Event{Kind: smtpsim.EventClientLine, Line: "RCPT TO:<user@example.com>"})
 	for i := range evs {

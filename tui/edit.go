@@ -12,6 +12,7 @@ import (
 	"spflab/fakedns"
 	"spflab/scenarios"
 	"spflab/spf"
+	"spflab/spf/lint"
 )
 
 // editor edits the SPF record of a domain of the lesson: the draft is
@@ -26,7 +27,7 @@ type editor struct {
 	input     textinput.Model
 
 	syntax  *spf.SyntaxError
-	lint    *spf.LintReport
+	lint    *lint.Report
 	lintErr error
 	lintFor string // the text lint ran on
 	seq     int    // identifies the newest lint command
@@ -36,7 +37,7 @@ type editor struct {
 type lintMsg struct {
 	seq    int
 	text   string
-	report *spf.LintReport
+	report *lint.Report
 	err    error
 }
 
@@ -149,8 +150,8 @@ func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
 		res = &fakedns.Overlay{Base: sc.Zone, Records: others}
 	}
 	return func() tea.Msg {
-		l := spf.Linter{Resolver: res}
-		rep, err := l.LintDraft(ctx, domain, text)
+		l := lint.Linter{Resolver: res}
+		rep, err := l.Draft(ctx, domain, text)
 		return lintMsg{seq: seq, text: text, report: rep, err: err}
 	}
 }
@@ -208,24 +209,18 @@ func (ed *editor) view(th *theme, width int) []string {
 		}
 		out = append(out, p.on(fit(line, width)))
 		for _, f := range r.Findings {
-			if ed.syntax != nil && f.Code == "syntax" && f.Domain == ed.domain() {
+			if ed.syntax != nil && f.Name == "syntax" && f.Domain == ed.domain() {
 				continue // shown above
 			}
 			p := th.warnText
-			if f.Severity == spf.SeverityError {
+			switch f.Severity {
+			case lint.SeverityError:
 				p = th.errText
+			case lint.SeverityInfo:
+				p = th.dim
 			}
-			where := f.Domain
-			if f.Column > 0 {
-				where += fmt.Sprintf(" column %d", f.Column)
-			}
-			if f.Term != "" {
-				where += " " + f.Term
-			}
-			out = append(out, wrapText(fmt.Sprintf("%s %s: %s (RFC 7208 §%s)", f.Severity, where, f.Message, f.Section), p, width)...)
-			if f.Hint != "" {
-				out = append(out, wrapText("  "+f.Hint, th.dim, width)...)
-			}
+			out = append(out, wrapText(f.String(), p, width)...)
+			out = append(out, wrapText("  fix: "+f.Fix, th.dim, width)...)
 		}
 	}
 	return out

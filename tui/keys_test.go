@@ -289,7 +289,7 @@ func transcriptLines(m *Model) []string {
 	var out []string
 	for _, e := range m.les.tr.entries {
 		if e.ev != nil {
-			out = append(out, scenarios.SMTPLine(e.ev))
+			out = append(out, e.ev.String())
 		}
 	}
 	return out
@@ -420,7 +420,7 @@ func TestEditKeys(t *testing.T) {
 			}
 			found := false
 			for _, f := range ed.lint.Findings {
-				found = found || f.Code == "ptr"
+				found = found || f.Name == "ptr"
 			}
 			if !found || !strings.Contains(plain(m), "DNS lookups 3/10") {
 				t.Errorf("the lint's ptr finding or its count is missing: %+v", ed.lint.Findings)

@@ -144,7 +144,7 @@ func closeCmd(r *scenarios.Runner) tea.Cmd {
 // addStep appends a step's events to the transcript.
 func (l *lesson) addStep(st scenarios.Step) {
 	l.steps = append(l.steps, st)
-	typed := st.Number == 0 && st.Index > 0 && st.Script == nil && !l.isHangUp(st)
+	typed := st.Role == scenarios.RoleTyped
 	for _, e := range st.Events {
 		switch e.Kind {
 		case scenarios.EventNote:
@@ -155,20 +155,6 @@ func (l *lesson) addStep(st scenarios.Step) {
 			}
 		}
 	}
-}
-
-// isHangUp reports whether st is the step where the lab closes the
-// connection after the dialogue.
-func (l *lesson) isHangUp(st scenarios.Step) bool {
-	if st.Number != 0 || st.Index == 0 || len(st.Events) == 0 {
-		return false
-	}
-	for _, e := range st.Events {
-		if !e.Lab {
-			return false
-		}
-	}
-	return l.dialogueDone() == len(l.sc.Dialogue)
 }
 
 // reset replaces the steps with those of a replay.
@@ -231,7 +217,7 @@ func (l *lesson) shownStep() *scenarios.Step {
 func spfResult(st *scenarios.Step) spf.Result {
 	var r spf.Result
 	for _, e := range st.Events {
-		if e.Kind == scenarios.EventPolicy {
+		if e.Is(smtpsim.EventPolicy) {
 			r = e.SMTP.Policy.Outcome.Result
 		}
 	}
@@ -330,18 +316,18 @@ func (l *lesson) narration(th *theme, st *scenarios.Step, width int) []string {
 			}
 		}
 	}
-	switch {
-	case st.Index == 0:
+	switch st.Role {
+	case scenarios.RoleSetUp:
 		if len(out) == 0 {
 			para(th.text, l.sc.Summary)
 		}
 		para(th.dim, "The lab has connected to the server and set the client's address with XCLIENT (the lines marked lab). Press space for the first step.")
-	case l.isHangUp(*st):
+	case scenarios.RoleHangUp:
 		para(th.dim, "The lab closed the connection.")
-	case st.Number == 0 && st.Script == nil:
+	case scenarios.RoleTyped:
 		para(th.dim, "Your own line, sent to the same server. The SPF pane shows what the server did with it.")
 	}
-	if g, ok := l.scored[st.Number]; ok && st.Number > 0 {
+	if g, ok := l.scored[st.Number]; ok && st.Role == scenarios.RoleDialogue {
 		segs(guessSegs(th, &g)...)
 	}
 	if len(checks) > 0 {

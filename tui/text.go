@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"spflab/spf"
+	"spflab/termtext"
 )
 
 // seg is a piece of a line in one paint.
@@ -165,48 +166,9 @@ func cleanSegs(segs []seg) []seg {
 
 // clean makes text safe to draw: what a client, a zone or a lesson
 // sends may hold control characters (an escape sequence typed into nc,
-// a tab, a NUL) that would move the cursor or break the layout. C0
-// controls and DEL become their Unicode control pictures (ESC is ␛),
-// C1 controls and bytes that are not UTF-8 become U+FFFD.
-func clean(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c == 0x7f:
-			return cleanSlow(s)
-		case c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0: // U+0080 to U+009F
-			return cleanSlow(s)
-		case c >= 0x80:
-			ascii = false
-		}
-	}
-	if !ascii && !utf8.ValidString(s) {
-		return cleanSlow(s)
-	}
-	return s
-}
-
-func cleanSlow(s string) string {
-	var b strings.Builder
-	changed := false
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			r, changed = '\uFFFD', true
-		case r < 0x20:
-			r, changed = 0x2400+r, true
-		case r == 0x7f:
-			r, changed = '␡', true
-		case r >= 0x80 && r < 0xa0:
-			r, changed = '\uFFFD', true
-		}
-		b.WriteRune(r)
-	}
-	if !changed {
-		return s
-	}
-	return b.String()
-}
+// a tab, a NUL) that would move the cursor or break the layout; see
+// termtext.Clean.
+func clean(s string) string { return termtext.Clean(s) }
 
 // textLine is a row's line after wrapping: its painted start (the gutter, or
 // the indent of a wrapped line) and its text. Panes wrap every row, to

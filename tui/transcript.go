@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"spflab/scenarios"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -110,12 +109,6 @@ func (t *transcript) smtpRows(th *theme, selected int) []row {
 			textPaint = th.lab
 		}
 		switch ev.Kind {
-		case smtpsim.EventConnect:
-			what := "connected from " + ev.Remote
-			if ev.Client.IsValid() && ev.Client.String() != ev.Remote {
-				what += ", taken for " + ev.Client.String()
-			}
-			rows = append(rows, row{gutter: gut, segs: []seg{{what, th.lab}}, reply: -1})
 		case smtpsim.EventClientLine:
 			if ev.InData { // a line of the message: quieter than the commands
 				textPaint = th.dim
@@ -124,16 +117,10 @@ func (t *transcript) smtpRows(th *theme, selected int) []row {
 		case smtpsim.EventReply:
 			rows = append(rows, replyRows(th, ev.Reply, k, k == selected, e.lab)...)
 			k++
-		case smtpsim.EventXClient:
-			rows = append(rows, row{gutter: gut, segs: []seg{{"XCLIENT: the client is now " + ev.Client.String(), th.lab}}, reply: -1})
+		case smtpsim.EventConnect, smtpsim.EventXClient, smtpsim.EventClose:
+			rows = append(rows, row{gutter: gut, segs: wordSegs(th, ev.Words()), reply: -1})
 		case smtpsim.EventPolicy:
-			d := ev.Policy
-			r := string(d.Outcome.Result)
-			rows = append(rows, row{segs: []seg{
-				{"  SPF ", th.dim}, {r, th.resultPaint(r)}, {" → " + shortAction(d.Action), th.dim},
-			}, reply: -1})
-		case smtpsim.EventClose:
-			rows = append(rows, row{gutter: gut, segs: []seg{{"connection closed: " + ev.Reason, th.lab}}, reply: -1})
+			rows = append(rows, row{segs: append([]seg{{"  ", th.dim}}, wordSegs(th, ev.Words())...), reply: -1, hang: 4})
 		}
 	}
 	return rows
@@ -200,15 +187,8 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 			continue
 		}
 		switch ev.Kind {
-		case smtpsim.EventDNS:
-			q := ev.DNS
-			got := strings.Join(q.Answers, ", ")
-			if q.Err != "" {
-				got = q.Err
-			}
-			add(seg{"DNS ", th.dim}, seg{q.QType + " " + q.Name + " → " + got, th.text}, seg{" (" + q.Purpose + ")", th.dim})
-		case smtpsim.EventHELO:
-			rows = append(rows, heloRows(th, ev.HELO)...)
+		case smtpsim.EventDNS, smtpsim.EventHELO, smtpsim.EventHeader, smtpsim.EventStored, smtpsim.EventXClient:
+			add(wordSegs(th, ev.Words())...)
 		case smtpsim.EventSPF:
 			if !sawSPF {
 				sawSPF = true
@@ -216,14 +196,7 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 					rows = append(rows, row{reply: -1})
 				}
 				if d := decision; d != nil {
-					id := d.Outcome.MailFrom
-					if d.Outcome.Identity == spf.IdentityHELO {
-						id = d.Outcome.HELO
-						if d.Outcome.MailFrom == "" && d.At != "HELO" && d.At != "EHLO" {
-							id += " (the sender is <>)"
-						}
-					}
-					add(seg{"Identity ", th.dim}, seg{string(d.Outcome.Identity), th.result}, seg{": " + id, th.text})
+					add(wordSegs(th, d.IdentityWords())...)
 				}
 			}
 			counters = &ev.SPF.Counters
@@ -232,22 +205,7 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 				rows = append(rows, r)
 			}
 		case smtpsim.EventPolicy:
-			d := ev.Policy
-			r := string(d.Outcome.Result)
-			segs := []seg{{"Policy: ", th.text}, {r, th.resultPaint(r)}, {" for the " + string(d.Outcome.Identity) + " identity → " + actionWords(d.Action) + " at " + d.At, th.text}}
-			if d.Reply != nil {
-				segs = append(segs, seg{fmt.Sprintf(" (%d %s)", d.Reply.Code, d.Reply.Enhanced), th.text})
-			}
-			rows = append(rows, row{reply: -1}, row{segs: segs, reply: -1, hang: 4})
-			if d.Problem != "" {
-				add(seg{"  why: " + d.Problem, th.dim})
-			}
-		case smtpsim.EventHeader:
-			add(seg{"+ ", th.ok}, seg{ev.Field.Name + ":", th.result}, seg{" " + ev.Field.Value, th.text})
-		case smtpsim.EventStored:
-			add(seg{fmt.Sprintf("Stored as message %d (%d bytes)", ev.Stored.ID, ev.Stored.Size), th.dim})
-		case smtpsim.EventXClient:
-			add(seg{"XCLIENT (lab): the server now takes the client for " + ev.Client.String(), th.lab})
+			rows = append(rows, row{reply: -1}, row{segs: wordSegs(th, ev.Words()), reply: -1, hang: 4})
 		}
 	}
 	if !sawSPF {
@@ -267,111 +225,61 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 	return rows, counters
 }
 
-// heloRows shows the claimed HELO name next to the name the address
-// really has.
-func heloRows(th *theme, h *smtpsim.HELOCheck) []row {
-	claimed := row{segs: []seg{{"HELO ", th.dim}, {"said " + h.Claimed, th.text}}, reply: -1, hang: 4}
-	var verdict row
-	switch {
-	case h.Name == "" && h.Problem != "":
-		verdict = plainRow(th.warn, "  "+h.IP.String()+" has no known name: "+h.Problem)
-	case h.Name == "":
-		verdict = plainRow(th.dim, "  "+h.IP.String()+" has no confirmed name")
-	case h.Matches:
-		verdict = row{segs: []seg{{"  ✓ ", th.match}, {h.IP.String() + " is " + h.Name + ": the name is true", th.text}}, reply: -1}
-	default:
-		verdict = row{segs: []seg{{"  ✗ ", th.bad}, {h.IP.String() + " is " + h.Name + ": the HELO name is a lie", th.bad}}, reply: -1}
+// spfEventRows renders one step of check_host(), indented by its depth
+// and marked by its verdict: ✓ a match, · no match, ! an error.
+func spfEventRows(th *theme, e *spf.Event) []row {
+	r := row{reply: -1, hang: 2*e.Depth + 4}
+	if e.Depth > 0 {
+		r.segs = []seg{{strings.Repeat("│ ", e.Depth), th.dim}}
+		r.cont = th.dim.on(strings.Repeat("│ ", e.Depth)) + "    "
 	}
-	verdict.hang = 4
-	return []row{claimed, verdict}
+	mark := seg{"  ", th.dim}
+	switch {
+	case e.Kind == spf.EventTerm && e.Match:
+		mark = seg{"✓ ", th.match}
+	case e.Kind == spf.EventTerm && e.Result != "":
+		mark = seg{"! ", th.bad}
+	case e.Kind == spf.EventTerm:
+		mark = seg{"· ", th.nomatch}
+	case e.Kind == spf.EventEnter:
+		mark = seg{"↳ ", th.accent}
+	case e.Kind == spf.EventLeave:
+		mark = seg{"↲ ", th.accent}
+	case e.Kind == spf.EventCheck || e.Kind == spf.EventResult && e.Depth == 0:
+		mark = seg{}
+	}
+	r.segs = append(append(r.segs, mark), wordSegs(th, e.Words())...)
+	return []row{r}
 }
 
-// spfEventRows renders one step of check_host(), indented by its depth.
-func spfEventRows(th *theme, e *spf.Event) []row {
-	var rows []row
-	indent := seg{}
-	if e.Depth > 0 {
-		indent = seg{strings.Repeat("│ ", e.Depth), th.dim}
-	}
-	cont := ""
-	if e.Depth > 0 {
-		cont = th.dim.on(strings.Repeat("│ ", e.Depth)) + "    "
-	}
-	add := func(segs ...seg) {
-		rows = append(rows, row{segs: append([]seg{indent}, segs...), reply: -1, hang: 2*e.Depth + 4, cont: cont})
-	}
-	why := e.Why()
-	switch e.Kind {
-	case spf.EventCheck:
-		add(seg{"check_host(", th.accent}, seg{e.IP.String() + ", " + e.Domain + ", " + e.Sender, th.text}, seg{")", th.accent})
-	case spf.EventDNS:
-		segs := []seg{{"  DNS ", th.dim}, {e.QType + " " + e.Name + " → " + scenarios.DNSAnswer(e), th.text}}
-		if e.Void {
-			segs = append(segs, seg{" (a void lookup)", th.warn})
-		}
-		add(segs...)
-	case spf.EventRecord:
-		switch {
-		case e.Record != "" && e.Result != "":
-			add(seg{"  record ", th.dim}, seg{e.Record, th.text})
-			add(seg{fmt.Sprintf("  ✗ column %d: %s → %s", e.Column, why, e.Result), th.bad})
-		case e.Record != "":
-			add(seg{"  record ", th.dim}, seg{e.Record, th.result})
+// wordSegs paints the parts of an event's words by their roles.
+func wordSegs(th *theme, w spf.Words) []seg {
+	segs := make([]seg, len(w))
+	for i, p := range w {
+		var pt paint
+		switch p.Role {
+		case spf.RoleLabel, spf.RoleDetail:
+			pt = th.dim
+		case spf.RoleSubject:
+			pt = th.result
+		case spf.RoleResult:
+			pt = th.resultPaint(p.Text)
+		case spf.RoleMatch:
+			pt = th.match
+		case spf.RoleNoMatch:
+			pt = th.nomatch
+		case spf.RoleBad:
+			pt = th.bad
+		case spf.RoleWarn:
+			pt = th.warn
+		case spf.RoleLab:
+			pt = th.lab
 		default:
-			add(seg{"  no usable record → ", th.dim}, seg{string(e.Result), th.resultPaint(string(e.Result))}, seg{": " + why, th.dim})
+			pt = th.text
 		}
-	case spf.EventMacro:
-		add(seg{"  expand ", th.dim}, seg{e.Macro, th.text}, seg{" → ", th.dim}, seg{e.Expanded, th.result})
-	case spf.EventTerm:
-		term := e.Term
-		if term == "" {
-			term = "(end of record)"
-		}
-		var segs []seg
-		switch {
-		case e.Match:
-			segs = []seg{{"  ✓ ", th.match}, {term, th.result}, {" match → ", th.text}, {string(e.Result), th.resultPaint(string(e.Result))}}
-		case e.Result != "":
-			segs = []seg{{"  ! ", th.bad}, {term, th.result}, {" → ", th.text}, {string(e.Result), th.resultPaint(string(e.Result))}}
-		default:
-			segs = []seg{{"  · ", th.nomatch}, {term, th.text}, {" no match", th.nomatch}}
-		}
-		add(segs...)
-		if why != "" {
-			add(seg{"      " + why, th.dim})
-		}
-	case spf.EventEnter:
-		add(seg{"  ↳ ", th.accent}, seg{e.Term, th.result}, seg{": evaluate the record of " + e.Target, th.text})
-	case spf.EventLeave:
-		r := string(e.Result)
-		verdict := "no match"
-		if e.Match {
-			verdict = "match"
-		}
-		if strings.HasPrefix(strings.ToLower(e.Term), "redirect") {
-			verdict = "its result is the result"
-		}
-		add(seg{"  ↲ ", th.accent}, seg{e.Target + " returned ", th.text}, seg{r, th.resultPaint(r)}, seg{": " + verdict, th.dim})
-	case spf.EventExplanation:
-		if e.Explanation != "" {
-			add(seg{"  explanation: ", th.dim}, seg{e.Explanation, th.text})
-		} else {
-			add(seg{"  explanation not used: " + why, th.dim})
-		}
-	case spf.EventResult:
-		r := string(e.Result)
-		if e.Depth > 0 {
-			add(seg{"  = ", th.dim}, seg{r, th.resultPaint(r)})
-			break
-		}
-		add(seg{"Result: ", th.result}, seg{strings.ToUpper(r), th.resultPaint(r)}, seg{" for " + e.Domain, th.text})
-		if e.Explanation != "" {
-			add(seg{"  explanation: ", th.dim}, seg{e.Explanation, th.text})
-		} else if why != "" {
-			add(seg{"  " + why, th.dim})
-		}
+		segs[i] = seg{p.Text, pt}
 	}
-	return rows
+	return segs
 }
 
 // counterLine shows the limits of RFC 7208 §4.6.4 as spent: "DNS lookups
@@ -388,32 +296,4 @@ func counterLine(th *theme, c spf.Counters) string {
 	}
 	return th.dim.on("DNS lookups ") + tp.on(fmt.Sprintf("%d/%d", c.DNSTerms, maxT)) + " " + th.counter.on(bar) +
 		th.dim.on("  void ") + vp.on(fmt.Sprintf("%d/%d", c.VoidLookups, maxV))
-}
-
-// actionWords says what a policy action does.
-func actionWords(a smtpsim.Action) string {
-	switch a {
-	case smtpsim.ActionHeader:
-		return "accept, mark in Received-SPF"
-	case smtpsim.ActionAccept:
-		return "accept"
-	case smtpsim.ActionTempFail:
-		return "refuse for now (4xx)"
-	case smtpsim.ActionReject:
-		return "refuse (5xx)"
-	}
-	return a.String()
-}
-
-// shortAction is actionWords for the SMTP pane's one line.
-func shortAction(a smtpsim.Action) string {
-	switch a {
-	case smtpsim.ActionHeader:
-		return "accept, mark"
-	case smtpsim.ActionTempFail:
-		return "refuse for now"
-	case smtpsim.ActionReject:
-		return "refuse"
-	}
-	return a.String()
 }

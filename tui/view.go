@@ -332,11 +332,13 @@ func (m *Model) bottomPane(width int) (title, note string, lines []string) {
 	if st == nil {
 		return "Lesson", "", []string{th.dim.on("Starting the lesson…")}
 	}
-	switch {
-	case st.Index == 0:
+	switch st.Role {
+	case scenarios.RoleSetUp:
 		title = "Lesson: " + l.sc.Title
-	case st.Number > 0:
+	case scenarios.RoleDialogue:
 		title = fmt.Sprintf("Step %d of %d", st.Number, len(l.sc.Dialogue))
+	case scenarios.RoleHangUp:
+		title = "End of the dialogue"
 	default:
 		title = "Your line"
 	}

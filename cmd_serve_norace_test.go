@@ -1,6 +1,0 @@
-//go:build !race
-
-package main
-
-// raceEnabled shortens the load tests under the race detector.
-const raceEnabled = false

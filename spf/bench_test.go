@@ -103,3 +103,19 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(records)), "ns/record")
 }
+
+// eventSink is called through a variable, as a Checker calls its Listener.
+var eventSink spf.Listener
+
+// BenchmarkEventCall is the floor of a listener's cost per step: one Event
+// built and handed to a Listener, which takes it by value.
+func BenchmarkEventCall(b *testing.B) {
+	events := 0
+	eventSink = func(spf.Event) { events++ }
+	for b.Loop() {
+		eventSink(spf.Event{Kind: spf.EventTerm, Domain: "example.com", Term: "a:x.example", Column: 8, Target: "x.example"})
+	}
+	if events != b.N {
+		b.Fatalf("%d events for %d calls", events, b.N)
+	}
+}

@@ -15,8 +15,11 @@ const DefaultRecordCacheSize = 4096
 // RecordCache keeps parsed records by their exact text, so that evaluating
 // the same records many times parses each once (RFC 7208 §4.6). It holds at
 // most Size records: a new record takes the place of one whose text hashes
-// alike when there is no room. It is safe for concurrent use, and a hit takes no lock; the
-// records it shares are never changed after they are parsed.
+// alike when there is no room. A record longer than 1,024 bytes or of more
+// than 64 terms, far beyond real ones, is parsed each time, so that a full
+// cache stays bounded (under 50 MB at the default size) whatever DNS answers.
+// It is safe for concurrent use, and a hit takes no lock; the records it
+// shares are never changed after they are parsed.
 type RecordCache struct {
 	// Size bounds the records kept, rounded up to a power of two; zero
 	// means DefaultRecordCacheSize. Set it before the first use.
@@ -32,6 +35,12 @@ var defaultRecords RecordCache
 
 // ways is how many slots a text may sit in: the size of a set.
 const ways = 4
+
+// The largest record a RecordCache keeps.
+const (
+	maxCachedText  = 1024
+	maxCachedTerms = 64
+)
 
 type cachedRecord struct {
 	text string
@@ -75,6 +84,10 @@ func (c *RecordCache) lookup(text string) *cachedRecord {
 		}
 	}
 	rec, err := Parse(text)
+	cr := &cachedRecord{text: text, rec: rec, err: err}
+	if len(text) > maxCachedText || rec != nil && len(rec.Terms) > maxCachedTerms {
+		return cr
+	}
 	// An empty slot of the set, else any: texts whose hashes meet share
 	// the set rather than evict each other in turn.
 	slot := &set[rand.N(ways)]
@@ -84,7 +97,6 @@ func (c *RecordCache) lookup(text string) *cachedRecord {
 			break
 		}
 	}
-	cr := &cachedRecord{text: text, rec: rec, err: err}
 	slot.Store(cr)
 	return cr
 }

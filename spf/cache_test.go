@@ -2,6 +2,7 @@ package spf
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -98,5 +99,31 @@ func TestRecordCacheDomainError(t *testing.T) {
 	}
 	if cr.err == nil {
 		t.Fatal("the record parsed")
+	}
+}
+
+// TestRecordCacheSkipsHugeRecords: records beyond real sizes are parsed
+// each time, never kept.
+func TestRecordCacheSkipsHugeRecords(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		kept bool
+	}{
+		{"64 terms", "v=spf1" + strings.Repeat(" a", 64), true},
+		{"65 terms", "v=spf1" + strings.Repeat(" a", 65), false},
+		{"1,024 bytes", "v=spf1 include:" + strings.Repeat("a", 1024-len("v=spf1 include:.example")) + ".example", true},
+		{"1,025 bytes", "v=spf1 include:" + strings.Repeat("a", 1025-len("v=spf1 include:.example")) + ".example", false},
+		{"a long syntax error", "v=spf1 " + strings.Repeat("!", 2000), false},
+	}
+	for _, tt := range tests {
+		c := &RecordCache{}
+		cr := c.lookup(tt.text)
+		if cr.rec == nil && cr.err == nil {
+			t.Fatalf("%s: neither a record nor an error", tt.name)
+		}
+		if kept := c.lookup(tt.text) == cr; kept != tt.kept {
+			t.Errorf("%s (%d bytes): kept %v, want %v", tt.name, len(tt.text), kept, tt.kept)
+		}
 	}
 }

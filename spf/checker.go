@@ -49,62 +49,73 @@ type Checker struct {
 // mailFrom, or for the null sender ("" or "<>") the HELO identity with the
 // sender postmaster@helo (RFC 7208 §2.3, §4.3). A mailFrom without a local
 // part, or without "@", has the local part "postmaster".
-func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom string) Outcome {
+func (c *Checker) Check(ctx context.Context, ip netip.Addr, helo, mailFrom string) (o Outcome) {
 	addr := strings.TrimSuffix(strings.TrimPrefix(mailFrom, "<"), ">")
 	if addr == "" {
-		o := c.CheckHELO(ctx, ip, helo)
-		o.MailFrom = ""
+		c.checkHELO(ctx, &o, ip, helo)
 		return o
 	}
-	var sender, domain string
+	sender, local, domain := addr, "postmaster", addr
 	switch at := strings.LastIndexByte(addr, '@'); at {
 	case -1:
-		sender, domain = "postmaster@"+addr, addr
+		sender = "postmaster@" + addr
 	case 0:
 		sender, domain = "postmaster"+addr, addr[1:]
 	default:
-		sender, domain = addr, addr[at+1:]
+		local, domain = addr[:at], addr[at+1:]
 	}
-	o := c.CheckHost(ctx, ip, domain, sender, helo)
-	o.Identity, o.MailFrom = IdentityMailFrom, addr
+	c.run(ctx, &o, ip, domain, sender, local, domain, helo)
+	o.MailFrom = addr
 	return o
 }
 
 // CheckHELO checks the HELO identity (RFC 7208 §2.3) with the sender
 // postmaster@helo.
-func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) Outcome {
-	o := c.CheckHost(ctx, ip, helo, "postmaster@"+helo, helo)
-	o.Identity = IdentityHELO
+func (c *Checker) CheckHELO(ctx context.Context, ip netip.Addr, helo string) (o Outcome) {
+	c.checkHELO(ctx, &o, ip, helo)
 	return o
+}
+
+// The exported checks fill their named result through a pointer: an
+// Outcome built aside would be copied on return.
+
+func (c *Checker) checkHELO(ctx context.Context, o *Outcome, ip netip.Addr, helo string) {
+	c.run(ctx, o, ip, helo, "postmaster@"+helo, "postmaster", helo, helo)
+	o.Identity = IdentityHELO
 }
 
 // CheckHost runs check_host(ip, domain, sender) of RFC 7208 §4; helo is the
 // %{h} macro. For a fail, Outcome.Explanation is the exp= text or the
 // Checker's default.
-func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, helo string) Outcome {
-	e := evaluation{
-		c: c, ctx: ctx, ip: ip.Unmap(), helo: helo, sender: sender, listener: c.Listener,
-		maxTerms: limit(c.MaxDNSTerms, DefaultMaxDNSTerms),
-		maxVoid:  limit(c.MaxVoidLookups, DefaultMaxVoidLookups),
-		maxNames: limit(c.MaxNames, DefaultMaxNames),
-	}
-	e.local, e.senderDomain = "postmaster", sender
+func (c *Checker) CheckHost(ctx context.Context, ip netip.Addr, domain, sender, helo string) (o Outcome) {
+	local, senderDomain := "postmaster", sender
 	if at := strings.LastIndexByte(sender, '@'); at >= 0 {
-		e.local, e.senderDomain = sender[:at], sender[at+1:]
+		local, senderDomain = sender[:at], sender[at+1:]
 	}
+	c.run(ctx, &o, ip, domain, sender, local, senderDomain, helo)
+	return o
+}
+
+// run is check_host() with the sender already split into its local part
+// and domain (%{l}, %{o}); it fills o, as the MAIL FROM identity.
+func (c *Checker) run(ctx context.Context, o *Outcome, ip netip.Addr, domain, sender, local, senderDomain, helo string) {
+	// Field by field: a composite literal would be built aside and copied.
+	var e evaluation
+	e.c, e.ctx, e.listener, e.ip = c, ctx, c.Listener, ip.Unmap()
+	e.sender, e.local, e.senderDomain, e.helo = sender, local, senderDomain, helo
+	e.maxTerms = limit(c.MaxDNSTerms, DefaultMaxDNSTerms)
+	e.maxVoid = limit(c.MaxVoidLookups, DefaultMaxVoidLookups)
+	e.maxNames = limit(c.MaxNames, DefaultMaxNames)
 	r, exp, mech, err := e.checkHost(domain, true)
 	if r == Fail && exp == "" {
 		exp = e.defaultExplanation()
 	}
-	o := Outcome{
-		Result: r, Explanation: exp, Err: err, Identity: IdentityMailFrom,
-		IP: e.ip, Domain: domain, Sender: sender, HELO: helo,
-		Counters: e.counters, Mechanism: mech,
-	}
+	o.Result, o.Explanation, o.Err, o.Identity = r, exp, err, IdentityMailFrom
+	o.IP, o.Domain, o.Sender, o.HELO = e.ip, domain, sender, helo
+	o.Counters, o.Mechanism = e.counters, mech
 	if e.listener != nil {
 		e.emit(&Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
 	}
-	return o
 }
 
 func limit(n, def int) int {
@@ -204,12 +215,13 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 func (e *evaluation) record(domain string) (*Record, Result, error) {
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
-		r, why := None, "no SPF record: "
-		if isTemporary(err) {
-			r, why = TempError, "the TXT lookup failed: "
+		kind := failureKind(err)
+		r := None
+		if kind == nil {
+			r = TempError
 		}
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: why + dnsFailure(err)})
+			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: noRecordReason(kind, err)})
 		}
 		return nil, r, err
 	}
@@ -247,6 +259,24 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	return cr.rec, "", nil
 }
 
+// The reasons of a record not found, worded once.
+var (
+	noRecordNoSuchName = "no SPF record: " + ErrNoSuchName.Error()
+	noRecordNoData     = "no SPF record: " + ErrNoData.Error()
+)
+
+// noRecordReason says why the TXT lookup of a record found none; kind is
+// failureKind(err).
+func noRecordReason(kind, err error) string {
+	switch kind {
+	case ErrNoSuchName:
+		return noRecordNoSuchName
+	case ErrNoData:
+		return noRecordNoData
+	}
+	return "the TXT lookup failed: " + err.Error()
+}
+
 // countDNSTerm counts a term that queries DNS against the limit
 // (RFC 7208 §4.6.4).
 func (e *evaluation) countDNSTerm() stop {
@@ -274,21 +304,28 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 			return false, s
 		}
 	}
-	// ev gathers the data the reason is made of, for the listener.
-	var ev Event
+	// ev gathers the data the reason is made of, for the listener; the
+	// mechanisms fill it when it is not nil.
+	var ev *Event
+	if e.listener != nil {
+		ev = new(Event)
+	}
 	switch t.Kind {
 	case KindAll:
 		match = true
 	case KindIP4, KindIP6:
-		match, ev.Net = t.Net.Contains(e.ip), t.Net
+		match = t.Net.Contains(e.ip)
+		if ev != nil {
+			ev.Net = t.Net
+		}
 	case KindA:
-		match, s = e.mechA(t, e.target(t), &ev)
+		match, s = e.mechA(t, e.target(t), ev)
 	case KindMX:
-		match, s = e.mechMX(t, e.target(t), &ev)
+		match, s = e.mechMX(t, e.target(t), ev)
 	case KindPTR:
-		match, s = e.mechPTR(e.target(t), &ev)
+		match, s = e.mechPTR(e.target(t), ev)
 	case KindExists:
-		match, s = e.mechExists(e.target(t), &ev)
+		match, s = e.mechExists(e.target(t), ev)
 	case KindInclude:
 		return e.include(t)
 	}
@@ -301,7 +338,7 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 		if match {
 			ev.Result = t.Qualifier.Result()
 		}
-		e.emit(&ev)
+		e.emit(ev)
 	}
 	return match, stop{}
 }
@@ -376,7 +413,8 @@ func (e *evaluation) matchAddrs(addrs []netip.Addr, bits int) (netip.Prefix, boo
 	return netip.Prefix{}, false
 }
 
-// mechA evaluates a (RFC 7208 §5.3).
+// mechA evaluates a (RFC 7208 §5.3). The mechanisms put the data of their
+// comparison into ev, when it is not nil.
 func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, e.ip.Is6())
 	if err != nil {
@@ -384,7 +422,9 @@ func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, stop) {
 	}
 	bits := e.addrBits(t)
 	p, ok := e.matchAddrs(addrs, bits)
-	ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
+	if ev != nil {
+		ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
+	}
 	return ok, stop{}
 }
 
@@ -398,14 +438,18 @@ func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 		return false, stop{PermError, &tooManyNamesError{name, len(hosts), e.maxNames}}
 	}
 	bits := e.addrBits(t)
-	ev.Target, ev.Answers, ev.Bits = name, hosts, bits
+	if ev != nil {
+		ev.Target, ev.Answers, ev.Bits = name, hosts, bits
+	}
 	for _, h := range hosts {
 		addrs, err := e.lookupAddrs(h, e.ip.Is6())
 		if err != nil && isTemporary(err) {
 			return false, stop{TempError, err}
 		}
 		if p, ok := e.matchAddrs(addrs, bits); ok {
-			ev.Name, ev.Net = h, p
+			if ev != nil {
+				ev.Name, ev.Net = h, p
+			}
 			return true, stop{}
 		}
 	}
@@ -415,19 +459,27 @@ func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 // mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
 // that is the target or a subdomain of it.
 func (e *evaluation) mechPTR(target string, ev *Event) (bool, stop) {
-	ev.Target = target
+	if ev != nil {
+		ev.Target = target
+	}
 	names, err := e.lookupPTR()
 	if err != nil {
 		if isTemporary(err) {
-			ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
+			if ev != nil {
+				ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
+			}
 			return false, stop{}
 		}
 		return false, e.countVoid()
 	}
-	ev.Answers = names
+	if ev != nil {
+		ev.Answers = names
+	}
 	for _, n := range names {
 		if isSubdomain(n, target) && e.validates(n) {
-			ev.Name = n
+			if ev != nil {
+				ev.Name = n
+			}
 			return true, stop{}
 		}
 	}
@@ -441,7 +493,9 @@ func (e *evaluation) mechExists(name string, ev *Event) (bool, stop) {
 	if err != nil {
 		return false, e.lookupStop(err)
 	}
-	ev.Target, ev.Addrs = name, addrs
+	if ev != nil {
+		ev.Target, ev.Addrs = name, addrs
+	}
 	return len(addrs) > 0, stop{}
 }
 
@@ -581,16 +635,28 @@ func (e *evaluation) lookupStop(err error) stop {
 	return e.countVoid()
 }
 
-func isTemporary(err error) bool {
-	return !errors.Is(err, ErrNoSuchName) && !errors.Is(err, ErrNoData)
-}
-
-func dnsFailure(err error) string {
+// failureKind returns ErrNoSuchName or ErrNoData when err wraps one, else
+// nil: the failure is temporary.
+func failureKind(err error) error {
+	if de, ok := err.(*DNSError); ok && (de.Err == ErrNoSuchName || de.Err == ErrNoData) {
+		return de.Err // what resolvers return, without walking the chain
+	}
 	switch {
 	case errors.Is(err, ErrNoSuchName):
-		return ErrNoSuchName.Error()
+		return ErrNoSuchName
 	case errors.Is(err, ErrNoData):
-		return ErrNoData.Error()
+		return ErrNoData
+	}
+	return nil
+}
+
+func isTemporary(err error) bool { return failureKind(err) == nil }
+
+// dnsFailure words how a lookup failed: "no such name", "no data", or the
+// temporary failure in full.
+func dnsFailure(err error) string {
+	if kind := failureKind(err); kind != nil {
+		return kind.Error()
 	}
 	return err.Error()
 }
@@ -639,22 +705,20 @@ func checkDomain(domain string) error {
 	if len(d) > 253 {
 		return errLongDomain
 	}
-	labels := 0
-	for start := 0; start <= len(d); {
-		end := strings.IndexByte(d[start:], '.')
-		if end < 0 {
-			end = len(d)
-		} else {
-			end += start
+	// One pass over the name: labels are short, a call per label costs more.
+	labels, start := 0, 0
+	for i := 0; i <= len(d); i++ {
+		if i < len(d) && d[i] != '.' {
+			continue
 		}
-		switch n := end - start; {
+		switch n := i - start; {
 		case n == 0:
 			return errEmptyLabel
 		case n > 63:
 			return errLongLabel
 		}
 		labels++
-		start = end + 1
+		start = i + 1
 	}
 	if labels < 2 {
 		return errNotFQDN

@@ -66,10 +66,10 @@ func noData(qtype, name string, n int, err error) error {
 }
 
 func (e *evaluation) reportDNS(qtype, name string, answers []string, addrs []netip.Addr, err error) {
-	ev := Event{Kind: EventDNS, Domain: e.domain, QType: qtype, Name: name, Answers: answers, Addrs: addrs}
+	var failure string
+	var void bool
 	if err != nil {
-		ev.Err = dnsFailure(err)
-		ev.Void = !isTemporary(err)
+		failure, void = dnsFailure(err), !isTemporary(err)
 	}
-	e.emit(&ev)
+	e.emit(&Event{Kind: EventDNS, Domain: e.domain, QType: qtype, Name: name, Answers: answers, Addrs: addrs, Err: failure, Void: void})
 }

@@ -3,7 +3,6 @@ package spf
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -120,23 +119,16 @@ func (e *SyntaxError) Error() string {
 // IsSPFRecord reports whether a TXT record is an SPF version 1 record:
 // "v=spf1" in any case, followed by a space or the end (RFC 7208 §4.5).
 func IsSPFRecord(txt string) bool {
-	return len(txt) >= 6 && strings.EqualFold(txt[:6], "v=spf1") && (len(txt) == 6 || txt[6] == ' ')
+	// Byte by byte: c|0x20 is the letter's lower case, and no other byte's.
+	return len(txt) >= 6 && txt[0]|0x20 == 'v' && txt[1] == '=' && txt[2]|0x20 == 's' &&
+		txt[3]|0x20 == 'p' && txt[4]|0x20 == 'f' && txt[5] == '1' && (len(txt) == 6 || txt[6] == ' ')
 }
 
 // Parse parses an SPF record and checks the syntax of all of it
 // (RFC 7208 §4.6, §12). The error, if any, is a *SyntaxError.
 func Parse(text string) (*Record, error) {
-	r := new(Record)
-	if err := r.parse(text); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// parse parses text into r, reusing r's storage for the terms.
-func (r *Record) parse(text string) error {
 	if !IsSPFRecord(text) {
-		return &SyntaxError{Record: text, Column: 1, Reason: `a record must begin with "v=spf1" followed by a space or the end`}
+		return nil, &SyntaxError{Record: text, Column: 1, Reason: `a record must begin with "v=spf1" followed by a space or the end`}
 	}
 	n := 0 // terms: a non-space after a space
 	for i := 6; i < len(text)-1; i++ {
@@ -144,7 +136,7 @@ func (r *Record) parse(text string) error {
 			n++
 		}
 	}
-	*r = Record{Text: text, Terms: slices.Grow(r.Terms[:0], n)}
+	r := &Record{Text: text, Terms: make([]Term, 0, n)}
 	for i := 6; i < len(text); {
 		if text[i] == ' ' {
 			i++
@@ -156,11 +148,13 @@ func (r *Record) parse(text string) error {
 		} else {
 			end += i
 		}
-		t := Term{Text: text[i:end], Column: i + 1, V4Prefix: -1, V6Prefix: -1}
-		if off, reason := parseTerm(&t); reason != "" {
-			return &SyntaxError{Record: text, Term: t.Text, Column: t.Column + off, Reason: reason}
+		// Parsed in place: a Term is large, appending one would copy it.
+		r.Terms = r.Terms[:len(r.Terms)+1] // n counted every term
+		t := &r.Terms[len(r.Terms)-1]
+		t.Text, t.Column, t.V4Prefix, t.V6Prefix = text[i:end], i+1, -1, -1
+		if off, reason := parseTerm(t); reason != "" {
+			return nil, &SyntaxError{Record: text, Term: t.Text, Column: t.Column + off, Reason: reason}
 		}
-		r.Terms = append(r.Terms, t)
 		i = end
 	}
 	for i := range r.Terms {
@@ -175,11 +169,11 @@ func (r *Record) parse(text string) error {
 			continue
 		}
 		if *slot != nil {
-			return &SyntaxError{Record: text, Term: t.Text, Column: t.Column, Reason: fmt.Sprintf("a second %s= modifier (RFC 7208 §6: at most one)", t.Name)}
+			return nil, &SyntaxError{Record: text, Term: t.Text, Column: t.Column, Reason: fmt.Sprintf("a second %s= modifier (RFC 7208 §6: at most one)", t.Name)}
 		}
 		*slot = t
 	}
-	return nil
+	return r, nil
 }
 
 // mechanism returns the kind and lower-case name of the mechanism called

@@ -136,7 +136,9 @@ func TestParseAccepts(t *testing.T) {
 func TestIsSPFRecord(t *testing.T) {
 	for txt, want := range map[string]bool{
 		"v=spf1": true, "v=spf1 -all": true, "V=Spf1 a": true,
+		"V=SPF1 -all": true, "v=SPF1": true,
 		"v=spf10": false, "v=spf1\t-all": false, "spf1": false, "": false, " v=spf1": false,
+		"w=spf1": false, "v\x1dspf1": false, "v=spf\x11": false, "v=\xc5\xbfpf1": false,
 	} {
 		if got := IsSPFRecord(txt); got != want {
 			t.Errorf("IsSPFRecord(%q) = %v, want %v", txt, got, want)

@@ -8,6 +8,7 @@ import (
 
 	"spflab/fakedns"
 	"spflab/fakedns/zonedata"
+	"spflab/internal/budget"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -25,10 +26,13 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	sc := &Scenario{File: l.file, Line: deref(n).Line}
 	if p, ok := m["id"]; ok {
 		if id, ok := l.str(p.v, field+".id"); ok {
-			if idPattern.MatchString(id) {
+			switch {
+			case len(id) > maxID:
+				l.errorf(p.v, field+".id", "%s is %d bytes long; an id has at most %d", budget.Quote(id), len(id), maxID)
+			case idPattern.MatchString(id):
 				sc.ID = id
-			} else {
-				l.errorf(p.v, field+".id", "%q is not an id: letters, digits, \".\", \"-\" and \"_\", starting with a letter or digit", id)
+			default:
+				l.errorf(p.v, field+".id", "%s is not an id: letters, digits, \".\", \"-\" and \"_\", starting with a letter or digit", budget.Quote(id))
 			}
 		}
 	} else {
@@ -43,6 +47,9 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 			return ""
 		}
 		s, _ := l.str(p.v, field+"."+key)
+		if len(s) > maxTitle && (key == "title" || key == "summary") {
+			l.errorf(p.v, field+"."+key, "is %d bytes long; a %s has at most %d: put longer text in lesson:", len(s), key, maxTitle)
+		}
 		return s
 	}
 	sc.Title = text("title", true)
@@ -79,7 +86,7 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	if p, ok := m["zones"]; ok {
 		zones, zonesOK = l.zones(p.v, field+".zones")
 	}
-	var files []*fakedns.Zone
+	var files []zoneFile
 	filesOK := true
 	if p, ok := m["zonefile"]; ok {
 		files, filesOK = l.zoneFiles(p.v, field+".zonefile")
@@ -96,6 +103,12 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	return sc
 }
 
+// Bounds of the one-line texts that lists show.
+const (
+	maxID    = 64  // bytes of an id
+	maxTitle = 200 // bytes of a title or a summary
+)
+
 // peekID returns the id of a scenario mapping when it is a valid one.
 func peekID(n *yaml.Node) string {
 	n = deref(n)
@@ -104,7 +117,7 @@ func peekID(n *yaml.Node) string {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
-		if k.Kind == yaml.ScalarNode && k.Value == "id" && v.Kind == yaml.ScalarNode && idPattern.MatchString(v.Value) {
+		if k.Kind == yaml.ScalarNode && k.Value == "id" && v.Kind == yaml.ScalarNode && len(v.Value) <= maxID && idPattern.MatchString(v.Value) {
 			return v.Value
 		}
 	}
@@ -169,7 +182,13 @@ func (s serverSpec) build() Server {
 // zone builds a scenario's zone: the zone files in order, then the default
 // zones, then the scenario's; a name a later source lists replaces the
 // records of that name in the earlier ones.
-func (l *loader) zone(n *yaml.Node, field string, files []*fakedns.Zone, defZones, scZones *yaml.Node) *fakedns.Zone {
+//
+// All the zones of a file together stay within the budgets of a file's
+// zones: a zone that would go over is not built.
+func (l *loader) zone(n *yaml.Node, field string, files []zoneFile, defZones, scZones *yaml.Node) *fakedns.Zone {
+	if l.overZones {
+		return nil
+	}
 	inline := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: deref(n).Line}
 	listed := make(map[string]bool)
 	if scZones != nil {
@@ -192,12 +211,30 @@ func (l *loader) zone(n *yaml.Node, field string, files []*fakedns.Zone, defZone
 		l.zoneErrors(err, field+".zones")
 		return nil
 	}
-	z := fakedns.NewZone()
+	records, text := iz.Size()
 	for _, f := range files {
-		z.Replace(f)
+		records += f.records
+		text += f.text
 	}
-	z.Replace(iz)
-	return z
+	l.records += int64(records)
+	l.text += int64(text)
+	kind := budget.ZoneRecords
+	switch {
+	case l.records > kind.Limit():
+	case l.text > budget.ZoneText.Limit():
+		kind = budget.ZoneText
+	default:
+		z := fakedns.NewZone()
+		for _, f := range files {
+			z.Replace(f.zone)
+		}
+		z.Replace(iz)
+		return z
+	}
+	l.overZones = true
+	l.errs = append(l.errs, budgetError(&budget.Error{File: l.file, Line: deref(n).Line, Kind: kind,
+		Detail: "the zones of the scenarios up to this one hold more"}))
+	return nil
 }
 
 // dialogue loads the steps and checks that each expectation can apply.
@@ -356,7 +393,7 @@ func (l *loader) expect(n *yaml.Node, field string) (Expect, bool) {
 	if p, ok := m["rdns"]; ok {
 		s, ok := l.str(p.v, field+".rdns")
 		if ok && s != "none" && !smtpsim.IsHostName(s) {
-			l.errorf(p.v, field+".rdns", "%q is not a host name or none", s)
+			l.errorf(p.v, field+".rdns", "%s is not a host name or none", budget.Quote(s))
 			ok = false
 		}
 		good = good && ok
@@ -383,7 +420,7 @@ func (l *loader) headers(n *yaml.Node, field string) ([]string, bool) {
 		if ok {
 			name, _, _ := strings.Cut(s, ":")
 			if !isFieldName(name) {
-				l.errorf(item, field, "%q does not start with a header field name (printable ASCII but \":\", RFC 5322 §2.2)", s)
+				l.errorf(item, field, "%s does not start with a header field name (printable ASCII but \":\", RFC 5322 §2.2)", budget.Quote(s))
 				ok = false
 			}
 		}
@@ -427,7 +464,7 @@ func (l *loader) applicable(st *DialogueStep, field string, srv Server) {
 	if len(e.Headers) > 0 {
 		switch {
 		case st.Kind != StepData:
-			l.errorf(at("header"), field+".expect.header", "only a data: step stores a message; this step sends %q", st.Line)
+			l.errorf(at("header"), field+".expect.header", "only a data: step stores a message; this step sends %s", budget.Quote(st.Line))
 		case e.Code != 0 && e.Code/100 != 2:
 			l.errorf(at("header"), field+".expect.header", "a message is stored only when its reply is 2xx, and this step expects %d", e.Code)
 		}

@@ -112,11 +112,15 @@ type Error struct {
 // Error is "file:line: over the budget of N UNIT for WHAT: detail (how to
 // raise it)".
 func (e *Error) Error() string {
-	where := e.File
-	if e.Line > 0 {
-		where += ":" + strconv.Itoa(e.Line)
+	switch {
+	case e.File == "" && e.Line > 0:
+		return "line " + strconv.Itoa(e.Line) + ": " + e.Msg()
+	case e.File == "":
+		return e.Msg()
+	case e.Line > 0:
+		return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Msg()
 	}
-	return where + ": " + e.Msg()
+	return e.File + ": " + e.Msg()
 }
 
 // Msg is the error without the file and line.

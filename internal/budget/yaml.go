@@ -201,7 +201,7 @@ func (w *walker) alias(n *yaml.Node, depth int) (size, error) {
 	case w.text > w.maxText:
 		return size{}, at(fmt.Sprintf("with alias *%s, the aliases so far repeat %d bytes of text", n.Value, w.text), AliasText)
 	case depth+s.height-1 > w.maxDepth:
-		return size{}, at(fmt.Sprintf("alias *%s puts %d levels below this one", n.Value, s.height-1), YAMLDepth)
+		return size{}, at(fmt.Sprintf("with alias *%s, this node is %d levels deep", n.Value, depth+s.height-1), YAMLDepth)
 	}
 	return s, nil
 }

@@ -186,22 +186,23 @@ func (z *Zone) Size() (records, txtOctets int) {
 	return records, txtOctets
 }
 
-// maxErrorToken bounds how much of the offending token a zone parser's
-// error quotes.
-const maxErrorToken = 200
-
 // shorten cuts the token a zone parser's error quotes ("…: \"token\" at
-// line: L:C") so that a huge token does not make a huge message.
+// line: L:C") to 64 bytes, so that a huge token does not make a huge
+// message.
 func shorten(err error) error {
 	msg := err.Error()
 	i := strings.LastIndex(msg, " at line: ")
-	if i <= maxErrorToken+100 {
+	if i < 0 || i < 200 {
 		return err
 	}
 	head := msg[:i]
 	start := strings.Index(head, `: "`)
-	if start < 0 || len(head)-start <= maxErrorToken {
-		start = 0
+	if start < 0 {
+		return err
 	}
-	return errors.New(head[:start+maxErrorToken] + fmt.Sprintf(`..." (%d bytes)`, len(head)-start) + msg[i:])
+	token, uerr := strconv.Unquote(head[start+2:])
+	if uerr != nil {
+		return err
+	}
+	return errors.New(head[:start+2] + budget.Quote(token) + msg[i:])
 }

@@ -58,7 +58,7 @@ var kinds = [numKinds]struct {
 	LessonFile:   {"a lesson file", 1 * mib, "bytes"},
 	ZoneDataFile: {"a zonedata file", 1 * mib, "bytes"},
 	ZoneFile:     {"a zone file", 16 * mib, "bytes"},
-	SuiteFile:    {"a suite file (decompressed)", 1 * mib, "bytes"},
+	SuiteFile:    {"a suite file (compressed or not)", 1 * mib, "bytes"},
 	SendersFile:  {"a senders file", 256 * mib, "bytes"},
 	YAMLDepth:    {"the nesting of a YAML document", 64, "levels"},
 	AliasNodes:   {"what the YAML aliases of a document expand to", 10_000, "nodes"},

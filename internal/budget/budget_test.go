@@ -41,7 +41,7 @@ func TestErrorText(t *testing.T) {
 		{&Error{File: "a.yaml", Line: 3, Kind: LessonFile, Detail: "the file goes on past it"},
 			"a.yaml:3: over the budget of 1 MiB for a lesson file: the file goes on past it (SPFLAB_BUDGET=N multiplies every budget by N)"},
 		{&Error{File: "s.yml.gz", Kind: SuiteFile},
-			"s.yml.gz: over the budget of 1 MiB for a suite file (decompressed) (SPFLAB_BUDGET=N multiplies every budget by N)"},
+			"s.yml.gz: over the budget of 1 MiB for a suite file (compressed or not) (SPFLAB_BUDGET=N multiplies every budget by N)"},
 		{&Error{Line: 7, Kind: SendersFile, Detail: "x"},
 			"line 7: over the budget of 256 MiB for a senders file: x (SPFLAB_BUDGET=N multiplies every budget by N)"},
 		{&Error{Kind: AliasNodes}, "over the budget of 10000 nodes for what the YAML aliases of a document expand to (SPFLAB_BUDGET=N multiplies every budget by N)"},

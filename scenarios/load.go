@@ -243,7 +243,10 @@ func (l *loader) mapping(n *yaml.Node, field string, known []string) map[string]
 }
 
 func join(field, key string) string {
-	if field == "file" {
+	switch {
+	case key == "": // an empty key: the problem is the mapping's
+		return field
+	case field == "file":
 		return key
 	}
 	return field + "." + key

@@ -23,7 +23,8 @@ import (
 // $GENERATE makes counted at its line, before any is made) and TXT text
 // the zone holds.
 func LoadZoneFile(r io.Reader, file, origin string) (*Zone, error) {
-	in := &zoneInput{r: budget.NewReader(r, file, budget.ZoneFile), file: file, start: true}
+	in := &zoneInput{r: budget.NewReader(r, file, budget.ZoneFile), file: file, start: true,
+		maxRecords: budget.ZoneRecords.Limit(), maxText: budget.ZoneText.Limit(), maxPerName: budget.NameRecords.Limit()}
 	zp := dns.NewZoneParser(in, dns.Fqdn(origin), file)
 	z := NewZone()
 	for rr, ok := zp.Next(); ok && in.err == nil; rr, ok = zp.Next() {
@@ -51,6 +52,8 @@ type zoneInput struct {
 	text    int64
 	perName map[string]int64 // records by owner name
 	err     error            // the first budget gone over
+
+	maxRecords, maxText, maxPerName int64
 }
 
 // ReadByte reads the next byte; at the start of a line, a $GENERATE
@@ -106,7 +109,7 @@ func (in *zoneInput) generate() {
 		return
 	}
 	n, ok := generateNames(fields[0])
-	if ok && in.records+n > budget.ZoneRecords.Limit() {
+	if ok && in.records+n > in.maxRecords {
 		in.err = &budget.Error{File: in.file, Line: in.r.Line(), Kind: budget.ZoneRecords,
 			Detail: fmt.Sprintf("this $GENERATE makes %d names, after %d records", n, in.records)}
 	}
@@ -144,10 +147,10 @@ func (in *zoneInput) add(rr dns.RR) bool {
 	detail := "the records up to this line hold more"
 	kind := budget.ZoneRecords
 	switch {
-	case in.records > kind.Limit():
-	case in.text > budget.ZoneText.Limit():
+	case in.records > in.maxRecords:
+	case in.text > in.maxText:
 		kind = budget.ZoneText
-	case in.perName[owner] > budget.NameRecords.Limit():
+	case in.perName[owner] > in.maxPerName:
 		kind, detail = budget.NameRecords, fmt.Sprintf("%s has more", owner)
 	default:
 		return true

@@ -61,7 +61,7 @@ func Parse(data []byte, file string, fsys fs.FS) (*File, error) {
 	if be := (*budget.Error)(nil); errors.As(budget.CheckSize(data, file, budget.LessonFile), &be) {
 		return nil, Errors{budgetError(be)}
 	}
-	l := &loader{file: file, fsys: fsys, zonefiles: make(map[string]zoneFile)}
+	l := &loader{file: file, fsys: fsys, zonefiles: make(map[string]zonePart)}
 	f := l.parse(data)
 	if len(l.errs) > 0 {
 		return nil, l.errs.sorted()
@@ -93,7 +93,7 @@ type loader struct {
 	file      string
 	fsys      fs.FS
 	errs      Errors
-	zonefiles map[string]zoneFile // loaded so far, by cleaned path
+	zonefiles map[string]zonePart // loaded so far, by cleaned path
 
 	// The records and TXT octets of the scenarios' zones so far, against
 	// the budgets of a file's zones; overZones once over.
@@ -101,10 +101,20 @@ type loader struct {
 	overZones     bool
 }
 
-// zoneFile is a loaded zone file and its size; zone is nil when it failed.
-type zoneFile struct {
+// zonePart is a zone a scenario's zone is built from (a zone file, the
+// default zones, the scenario's own), with its size (Zone.Size); zone is
+// nil when it failed to load.
+type zonePart struct {
 	zone          *fakedns.Zone
 	records, text int
+}
+
+func sized(z *fakedns.Zone) zonePart {
+	p := zonePart{zone: z}
+	if z != nil {
+		p.records, p.text = z.Size()
+	}
+	return p
 }
 
 // defaults is the defaults: section, shared by every scenario of a file.
@@ -112,9 +122,9 @@ type defaults struct {
 	client    netip.Addr
 	clientSet bool
 	server    serverSpec
-	zones     *yaml.Node // the zonedata mapping, nil when none
+	zones     []zonePart // none or one
 	zonesOK   bool
-	zonefiles []zoneFile
+	zonefiles []zonePart
 	filesOK   bool
 }
 
@@ -608,8 +618,8 @@ func (l *loader) enhanced(n *yaml.Node, field, e string, code int) bool {
 	return true
 }
 
-// zones checks an inline zonedata mapping on its own and returns it.
-func (l *loader) zones(n *yaml.Node, field string) (*yaml.Node, bool) {
+// zones loads an inline zonedata mapping.
+func (l *loader) zones(n *yaml.Node, field string) ([]zonePart, bool) {
 	d := deref(n)
 	if isNull(d) {
 		l.errorf(d, field, "no value: give a mapping of domain names to records or leave the key out")
@@ -619,12 +629,12 @@ func (l *loader) zones(n *yaml.Node, field string) (*yaml.Node, bool) {
 		l.errorf(d, field, "want a mapping of domain names to lists of records, got %s", describe(d))
 		return nil, false
 	}
-	_, err := zonedata.FromNode(d, l.file)
+	z, err := zonedata.FromNode(d, l.file)
 	if err != nil {
 		l.zoneErrors(err, field)
 		return nil, false
 	}
-	return d, true
+	return []zonePart{sized(z)}, true
 }
 
 // zoneErrors reports fakedns's "file:line: msg" errors as the loader's.
@@ -649,7 +659,7 @@ func (l *loader) zoneErrors(err error, field string) {
 }
 
 // zoneFiles loads a zonefile: entry, a path or a list of paths.
-func (l *loader) zoneFiles(n *yaml.Node, field string) ([]zoneFile, bool) {
+func (l *loader) zoneFiles(n *yaml.Node, field string) ([]zonePart, bool) {
 	d := deref(n)
 	items := []*yaml.Node{d}
 	if d.Kind == yaml.SequenceNode {
@@ -659,7 +669,7 @@ func (l *loader) zoneFiles(n *yaml.Node, field string) ([]zoneFile, bool) {
 			return nil, false
 		}
 	}
-	var zones []zoneFile
+	var zones []zonePart
 	good := true
 	for i, item := range items {
 		f := field
@@ -678,19 +688,19 @@ func (l *loader) zoneFiles(n *yaml.Node, field string) ([]zoneFile, bool) {
 // zoneFile loads one zone file: a regular file inside the scenarios
 // file's folder, not a symbolic link, read within the budgets of a zone
 // file (fakedns.LoadZoneFile).
-func (l *loader) zoneFile(n *yaml.Node, field string) (zoneFile, bool) {
+func (l *loader) zoneFile(n *yaml.Node, field string) (zonePart, bool) {
 	p, ok := l.str(n, field)
 	if !ok {
-		return zoneFile{}, false
+		return zonePart{}, false
 	}
 	clean := path.Clean(filepath.ToSlash(p))
 	if !fs.ValidPath(clean) || clean == "." {
 		l.errorf(n, field, "%s must be a path relative to the scenarios file's folder, inside it", budget.Quote(p))
-		return zoneFile{}, false
+		return zonePart{}, false
 	}
 	if l.fsys == nil {
 		l.errorf(n, field, "%s: this scenarios file cannot read zone files", budget.Quote(p))
-		return zoneFile{}, false
+		return zonePart{}, false
 	}
 	if z, seen := l.zonefiles[clean]; seen {
 		if z.zone == nil {
@@ -702,10 +712,7 @@ func (l *loader) zoneFile(n *yaml.Node, field string) (zoneFile, bool) {
 	if err != nil {
 		l.errorf(n, field, "%v", err)
 	}
-	zf := zoneFile{zone: z}
-	if z != nil {
-		zf.records, zf.text = z.Size()
-	}
+	zf := sized(z)
 	l.zonefiles[clean] = zf
 	return zf, z != nil
 }

@@ -2,12 +2,12 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"spflab/fakedns"
-	"spflab/fakedns/zonedata"
 	"spflab/internal/budget"
 	"spflab/smtpsim"
 	"spflab/spf"
@@ -81,18 +81,18 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 		}
 	}
 
-	var zones *yaml.Node
+	var zones []zonePart
 	zonesOK := true
 	if p, ok := m["zones"]; ok {
 		zones, zonesOK = l.zones(p.v, field+".zones")
 	}
-	var files []zoneFile
+	var files []zonePart
 	filesOK := true
 	if p, ok := m["zonefile"]; ok {
 		files, filesOK = l.zoneFiles(p.v, field+".zonefile")
 	}
 	if zonesOK && filesOK && def.zonesOK && def.filesOK {
-		sc.Zone = l.zone(n, field, append(def.zonefiles[:len(def.zonefiles):len(def.zonefiles)], files...), def.zones, zones)
+		sc.Zone = l.zone(n, slices.Concat(def.zonefiles, files, def.zones, zones))
 	}
 
 	if p, ok := m["dialogue"]; ok {
@@ -179,45 +179,21 @@ func (s serverSpec) build() Server {
 	return srv
 }
 
-// zone builds a scenario's zone: the zone files in order, then the default
-// zones, then the scenario's; a name a later source lists replaces the
-// records of that name in the earlier ones.
+// zone builds a scenario's zone from its parts: the zone files in order
+// (the defaults' first), then the default zones, then the scenario's; a
+// name a later part lists replaces the records of that name in the
+// earlier ones.
 //
 // All the zones of a file together stay within the budgets of a file's
 // zones: a zone that would go over is not built.
-func (l *loader) zone(n *yaml.Node, field string, files []zoneFile, defZones, scZones *yaml.Node) *fakedns.Zone {
+func (l *loader) zone(n *yaml.Node, parts []zonePart) *fakedns.Zone {
 	if l.overZones {
 		return nil
 	}
-	inline := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: deref(n).Line}
-	listed := make(map[string]bool)
-	if scZones != nil {
-		for i := 0; i+1 < len(scZones.Content); i += 2 {
-			listed[fakedns.Canonical(deref(scZones.Content[i]).Value)] = true
-		}
+	for _, p := range parts {
+		l.records += int64(p.records)
+		l.text += int64(p.text)
 	}
-	if defZones != nil {
-		for i := 0; i+1 < len(defZones.Content); i += 2 {
-			if !listed[fakedns.Canonical(deref(defZones.Content[i]).Value)] {
-				inline.Content = append(inline.Content, defZones.Content[i], defZones.Content[i+1])
-			}
-		}
-	}
-	if scZones != nil {
-		inline.Content = append(inline.Content, scZones.Content...)
-	}
-	iz, err := zonedata.FromNode(inline, l.file)
-	if err != nil { // each part loaded alone; together they cannot fail
-		l.zoneErrors(err, field+".zones")
-		return nil
-	}
-	records, text := iz.Size()
-	for _, f := range files {
-		records += f.records
-		text += f.text
-	}
-	l.records += int64(records)
-	l.text += int64(text)
 	kind := budget.ZoneRecords
 	switch {
 	case l.records > kind.Limit():
@@ -225,10 +201,9 @@ func (l *loader) zone(n *yaml.Node, field string, files []zoneFile, defZones, sc
 		kind = budget.ZoneText
 	default:
 		z := fakedns.NewZone()
-		for _, f := range files {
-			z.Replace(f.zone)
+		for _, p := range parts {
+			z.Replace(p.zone)
 		}
-		z.Replace(iz)
 		return z
 	}
 	l.overZones = true

@@ -29,8 +29,10 @@ func TestInputBudgets(t *testing.T) {
 		}
 		return b.String()
 	}
-	generate := "$TTL 300\n" + strings.Repeat("$GENERATE 0-65535 h$ TXT \"v=spf1 -all\"\n", 200) // 13 KB
-	gzipBomb := func() []byte {                                                                  // 4 MB expanding to 4 GiB
+	// 13 KB: 200 lines of $GENERATE 0-65535
+	generate := "$TTL 300\n" + strings.Repeat("$GENERATE 0-65535 h$ TXT \"v=spf1 -all\"\n", 200)
+	// 4 MB expanding to 4 GiB
+	gzipBomb := func() []byte {
 		var member bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&member, gzip.BestCompression)
 		zw.Write(bytes.Repeat([]byte{'\n'}, 1<<20))

@@ -278,7 +278,11 @@ func (p *parser) domain(name string, list *yaml.Node) {
 	}
 	if !listsTXT {
 		for _, strs := range spfs {
-			if !p.count(list, len(strings.Join(strs, ""))) {
+			n := 0
+			for _, s := range strs {
+				n += len(s)
+			}
+			if !p.count(list, n) {
 				return
 			}
 			p.z.AddTXT(name, strs...)

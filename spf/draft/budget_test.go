@@ -1,10 +1,12 @@
 package draft_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"spflab/fakedns"
@@ -19,25 +21,21 @@ type comments struct{ n, size int64 }
 
 const firstRow = "192.0.2.1,a@example.com,h.example.com\n"
 
+var commentLines = bytes.Repeat([]byte("#"+strings.Repeat("x", 62)+"\n"), 1024)
+
 func (c *comments) Read(p []byte) (int, error) {
 	if c.n >= c.size {
 		return 0, io.EOF
 	}
-	i := 0
-	for ; i < len(p) && c.n < c.size; i++ {
-		switch {
-		case c.n < int64(len(firstRow)):
-			p[i] = firstRow[c.n]
-		case (c.n-int64(len(firstRow)))%64 == 63:
-			p[i] = '\n'
-		case (c.n-int64(len(firstRow)))%64 == 0:
-			p[i] = '#'
-		default:
-			p[i] = 'x'
-		}
-		c.n++
+	p = p[:min(int64(len(p)), c.size-c.n)]
+	var n int
+	if c.n < int64(len(firstRow)) {
+		n = copy(p, firstRow[c.n:])
+	} else {
+		n = copy(p, commentLines[(c.n-int64(len(firstRow)))%64:])
 	}
-	return i, nil
+	c.n += int64(n)
+	return n, nil
 }
 
 // TestSendersBudget: a senders file stops at its budget (256 MiB), with an

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -19,31 +18,60 @@ import (
 
 	"spflab/fakedns"
 	"spflab/fakedns/zonedata"
+	"spflab/internal/budget"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
 
-// LoadFile loads a scenarios file; the zone files it names are read
-// relative to its folder.
+// LoadFile loads a scenarios file, read within the budget of a lesson
+// file; the zone files it names are read relative to its folder, and
+// never from outside it (os.Root: no "..", no symbolic link leading out).
 func LoadFile(name string) (*File, error) {
-	data, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, name, os.DirFS(filepath.Dir(name)))
+	defer f.Close()
+	data, err := budget.ReadAll(f, name, budget.LessonFile)
+	if be := (*budget.Error)(nil); errors.As(err, &be) {
+		return nil, Errors{budgetError(be)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(filepath.Dir(name))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return Parse(data, name, root.FS())
 }
 
 // Parse loads a scenarios file from data. file names it in errors; fsys
 // holds the zone files it names, by paths relative to the scenarios file's
 // folder (nil refuses every zonefile entry). The error, if any, is an
 // Errors listing every problem, each with its line and field.
+//
+// Loading stays within budgets (package internal/budget), each reported
+// at the line where the file went over: the size of a lesson file, the
+// nesting of its YAML and what its aliases expand to (checked before any
+// alias is followed), and the records and TXT text of all its scenarios'
+// zones together.
 func Parse(data []byte, file string, fsys fs.FS) (*File, error) {
-	l := &loader{file: file, fsys: fsys, zonefiles: make(map[string]*fakedns.Zone)}
+	if be := (*budget.Error)(nil); errors.As(budget.CheckSize(data, file, budget.LessonFile), &be) {
+		return nil, Errors{budgetError(be)}
+	}
+	l := &loader{file: file, fsys: fsys, zonefiles: make(map[string]zonePart)}
 	f := l.parse(data)
 	if len(l.errs) > 0 {
 		return nil, l.errs.sorted()
 	}
 	return f, nil
+}
+
+// budgetError is a budget's error as the loader reports it.
+func budgetError(e *budget.Error) *Error {
+	return &Error{File: e.File, Line: e.Line, Field: "budget", Msg: e.Msg()}
 }
 
 // Keys of each mapping, in the order the documentation lists them.
@@ -65,7 +93,28 @@ type loader struct {
 	file      string
 	fsys      fs.FS
 	errs      Errors
-	zonefiles map[string]*fakedns.Zone // loaded so far, by cleaned path; nil when it failed
+	zonefiles map[string]zonePart // loaded so far, by cleaned path
+
+	// The records and TXT octets of the scenarios' zones so far, against
+	// the budgets of a file's zones; overZones once over.
+	records, text int64
+	overZones     bool
+}
+
+// zonePart is a zone a scenario's zone is built from (a zone file, the
+// default zones, the scenario's own), with its size (Zone.Size); zone is
+// nil when it failed to load.
+type zonePart struct {
+	zone          *fakedns.Zone
+	records, text int
+}
+
+func sized(z *fakedns.Zone) zonePart {
+	p := zonePart{zone: z}
+	if z != nil {
+		p.records, p.text = z.Size()
+	}
+	return p
 }
 
 // defaults is the defaults: section, shared by every scenario of a file.
@@ -73,9 +122,9 @@ type defaults struct {
 	client    netip.Addr
 	clientSet bool
 	server    serverSpec
-	zones     *yaml.Node // the zonedata mapping, nil when none
+	zones     []zonePart // none or one
 	zonesOK   bool
-	zonefiles []*fakedns.Zone
+	zonefiles []zonePart
 	filesOK   bool
 }
 
@@ -88,7 +137,7 @@ func (l *loader) errorf(n *yaml.Node, field, format string, args ...any) {
 }
 
 func (l *loader) parse(data []byte) *File {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := budget.NewYAMLDecoder(data, l.file)
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -147,18 +196,21 @@ func (l *loader) parse(data []byte) *File {
 	return f
 }
 
-// yamlError reports a YAML syntax error ("yaml: line N: msg") at its line.
+// yamlError reports a YAML syntax error, or a budget the YAML goes over,
+// at its line.
 func (l *loader) yamlError(err error) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, m, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil {
-				line, msg = n, m
-			}
-		}
+	var (
+		se *budget.SyntaxError
+		be *budget.Error
+	)
+	switch {
+	case errors.As(err, &se):
+		l.errs = append(l.errs, &Error{File: l.file, Line: se.Line, Field: "yaml", Msg: se.Msg})
+	case errors.As(err, &be):
+		l.errs = append(l.errs, budgetError(be))
+	default:
+		l.errs = append(l.errs, &Error{File: l.file, Field: "yaml", Msg: err.Error()})
 	}
-	l.errs = append(l.errs, &Error{File: l.file, Line: line, Field: "yaml", Msg: msg})
 }
 
 // pair is a key and its value in a mapping.
@@ -204,7 +256,10 @@ func (l *loader) mapping(n *yaml.Node, field string, known []string) map[string]
 }
 
 func join(field, key string) string {
-	if field == "file" {
+	switch {
+	case key == "": // an empty key: the problem is the mapping's
+		return field
+	case field == "file":
 		return key
 	}
 	return field + "." + key
@@ -215,10 +270,10 @@ func join(field, key string) string {
 func suggest(key string, known []string) string {
 	for _, k := range known {
 		if strings.EqualFold(k, key) || editDistance(strings.ToLower(key), k) <= 2 {
-			return fmt.Sprintf(" %q: did you mean %q?", key, k)
+			return fmt.Sprintf(" %s: did you mean %q?", budget.Quote(key), k)
 		}
 	}
-	return fmt.Sprintf(" %q", key)
+	return " " + budget.Quote(key)
 }
 
 // editDistance is the Levenshtein distance of a and b, for short words.
@@ -290,7 +345,7 @@ func (l *loader) oneOf(n *yaml.Node, field, what string, words []string) (string
 		return "", false
 	}
 	if !slices.Contains(words, s) {
-		l.errorf(n, field, "%q is not %s (want one of %s)", s, what, strings.Join(words, ", "))
+		l.errorf(n, field, "%s is not %s (want one of %s)", budget.Quote(s), what, strings.Join(words, ", "))
 		return "", false
 	}
 	return s, true
@@ -376,13 +431,13 @@ func (l *loader) client(n *yaml.Node, field string) (netip.Addr, bool) {
 	ip, err := netip.ParseAddr(s)
 	switch {
 	case err != nil:
-		l.errorf(n, field, "%q is not an IPv4 or IPv6 address", s)
+		l.errorf(n, field, "%s is not an IPv4 or IPv6 address", budget.Quote(s))
 	case ip.Zone() != "":
-		l.errorf(n, field, "%q has a zone (%%%s); XCLIENT takes an address without one", s, ip.Zone())
+		l.errorf(n, field, "%s has a zone (%%%s); XCLIENT takes an address without one", budget.Quote(s), ip.Zone())
 	case ip.Is4In6():
-		l.errorf(n, field, "%q is an IPv4-mapped IPv6 address: write the IPv4 address %s", s, ip.Unmap())
+		l.errorf(n, field, "%s is an IPv4-mapped IPv6 address: write the IPv4 address %s", budget.Quote(s), ip.Unmap())
 	case ip.IsUnspecified():
-		l.errorf(n, field, "%q is the unspecified address: a client needs a real one", s)
+		l.errorf(n, field, "%s is the unspecified address: a client needs a real one", budget.Quote(s))
 	default:
 		return ip, true
 	}
@@ -409,7 +464,7 @@ func (l *loader) server(n *yaml.Node, field string) serverSpec {
 			if smtpsim.IsHostName(h) {
 				s.hostname = &h
 			} else {
-				l.errorf(p.v, field+".hostname", "%q is not a host name (labels of letters, digits and \"-\", separated by dots)", h)
+				l.errorf(p.v, field+".hostname", "%s is not a host name (labels of letters, digits and \"-\", separated by dots)", budget.Quote(h))
 			}
 		}
 	}
@@ -556,7 +611,7 @@ func (l *loader) enhanced(n *yaml.Node, field, e string, code int) bool {
 		ok = ok && len(p) >= 1 && len(p) <= 3 && strings.Trim(p, "0123456789") == ""
 	}
 	if !ok {
-		l.errorf(n, field, "%q is not an enhanced status code like 5.7.23 (RFC 3463 §2)", e)
+		l.errorf(n, field, "%s is not an enhanced status code like 5.7.23 (RFC 3463 §2)", budget.Quote(e))
 		return false
 	}
 	if c := code / 100; code != 0 && strconv.Itoa(c) != parts[0] {
@@ -566,8 +621,8 @@ func (l *loader) enhanced(n *yaml.Node, field, e string, code int) bool {
 	return true
 }
 
-// zones checks an inline zonedata mapping on its own and returns it.
-func (l *loader) zones(n *yaml.Node, field string) (*yaml.Node, bool) {
+// zones loads an inline zonedata mapping.
+func (l *loader) zones(n *yaml.Node, field string) ([]zonePart, bool) {
 	d := deref(n)
 	if isNull(d) {
 		l.errorf(d, field, "no value: give a mapping of domain names to records or leave the key out")
@@ -577,12 +632,12 @@ func (l *loader) zones(n *yaml.Node, field string) (*yaml.Node, bool) {
 		l.errorf(d, field, "want a mapping of domain names to lists of records, got %s", describe(d))
 		return nil, false
 	}
-	_, err := zonedata.FromNode(d, l.file)
+	z, err := zonedata.FromNode(d, l.file)
 	if err != nil {
 		l.zoneErrors(err, field)
 		return nil, false
 	}
-	return d, true
+	return []zonePart{sized(z)}, true
 }
 
 // zoneErrors reports fakedns's "file:line: msg" errors as the loader's.
@@ -607,7 +662,7 @@ func (l *loader) zoneErrors(err error, field string) {
 }
 
 // zoneFiles loads a zonefile: entry, a path or a list of paths.
-func (l *loader) zoneFiles(n *yaml.Node, field string) ([]*fakedns.Zone, bool) {
+func (l *loader) zoneFiles(n *yaml.Node, field string) ([]zonePart, bool) {
 	d := deref(n)
 	items := []*yaml.Node{d}
 	if d.Kind == yaml.SequenceNode {
@@ -617,7 +672,7 @@ func (l *loader) zoneFiles(n *yaml.Node, field string) ([]*fakedns.Zone, bool) {
 			return nil, false
 		}
 	}
-	var zones []*fakedns.Zone
+	var zones []zonePart
 	good := true
 	for i, item := range items {
 		f := field
@@ -633,34 +688,58 @@ func (l *loader) zoneFiles(n *yaml.Node, field string) ([]*fakedns.Zone, bool) {
 	return zones, good
 }
 
-func (l *loader) zoneFile(n *yaml.Node, field string) (*fakedns.Zone, bool) {
+// zoneFile loads one zone file: a regular file inside the scenarios
+// file's folder, not a symbolic link, read within the budgets of a zone
+// file (fakedns.LoadZoneFile).
+func (l *loader) zoneFile(n *yaml.Node, field string) (zonePart, bool) {
 	p, ok := l.str(n, field)
 	if !ok {
-		return nil, false
+		return zonePart{}, false
 	}
 	clean := path.Clean(filepath.ToSlash(p))
 	if !fs.ValidPath(clean) || clean == "." {
-		l.errorf(n, field, "%q must be a path relative to the scenarios file's folder, inside it", p)
-		return nil, false
+		l.errorf(n, field, "%s must be a path relative to the scenarios file's folder, inside it", budget.Quote(p))
+		return zonePart{}, false
 	}
 	if l.fsys == nil {
-		l.errorf(n, field, "%q: this scenarios file cannot read zone files", p)
-		return nil, false
+		l.errorf(n, field, "%s: this scenarios file cannot read zone files", budget.Quote(p))
+		return zonePart{}, false
 	}
 	if z, seen := l.zonefiles[clean]; seen {
-		if z == nil {
-			l.errorf(n, field, "%q could not be loaded (see above)", p)
+		if z.zone == nil {
+			l.errorf(n, field, "%s could not be loaded (see above)", budget.Quote(p))
 		}
-		return z, z != nil
+		return z, z.zone != nil
 	}
-	data, err := fs.ReadFile(l.fsys, clean)
-	var z *fakedns.Zone
-	if err == nil {
-		z, err = fakedns.LoadZoneFile(bytes.NewReader(data), p, ".")
-	}
+	z, err := l.loadZoneFile(clean, p)
 	if err != nil {
 		l.errorf(n, field, "%v", err)
 	}
-	l.zonefiles[clean] = z
-	return z, z != nil
+	zf := sized(z)
+	l.zonefiles[clean] = zf
+	return zf, z != nil
+}
+
+func (l *loader) loadZoneFile(clean, p string) (*fakedns.Zone, error) {
+	var info fs.FileInfo
+	var err error
+	if lfs, ok := l.fsys.(fs.ReadLinkFS); ok {
+		info, err = lfs.Lstat(clean)
+	} else {
+		info, err = fs.Stat(l.fsys, clean)
+	}
+	switch {
+	case err != nil:
+		return nil, err
+	case info.Mode()&fs.ModeSymlink != 0:
+		return nil, fmt.Errorf("%s is a symbolic link: name the file it points to, inside the scenarios file's folder", budget.Quote(p))
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", budget.Quote(p))
+	}
+	f, err := l.fsys.Open(clean)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return fakedns.LoadZoneFile(f, p, ".")
 }

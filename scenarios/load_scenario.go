@@ -2,12 +2,13 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"spflab/fakedns"
-	"spflab/fakedns/zonedata"
+	"spflab/internal/budget"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -25,10 +26,13 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	sc := &Scenario{File: l.file, Line: deref(n).Line}
 	if p, ok := m["id"]; ok {
 		if id, ok := l.str(p.v, field+".id"); ok {
-			if idPattern.MatchString(id) {
+			switch {
+			case len(id) > maxID:
+				l.errorf(p.v, field+".id", "%s is %d bytes long; an id has at most %d", budget.Quote(id), len(id), maxID)
+			case idPattern.MatchString(id):
 				sc.ID = id
-			} else {
-				l.errorf(p.v, field+".id", "%q is not an id: letters, digits, \".\", \"-\" and \"_\", starting with a letter or digit", id)
+			default:
+				l.errorf(p.v, field+".id", "%s is not an id: letters, digits, \".\", \"-\" and \"_\", starting with a letter or digit", budget.Quote(id))
 			}
 		}
 	} else {
@@ -43,6 +47,9 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 			return ""
 		}
 		s, _ := l.str(p.v, field+"."+key)
+		if len(s) > maxTitle && (key == "title" || key == "summary") {
+			l.errorf(p.v, field+"."+key, "is %d bytes long; a %s has at most %d: put longer text in lesson:", len(s), key, maxTitle)
+		}
 		return s
 	}
 	sc.Title = text("title", true)
@@ -74,18 +81,18 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 		}
 	}
 
-	var zones *yaml.Node
+	var zones []zonePart
 	zonesOK := true
 	if p, ok := m["zones"]; ok {
 		zones, zonesOK = l.zones(p.v, field+".zones")
 	}
-	var files []*fakedns.Zone
+	var files []zonePart
 	filesOK := true
 	if p, ok := m["zonefile"]; ok {
 		files, filesOK = l.zoneFiles(p.v, field+".zonefile")
 	}
 	if zonesOK && filesOK && def.zonesOK && def.filesOK {
-		sc.Zone = l.zone(n, field, append(def.zonefiles[:len(def.zonefiles):len(def.zonefiles)], files...), def.zones, zones)
+		sc.Zone = l.zone(n, slices.Concat(def.zonefiles, files, def.zones, zones))
 	}
 
 	if p, ok := m["dialogue"]; ok {
@@ -96,6 +103,12 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	return sc
 }
 
+// Bounds of the one-line texts that lists show.
+const (
+	maxID    = 64  // bytes of an id
+	maxTitle = 200 // bytes of a title or a summary
+)
+
 // peekID returns the id of a scenario mapping when it is a valid one.
 func peekID(n *yaml.Node) string {
 	n = deref(n)
@@ -104,7 +117,7 @@ func peekID(n *yaml.Node) string {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
-		if k.Kind == yaml.ScalarNode && k.Value == "id" && v.Kind == yaml.ScalarNode && idPattern.MatchString(v.Value) {
+		if k.Kind == yaml.ScalarNode && k.Value == "id" && v.Kind == yaml.ScalarNode && len(v.Value) <= maxID && idPattern.MatchString(v.Value) {
 			return v.Value
 		}
 	}
@@ -166,38 +179,37 @@ func (s serverSpec) build() Server {
 	return srv
 }
 
-// zone builds a scenario's zone: the zone files in order, then the default
-// zones, then the scenario's; a name a later source lists replaces the
-// records of that name in the earlier ones.
-func (l *loader) zone(n *yaml.Node, field string, files []*fakedns.Zone, defZones, scZones *yaml.Node) *fakedns.Zone {
-	inline := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: deref(n).Line}
-	listed := make(map[string]bool)
-	if scZones != nil {
-		for i := 0; i+1 < len(scZones.Content); i += 2 {
-			listed[fakedns.Canonical(deref(scZones.Content[i]).Value)] = true
-		}
-	}
-	if defZones != nil {
-		for i := 0; i+1 < len(defZones.Content); i += 2 {
-			if !listed[fakedns.Canonical(deref(defZones.Content[i]).Value)] {
-				inline.Content = append(inline.Content, defZones.Content[i], defZones.Content[i+1])
-			}
-		}
-	}
-	if scZones != nil {
-		inline.Content = append(inline.Content, scZones.Content...)
-	}
-	iz, err := zonedata.FromNode(inline, l.file)
-	if err != nil { // each part loaded alone; together they cannot fail
-		l.zoneErrors(err, field+".zones")
+// zone builds a scenario's zone from its parts: the zone files in order
+// (the defaults' first), then the default zones, then the scenario's; a
+// name a later part lists replaces the records of that name in the
+// earlier ones.
+//
+// All the zones of a file together stay within the budgets of a file's
+// zones: a zone that would go over is not built.
+func (l *loader) zone(n *yaml.Node, parts []zonePart) *fakedns.Zone {
+	if l.overZones {
 		return nil
 	}
-	z := fakedns.NewZone()
-	for _, f := range files {
-		z.Replace(f)
+	for _, p := range parts {
+		l.records += int64(p.records)
+		l.text += int64(p.text)
 	}
-	z.Replace(iz)
-	return z
+	kind := budget.ZoneRecords
+	switch {
+	case l.records > kind.Limit():
+	case l.text > budget.ZoneText.Limit():
+		kind = budget.ZoneText
+	default:
+		z := fakedns.NewZone()
+		for _, p := range parts {
+			z.Replace(p.zone)
+		}
+		return z
+	}
+	l.overZones = true
+	l.errs = append(l.errs, budgetError(&budget.Error{File: l.file, Line: deref(n).Line, Kind: kind,
+		Detail: "the zones of the scenarios up to this one hold more"}))
+	return nil
 }
 
 // dialogue loads the steps and checks that each expectation can apply.
@@ -356,7 +368,7 @@ func (l *loader) expect(n *yaml.Node, field string) (Expect, bool) {
 	if p, ok := m["rdns"]; ok {
 		s, ok := l.str(p.v, field+".rdns")
 		if ok && s != "none" && !smtpsim.IsHostName(s) {
-			l.errorf(p.v, field+".rdns", "%q is not a host name or none", s)
+			l.errorf(p.v, field+".rdns", "%s is not a host name or none", budget.Quote(s))
 			ok = false
 		}
 		good = good && ok
@@ -383,7 +395,7 @@ func (l *loader) headers(n *yaml.Node, field string) ([]string, bool) {
 		if ok {
 			name, _, _ := strings.Cut(s, ":")
 			if !isFieldName(name) {
-				l.errorf(item, field, "%q does not start with a header field name (printable ASCII but \":\", RFC 5322 §2.2)", s)
+				l.errorf(item, field, "%s does not start with a header field name (printable ASCII but \":\", RFC 5322 §2.2)", budget.Quote(s))
 				ok = false
 			}
 		}
@@ -427,7 +439,7 @@ func (l *loader) applicable(st *DialogueStep, field string, srv Server) {
 	if len(e.Headers) > 0 {
 		switch {
 		case st.Kind != StepData:
-			l.errorf(at("header"), field+".expect.header", "only a data: step stores a message; this step sends %q", st.Line)
+			l.errorf(at("header"), field+".expect.header", "only a data: step stores a message; this step sends %s", budget.Quote(st.Line))
 		case e.Code != 0 && e.Code/100 != 2:
 			l.errorf(at("header"), field+".expect.header", "a message is stored only when its reply is 2xx, and this step expects %d", e.Code)
 		}

@@ -13,12 +13,17 @@
 // Every problem is reported as file:line and what is wrong. The YAML stays
 // in this package and the loaders of lessons and suites: the zone it
 // builds speaks plain values.
+//
+// Loading stays within budgets (package internal/budget), each error
+// naming the line where the input went over: the size of a file, the
+// nesting of the YAML and what its aliases expand to, the records and TXT
+// text of the zone.
 package zonedata
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -28,14 +33,18 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"spflab/fakedns"
+	"spflab/internal/budget"
 )
 
 // Parse builds a zone from a YAML document holding a zonedata mapping; an
 // empty document is an empty zone. file names the source in errors.
 func Parse(data []byte, file string) (*fakedns.Zone, error) {
+	if err := budget.CheckSize(data, file, budget.ZoneDataFile); err != nil {
+		return nil, err
+	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(file, err)
+	if err := budget.NewYAMLDecoder(data, file).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
 	}
 	return FromNode(&doc, file)
 }
@@ -47,8 +56,14 @@ func Parse(data []byte, file string) (*fakedns.Zone, error) {
 //
 // The suite's other convention, that an unlisted name starting with
 // "error." times out, is the zone's TimeoutErrorNames, off by default.
+//
+// The tree is checked against the YAML budgets (budget.CheckYAML) before
+// any alias is followed.
 func FromNode(n *yaml.Node, file string) (*fakedns.Zone, error) {
-	p := parser{file: file, z: fakedns.NewZone()}
+	if err := budget.CheckYAML(n, file); err != nil {
+		return nil, err
+	}
+	p := parser{file: file, z: fakedns.NewZone(), maxRecords: budget.ZoneRecords.Limit(), maxText: budget.ZoneText.Limit()}
 	p.zonedata(n)
 	if err := errors.Join(p.errs...); err != nil {
 		return nil, err
@@ -59,22 +74,53 @@ func FromNode(n *yaml.Node, file string) (*fakedns.Zone, error) {
 // LoadFile reads the zone of a file given on the command line (--zone):
 // zonedata YAML when its name ends in .yml or .yaml, else a BIND master
 // file (fakedns.LoadZoneFile) whose origin is origin.
+// Each file is read within its budget (budget.ZoneDataFile, ZoneFile).
 func LoadFile(path, origin string) (*fakedns.Zone, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yml", ".yaml":
+		data, err := budget.ReadAll(f, path, budget.ZoneDataFile)
+		if err != nil {
+			return nil, err
+		}
 		return Parse(data, path)
 	}
-	return fakedns.LoadZoneFile(bytes.NewReader(data), path, origin)
+	return fakedns.LoadZoneFile(f, path, origin)
 }
 
 type parser struct {
 	file string
 	z    *fakedns.Zone
 	errs []error
+
+	records, text       int64 // added so far
+	maxRecords, maxText int64
+	over                bool // a budget is spent: add nothing more
+}
+
+// count counts a record of text octets of TXT at n against the budgets;
+// false, once reported, when it goes over.
+func (p *parser) count(n *yaml.Node, text int) bool {
+	if p.over {
+		return false
+	}
+	p.records++
+	p.text += int64(text)
+	kind := budget.ZoneRecords
+	switch {
+	case p.records > p.maxRecords:
+	case p.text > p.maxText:
+		kind = budget.ZoneText
+	default:
+		return true
+	}
+	p.over = true
+	p.errs = append(p.errs, &budget.Error{File: p.file, Line: n.Line, Kind: kind, Detail: "the records up to this one hold more"})
+	return false
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
@@ -121,7 +167,7 @@ func (p *parser) zonedata(n *yaml.Node) {
 		}
 		name := k.Value
 		if err := checkName(name); err != nil {
-			p.errorf(k, "%q is not a domain name: %v", name, err)
+			p.errorf(k, "%s is not a domain name: %v", budget.Quote(name), err)
 			continue
 		}
 		if line, dup := seen[fakedns.Canonical(name)]; dup {
@@ -129,6 +175,9 @@ func (p *parser) zonedata(n *yaml.Node) {
 			continue
 		}
 		seen[fakedns.Canonical(name)] = k.Line
+		if (isNull(v) || len(v.Content) == 0) && !p.count(k, 0) { // a name without records counts as one
+			return
+		}
 		p.domain(name, v)
 	}
 }
@@ -143,10 +192,18 @@ func (p *parser) domain(name string, list *yaml.Node) {
 		p.errorf(list, "the records of %s must be a list", name)
 		return
 	}
+	if most := budget.NameRecords.Limit(); int64(len(list.Content)) > most {
+		p.errs = append(p.errs, &budget.Error{File: p.file, Line: list.Content[most].Line, Kind: budget.NameRecords,
+			Detail: fmt.Sprintf("%s lists %d", name, len(list.Content))})
+		return
+	}
 	var spfs [][]string // SPF records, to copy to TXT
 	listsTXT := false
 	for _, item := range list.Content {
 		item = deref(item)
+		if !p.count(item, textLen(item)) {
+			return
+		}
 		if item.Kind == yaml.ScalarNode {
 			switch item.Value {
 			case "TIMEOUT":
@@ -154,7 +211,7 @@ func (p *parser) domain(name string, list *yaml.Node) {
 			case "SERVFAIL":
 				p.z.AddServFail(name)
 			default:
-				p.errorf(item, "unknown entry %q for %s: want TIMEOUT, SERVFAIL or a one-key map like TXT: text", item.Value, name)
+				p.errorf(item, "unknown entry %s for %s: want TIMEOUT, SERVFAIL or a one-key map like TXT: text", budget.Quote(item.Value), name)
 			}
 			continue
 		}
@@ -182,7 +239,7 @@ func (p *parser) domain(name string, list *yaml.Node) {
 			ip, err := netip.ParseAddr(scalar(val))
 			switch {
 			case err != nil || val.Kind != yaml.ScalarNode:
-				p.errorf(val, "bad address %q in %s record of %s", scalar(val), t, name)
+				p.errorf(val, "bad address %s in %s record of %s", budget.Quote(scalar(val)), t, name)
 			case t == "A" && !ip.Is4():
 				p.errorf(val, "A record of %s needs an IPv4 address, not %s", name, ip)
 			case t == "AAAA" && !ip.Is6():
@@ -197,7 +254,7 @@ func (p *parser) domain(name string, list *yaml.Node) {
 			}
 			prio, err := strconv.ParseUint(scalar(val.Content[0]), 10, 16)
 			if err != nil {
-				p.errorf(val.Content[0], "MX priority %q of %s is not a number from 0 to 65535", scalar(val.Content[0]), name)
+				p.errorf(val.Content[0], "MX priority %s of %s is not a number from 0 to 65535", budget.Quote(scalar(val.Content[0])), name)
 				continue
 			}
 			host := scalar(val.Content[1])
@@ -216,14 +273,36 @@ func (p *parser) domain(name string, list *yaml.Node) {
 				p.z.AddCNAME(name, val.Value)
 			}
 		default:
-			p.errorf(typ, "unknown record type %q for %s: want SPF, TXT, A, AAAA, MX, PTR or CNAME", typ.Value, name)
+			p.errorf(typ, "unknown record type %s for %s: want SPF, TXT, A, AAAA, MX, PTR or CNAME", budget.Quote(typ.Value), name)
 		}
 	}
 	if !listsTXT {
 		for _, strs := range spfs {
+			n := 0
+			for _, s := range strs {
+				n += len(s)
+			}
+			if !p.count(list, n) {
+				return
+			}
 			p.z.AddTXT(name, strs...)
 		}
 	}
+}
+
+// textLen returns the octets of text in a record entry's value.
+func textLen(item *yaml.Node) int {
+	if item.Kind != yaml.MappingNode || len(item.Content) != 2 {
+		return 0
+	}
+	val := deref(item.Content[1])
+	n := len(scalar(val))
+	if val != nil && val.Kind == yaml.SequenceNode {
+		for _, s := range val.Content {
+			n += len(scalar(deref(s)))
+		}
+	}
+	return n
 }
 
 // scalar returns the text of a scalar node, "" for anything else.
@@ -264,7 +343,7 @@ func (p *parser) target(val *yaml.Node, typ, owner string) bool {
 		return false
 	}
 	if err := checkName(val.Value); err != nil {
-		p.errorf(val, "%s record of %s: %q is not a domain name: %v", typ, owner, val.Value, err)
+		p.errorf(val, "%s record of %s: %s is not a domain name: %v", typ, owner, budget.Quote(val.Value), err)
 		return false
 	}
 	return true
@@ -293,14 +372,4 @@ func checkName(name string) error {
 		return errors.New("longer than 255 octets")
 	}
 	return nil
-}
-
-// yamlError rewrites a YAML syntax error "yaml: line N: msg" as
-// "file:N: msg".
-func yamlError(file string, err error) error {
-	line, msg, ok := strings.Cut(strings.TrimPrefix(err.Error(), "yaml: line "), ": ")
-	if _, aerr := strconv.Atoi(line); !ok || aerr != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	return fmt.Errorf("%s:%s: %s", file, line, msg)
 }

@@ -140,12 +140,14 @@ type tally struct {
 }
 
 // Run reads the senders file from r and compares every row. It returns
-// the report, and an error when reading r failed or ctx ended; the report
-// then covers the rows read so far.
+// the report, and an error when reading r failed, went over the budget of
+// a senders file, or ctx ended; the report then covers the rows read so
+// far.
 func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 	if c.Published == nil || c.Draft == nil {
 		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
 	}
+	r = withinBudget(r)
 	workers := c.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"spflab/internal/budget"
 )
 
 // Sender is one row of a senders file: a client that sent mail, as a
@@ -338,9 +340,16 @@ type Reader struct {
 	buf    [][]byte
 }
 
-// NewReader returns a Reader of r.
+// NewReader returns a Reader of r. It reads within the budget of a
+// senders file (package internal/budget): past it, Next returns an error
+// naming the line.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10), buf: make([][]byte, 0, 8)}
+	return &Reader{br: bufio.NewReaderSize(withinBudget(r), 64<<10), buf: make([][]byte, 0, 8)}
+}
+
+// withinBudget reads r within the budget of a senders file.
+func withinBudget(r io.Reader) io.Reader {
+	return budget.NewReader(r, "", budget.SendersFile)
 }
 
 // Format returns the format found, nil before the first row.

@@ -17,13 +17,12 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"spflab/fakedns"
 	"spflab/fakedns/zonedata"
+	"spflab/internal/budget"
 	"spflab/spf"
 )
 
@@ -82,20 +81,18 @@ func ParseFile(path string) (*Suite, error) {
 // Parse reads a suite, plain or gzip-compressed (told by its magic bytes,
 // RFC 1952 §2.3.1); file names it in errors. Every problem of the file is
 // reported, each as file:line and what is wrong, joined with errors.Join.
+// A suite without a test is an error.
+//
+// Reading stays within budgets (package internal/budget), each error
+// naming the line where the suite went over: the size of a suite file,
+// decompressed, and the nesting and alias expansion of each document.
 func Parse(r io.Reader, file string) (*Suite, error) {
-	br := bufio.NewReader(r)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		defer zr.Close()
-		r = zr
-	} else {
-		r = br
+	data, err := read(r, file)
+	if err != nil {
+		return nil, err
 	}
 	p := parser{file: file, s: &Suite{File: file}}
-	dec := yaml.NewDecoder(r)
+	dec := budget.NewYAMLDecoder(data, file)
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -103,7 +100,7 @@ func Parse(r io.Reader, file string) (*Suite, error) {
 			break
 		}
 		if err != nil {
-			p.errs = append(p.errs, yamlError(file, err))
+			p.errs = append(p.errs, err)
 			break // the decoder cannot go on after a syntax error
 		}
 		p.scenario(&doc)
@@ -111,7 +108,31 @@ func Parse(r io.Reader, file string) (*Suite, error) {
 	if err := errors.Join(p.errs...); err != nil {
 		return nil, err
 	}
+	if p.s.Count() == 0 {
+		return nil, fmt.Errorf("%s: no tests: the suite holds no scenario", file)
+	}
 	return p.s, nil
+}
+
+// read reads a suite within the budget of a suite file: its text, and as
+// many bytes before decompression when it is gzip-compressed.
+func read(r io.Reader, file string) ([]byte, error) {
+	br := bufio.NewReader(r)
+	if magic, _ := br.Peek(2); len(magic) != 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		return budget.ReadAll(br, file, budget.SuiteFile)
+	}
+	zr, err := gzip.NewReader(budget.NewRawReader(br, file, budget.SuiteFile))
+	if err == nil {
+		defer zr.Close()
+		var data []byte
+		if data, err = budget.ReadAll(zr, file, budget.SuiteFile); err == nil {
+			return data, nil
+		}
+	}
+	if be := (*budget.Error)(nil); errors.As(err, &be) {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%s: %w", file, err)
 }
 
 type parser struct {
@@ -122,16 +143,6 @@ type parser struct {
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("%s:%d: %s", p.file, n.Line, fmt.Sprintf(format, args...)))
-}
-
-// yamlError rewrites a YAML syntax error "yaml: line N: msg" as
-// "file:N: msg".
-func yamlError(file string, err error) error {
-	line, msg, ok := strings.Cut(strings.TrimPrefix(err.Error(), "yaml: line "), ": ")
-	if _, aerr := strconv.Atoi(line); !ok || aerr != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	return fmt.Errorf("%s:%s: %s", file, line, msg)
 }
 
 // mapping calls f for each key of a mapping node, in order.

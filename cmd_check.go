@@ -40,11 +40,15 @@ MAIL FROM identity; the HELO name for the null sender), once with the
 published record and once with the draft, and reports the rows whose
 result changes, grouped by change (those that lose a pass first), then
 totals. Bad rows are reported with their line number and skipped.
-Exit status: 0 no row changes, 1 some rows change, 2 bad usage or input.
+Exit status: 0 no row changes, 1 some rows change, 2 bad usage or input
+(a file without a usable row included).
 
 Names resolve from --zone FILE (.yml/.yaml: the suite's zonedata format;
 anything else: a BIND zone file whose origin is DOMAIN), else from live
-DNS: --dns HOST:PORT or the servers of /etc/resolv.conf.
+DNS: --dns HOST:PORT or the servers of /etc/resolv.conf. Over live DNS,
+--timeout bounds each query and --deadline the whole check (with
+--compare, each row): a lookup the deadline stops is a temperror that
+says so.
 
 flags:`
 
@@ -57,17 +61,30 @@ const (
 	exitError   = 4      // temperror or permerror
 )
 
-// dnsFlags are the flags that say where names resolve.
+// dnsFlags are the flags that say where names resolve, and how long
+// to wait.
 type dnsFlags struct {
-	dns     string
-	zone    string
-	timeout time.Duration
+	dns      string
+	zone     string
+	timeout  time.Duration // per query
+	deadline time.Duration // over live DNS: the whole check or lint, each row of a comparison
 }
 
 func (d *dnsFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&d.dns, "dns", "", "query the DNS server at `HOST:PORT` (default: the servers of /etc/resolv.conf)")
 	fs.StringVar(&d.zone, "zone", "", "resolve offline from `FILE`: zonedata YAML (.yml, .yaml) or a BIND zone file")
 	fs.DurationVar(&d.timeout, "timeout", 2*time.Second, "how long to wait for each DNS answer")
+	fs.DurationVar(&d.deadline, "deadline", 30*time.Second, "over live DNS, how long the whole may take (with --compare: each row); then temperror")
+}
+
+// bound returns ctx bounded by --deadline when names resolve over live
+// DNS: a slow server cannot stretch a check past it, and a lookup it
+// stops is a temperror that says so.
+func (d *dnsFlags) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.zone != "" {
+		return context.WithCancel(ctx)
+	}
+	return livedns.WithDeadline(ctx, d.deadline)
 }
 
 // check reports flags that contradict each other or are malformed.
@@ -77,6 +94,8 @@ func (d *dnsFlags) check() error {
 		return errors.New("--zone and --dns exclude each other")
 	case d.timeout <= 0:
 		return fmt.Errorf("--timeout %v: must be positive", d.timeout)
+	case d.deadline <= 0:
+		return fmt.Errorf("--deadline %v: must be positive", d.deadline)
 	case d.dns != "":
 		if _, port, err := net.SplitHostPort(d.dns); err != nil || port == "" {
 			return fmt.Errorf("--dns %q: want HOST:PORT", d.dns)
@@ -237,6 +256,8 @@ func runCheckCommand(ctx context.Context, o checkOptions, stdout, stderr io.Writ
 // result. Exit status: resultStatus of the result, exitUsage when names
 // cannot resolve at all.
 func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	ctx, cancel := o.dns.bound(ctx)
+	defer cancel()
 	base, _, err := o.dns.resolver(ctx, o.domain)
 	if err != nil {
 		return fail(stderr, "check", exitUsage, err)
@@ -302,6 +323,11 @@ func runCompare(ctx context.Context, o checkOptions, stdout, stderr io.Writer) i
 		return fail(stderr, "check", exitUsage, err)
 	}
 	c := compareSetup(base, live, o)
+	if live {
+		c.RowContext = func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return livedns.WithDeadline(ctx, o.dns.deadline)
+		}
+	}
 	c.OnBadRow = func(e *draft.RowError) {
 		fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", o.senders, e.Line, e.Reason)
 	}
@@ -312,6 +338,10 @@ func runCompare(ctx context.Context, o checkOptions, stdout, stderr io.Writer) i
 		return fail(stderr, "check", exitFail, fmt.Errorf("interrupted after %d rows", rep.Rows+rep.BadRows))
 	case err != nil:
 		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: %v", o.senders, err))
+	}
+	if rep.Rows == 0 {
+		// A gate that compared nothing must not pass.
+		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: no usable row (%d bad %s skipped): nothing was compared", o.senders, rep.BadRows, plural(rep.BadRows, "row")))
 	}
 	if o.json {
 		if err := writeJSON(stdout, rep); err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -200,6 +201,16 @@ func TestCompareCommand(t *testing.T) {
 		fmt.Sprintf("%d changed, %d unchanged, %d bad rows skipped\n", changed, n-len(badLines)-changed, len(badLines)),
 	)
 
+	// A file of only bad rows compares nothing: exit status 2 (issue 11).
+	allBad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(allBad, []byte("ip,sender,helo\n10.1.2,a@example.com,h.example.com\nnope,b@example.com,h.example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = spflab("check", "example.com", "--dns", dns, "--record", "v=spf1 -all", "--compare", "--senders", allBad)
+	if code != exitUsage || stdout != "" || !strings.HasSuffix(stderr, "spflab check: "+allBad+": no usable row (2 bad rows skipped): nothing was compared\n") {
+		t.Errorf("only bad rows: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
 	// A draft that changes nothing: exit status 0.
 	same := "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all"
 	code, stdout, _ = spflab("check", "example.com", "--dns", dns, "--record", same, "--compare", "--senders", path)
@@ -227,18 +238,7 @@ func TestAuthoritativeDNS(t *testing.T) {
 		}
 		w.WriteMsg(m)
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(handler)}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	done := make(chan struct{})
-	go func() { srv.ActivateAndServe(); close(done) }()
-	<-started
-	t.Cleanup(func() { srv.Shutdown(); <-done })
-	addr := pc.LocalAddr().String()
+	addr := serveHandler(t, handler)
 
 	for _, tt := range []struct {
 		args   []string
@@ -258,4 +258,59 @@ func TestAuthoritativeDNS(t *testing.T) {
 		}
 		wantInOrder(t, stdout, tt.stdout...)
 	}
+}
+
+// serveHandler serves DNS over UDP on loopback with handler, a server that
+// answers whatever the test makes it answer, and returns its address.
+func serveHandler(t *testing.T, handler dns.HandlerFunc) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: handler}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	done := make(chan struct{})
+	go func() { srv.ActivateAndServe(); close(done) }()
+	<-started
+	t.Cleanup(func() { srv.Shutdown(); <-done })
+	return pc.LocalAddr().String()
+}
+
+// TestDeadline: a hostile server answers every include late, each answer
+// well within --timeout, so that the record would take seconds; --deadline
+// ends check and lint with a temperror that says so (issue 11).
+func TestDeadline(t *testing.T) {
+	// example.com (answered at once) includes s0.example.net, which
+	// includes s1.example.net, ...: twenty answers 150ms late each.
+	addr := serveHandler(t, func(w dns.ResponseWriter, req *dns.Msg) {
+		m := new(dns.Msg).SetReply(req)
+		q := req.Question[0]
+		next := -1
+		if q.Name != "example.com." {
+			time.Sleep(150 * time.Millisecond)
+			if _, err := fmt.Sscanf(q.Name, "s%d.example.net.", &next); err != nil {
+				next = -2
+			}
+		}
+		if q.Qtype == dns.TypeTXT && next >= -1 && next < 20 {
+			m.Answer = []dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60},
+				Txt: []string{fmt.Sprintf("v=spf1 include:s%d.example.net -all", next+1)}}}
+		}
+		w.WriteMsg(m)
+	})
+	const reached = "deadline 400ms reached while waiting for "
+	code, stdout, stderr := spflab("check", "example.com", "--dns", addr, "--timeout", "1s", "--deadline", "400ms", "--ip", "192.0.2.1")
+	if code != exitError {
+		t.Errorf("check: exit status %d, want %d; stderr %s", code, exitError, stderr)
+	}
+	wantInOrder(t, stdout, "result:       temperror\n", "problem:      example.com: ", "timeout or server failure: "+reached+addr+" over udp\n")
+
+	code, stdout, stderr = spflab("lint", "example.com", "--dns", addr, "--timeout", "1s", "--deadline", "400ms")
+	if code != exitErrors {
+		t.Errorf("lint: exit status %d, want %d; stderr %s", code, exitErrors, stderr)
+	}
+	wantInOrder(t, stdout, "error SPF-L006 lookup-failed: ", reached+addr)
+	wantInOrder(t, stderr, "spflab lint: deadline 400ms reached: the lookups after it failed, the report is incomplete\n")
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"spflab/livedns"
 	"spflab/spf/lint"
 )
 
@@ -29,7 +30,9 @@ what was meant) or bad usage or input.
 
 Names resolve from --zone FILE (.yml/.yaml: the suite's zonedata format;
 anything else: a BIND zone file whose origin is DOMAIN), else from live
-DNS: --dns HOST:PORT or the servers of /etc/resolv.conf.
+DNS: --dns HOST:PORT or the servers of /etc/resolv.conf. Over live DNS,
+--timeout bounds each query and --deadline the whole lint: the lookups
+it stops fail, with the deadline as their reason.
 
 flags:`
 
@@ -109,6 +112,8 @@ func runLint(ctx context.Context, o lintOptions, stdout, stderr io.Writer) int {
 	if o.rules {
 		return runRules(o, stdout, stderr)
 	}
+	ctx, cancel := o.dns.bound(ctx)
+	defer cancel()
 	res, _, err := o.dns.resolver(ctx, o.domain)
 	if err != nil {
 		return fail(stderr, "lint", exitUsage, err)
@@ -125,6 +130,10 @@ func runLint(ctx context.Context, o lintOptions, stdout, stderr io.Writer) int {
 	}
 	if err := lintWriters[o.format](stdout, rep); err != nil {
 		return fail(stderr, "lint", exitFail, err)
+	}
+	var de *livedns.DeadlineError
+	if errors.As(context.Cause(ctx), &de) {
+		fail(stderr, "lint", exitErrors, fmt.Errorf("%v: the lookups after it failed, the report is incomplete", de))
 	}
 	switch {
 	case rep.Errors() > 0:

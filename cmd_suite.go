@@ -34,13 +34,18 @@ func parseSuite(args []string, stderr io.Writer) (suiteOptions, error) {
 
 // runSuite runs an openspf-format suite (plain or gzip) and prints each
 // failure, then "N passed, N failed". Exit status: exitOK all passed,
-// exitFail a test failed, exitUsage the file could not be read.
+// exitFail a test failed, exitUsage the file could not be read or
+// holds no test.
 func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) int {
 	s, err := suite.ParseFile(o.file)
 	if err != nil {
 		return fail(stderr, "suite", exitUsage, err)
 	}
 	rep := s.Run(ctx, spf.Checker{Receiver: "spflab.invalid"})
+	if rep.Passed+rep.Failed == 0 {
+		// A gate that ran nothing must not pass.
+		return fail(stderr, "suite", exitUsage, fmt.Errorf("%s: no tests", o.file))
+	}
 	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

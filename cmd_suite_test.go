@@ -22,6 +22,7 @@ func TestSuiteCommand(t *testing.T) {
 	const zone = "zonedata:\n  example.com:\n    - SPF: v=spf1 ip4:192.0.2.1 -all\n"
 	passing := write("pass.yml", "description: ok\ntests:\n  t1:\n    helo: h.example.com\n    host: 192.0.2.1\n    mailfrom: a@example.com\n    result: pass\n"+zone)
 	failing := write("fail.yml", "description: wrong\ntests:\n  t1:\n    helo: h.example.com\n    host: 192.0.2.9\n    mailfrom: a@example.com\n    result: [pass, neutral]\n    explanation: hi\n"+zone)
+	empty := write("empty.yml", "")
 	broken := write("broken.yml", "description: broken\ntests:\n  t1:\n    helo: h\n    host: not-an-ip\n    mailfrom: a@b\n    result: pass\n")
 
 	tests := []struct {
@@ -42,6 +43,7 @@ func TestSuiteCommand(t *testing.T) {
 		{"bad file", []string{"suite", broken}, 2, nil, broken + `:5: test t1: host "not-an-ip" is not an IP address`},
 		{"missing file", []string{"suite", filepath.Join(dir, "none.yml")}, 2, nil, "none.yml"},
 		{"no file", []string{"suite"}, 2, nil, "usage: spflab suite FILE [--json]"},
+		{"no tests", []string{"suite", empty}, 2, nil, "spflab suite: " + empty + ": no tests\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,10 @@ type Compare struct {
 	// OnChange, when set, is called for every row whose result changes, in
 	// file order.
 	OnChange func(Row)
+	// RowContext, when set, derives the context each row is evaluated
+	// under (both checks), e.g. a deadline per row so that a slow DNS
+	// server cannot hold a row longer than a receiver would wait.
+	RowContext func(context.Context) (context.Context, context.CancelFunc)
 }
 
 // Row is a row whose result the draft changes.
@@ -324,8 +328,7 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tal
 		if !ok {
 			continue
 		}
-		pub := c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom)
-		dr := c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
+		pub, dr := c.check(ctx, &s)
 		i, j := resultIndex(pub.Result), resultIndex(dr.Result)
 		t.rows++
 		t.counts[i][j]++
@@ -334,6 +337,16 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tal
 		}
 	}
 	return t
+}
+
+// check evaluates a row with the published record and with the draft.
+func (c *Compare) check(ctx context.Context, s *Sender) (pub, dr spf.Outcome) {
+	if c.RowContext != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = c.RowContext(ctx)
+		defer cancel()
+	}
+	return c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom), c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
 }
 
 // firstDataLine returns the first line of data that is neither blank nor a

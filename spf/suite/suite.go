@@ -11,7 +11,8 @@
 // id, a test's receiver and header (the Received-SPF field expected,
 // compared as far as RFC 7208 §9.1 fixes it), strict (the mode of pyspf's
 // driver: tests of a mode other than RFC 7208 that do not pass are
-// reported apart), the result ambiguous, and a CNAME to the root (”).
+// reported apart), the result ambiguous, and a CNAME to the root (an empty
+// target).
 package suite
 
 import (

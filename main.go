@@ -101,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case "help", "-h", "-help", "--help":
 			usage(stdout)
 			return exitOK
+		case "version", "-version", "--version":
+			return runVersion(stdout)
 		}
 	}
 	name := ""
@@ -124,6 +126,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  spflab %-50s %s\n", c.usage, c.summary)
 	}
+	fmt.Fprintf(w, "  spflab %-50s %s\n", "--version", "the module version and VCS revision of this build")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'spflab COMMAND -h' for the flags of a command.")
 }

@@ -12,7 +12,7 @@ import (
 	"spflab/spf/lint"
 )
 
-const lintSynopsis = "lint DOMAIN [--record 'v=spf1 ...'] [--dns HOST:PORT | --zone FILE] [--format text|json|sarif] | lint --rules"
+const lintSynopsis = "lint DOMAIN [--record 'v=spf1 ...'] [--dns HOST:PORT | --zone FILE] [--format text|json|sarif] [--flatten] | lint --rules"
 
 const lintHelp = `
 Lint checks DOMAIN's SPF record (RFC 7208), or the draft given with
@@ -22,6 +22,10 @@ rest would cost), the void lookups against 2 and the terms that make them,
 the hosts of each mx term, the IPv4 addresses and IPv6 /64s authorised;
 then the findings, each with its rule ID, severity, RFC 7208 section, term
 and column, and a fix. --rules lists the rules (as text or JSON).
+--flatten writes the record instead as today's DNS resolves it: ip4 and
+ip6 terms, merged, split into strings and records that fit an answer,
+chained with includes where needed (a copy that goes stale when a
+provider changes its addresses).
 --format sarif writes
 SARIF 2.1.0 for code-scanning UIs (--json is --format json).
 Exit status: 0 clean or info only, 1 warnings, 2 errors (a check that
@@ -50,8 +54,9 @@ type lintOptions struct {
 	dns    dnsFlags
 	record string // the draft, when draft is set
 	draft  bool   // --record was given
-	format string // a key of lintWriters
-	rules  bool   // list the rules instead
+	format  string // a key of lintWriters
+	rules   bool   // list the rules instead
+	flatten bool   // flatten the record instead
 }
 
 func parseLint(args []string, stderr io.Writer) (lintOptions, error) {
@@ -66,6 +71,7 @@ func parseLint(args []string, stderr io.Writer) (lintOptions, error) {
 	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or sarif")
 	fs.BoolVar(&asJSON, "json", false, "print JSON (--format json)")
 	fs.BoolVar(&o.rules, "rules", false, "list the rules: ID, severity, RFC 7208 section, summary")
+	fs.BoolVar(&o.flatten, "flatten", false, "write the record as today's DNS resolves it: ip4 and ip6 terms in records that fit an answer")
 	o.dns.add(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -89,6 +95,9 @@ func parseLint(args []string, stderr io.Writer) (lintOptions, error) {
 			return bad(errors.New("--rules: want --format text or json"))
 		}
 		return o, nil
+	}
+	if o.flatten && o.format == "sarif" {
+		return bad(errors.New("--flatten: want --format text or json"))
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -117,6 +126,9 @@ func runLint(ctx context.Context, o lintOptions, stdout, stderr io.Writer) int {
 	res, _, err := o.dns.resolver(ctx, o.domain)
 	if err != nil {
 		return fail(stderr, "lint", exitUsage, err)
+	}
+	if o.flatten {
+		return runFlatten(ctx, o, res, stdout, stderr)
 	}
 	l := lint.Linter{Resolver: res}
 	var rep *lint.Report

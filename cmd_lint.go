@@ -50,10 +50,10 @@ const (
 
 // lintOptions are "spflab lint"'s command line.
 type lintOptions struct {
-	domain string
-	dns    dnsFlags
-	record string // the draft, when draft is set
-	draft  bool   // --record was given
+	domain  string
+	dns     dnsFlags
+	record  string // the draft, when draft is set
+	draft   bool   // --record was given
 	format  string // a key of lintWriters
 	rules   bool   // list the rules instead
 	flatten bool   // flatten the record instead

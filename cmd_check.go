@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,6 +42,11 @@ MAIL FROM identity; the HELO name for the null sender), once with the
 published record and once with the draft, and reports the rows whose
 result changes, grouped by change (those that lose a pass first), then
 totals. Bad rows are reported with their line number and skipped.
+--senders may instead name DMARC aggregate reports (RFC 9990; .xml,
+.xml.gz, .zip, or a directory of them): each record's source IP,
+envelope sender (or header from) and HELO name, with its message count,
+and the changes are weighed by messages. A malformed report or record is
+named and skipped.
 Exit status: 0 no row changes, 1 some rows change, 2 bad usage or input
 (a file without a usable row included).
 
@@ -184,7 +191,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.StringVar(&o.receiver, "receiver", "spflab.invalid", "the receiving host's `name`, for Received-SPF and %{r}")
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 	fs.BoolVar(&o.compare, "compare", false, "compare the draft with the published record over --senders")
-	fs.StringVar(&o.senders, "senders", "", "the senders `FILE` for --compare: CSV or TSV rows of ip, sender, helo (\"-\": standard input)")
+	fs.StringVar(&o.senders, "senders", "", "the senders `FILE` for --compare: CSV or TSV rows of ip, sender, helo (\"-\": standard input), or DMARC aggregate reports (.xml, .xml.gz, .zip, a directory)")
 	fs.IntVar(&o.workers, "workers", 0, "evaluations in parallel for --compare (default: the CPUs, 4× that with live DNS)")
 	fs.IntVar(&o.examples, "examples", 10, "rows to list per change for --compare (-1: all)")
 	o.dns.add(fs)
@@ -309,6 +316,9 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int
 // Exit status: exitOK no row changes, exitFail some do (or the run was
 // interrupted), exitUsage unreadable input.
 func runCompare(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	if o.senders != "-" && draft.IsReportPath(o.senders) {
+		return runCompareReports(ctx, o, stdout, stderr)
+	}
 	var in io.Reader = os.Stdin
 	if o.senders != "-" {
 		f, err := os.Open(o.senders)
@@ -318,9 +328,45 @@ func runCompare(ctx context.Context, o checkOptions, stdout, stderr io.Writer) i
 		defer f.Close()
 		in = f
 	}
-	base, live, err := o.dns.resolver(ctx, o.domain)
+	c, status := o.comparison(ctx, stderr)
+	if c == nil {
+		return status
+	}
+	c.OnBadRow = func(e *draft.RowError) {
+		fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", o.senders, e.Line, e.Reason)
+	}
+	rep, err := c.Run(ctx, in)
+	if err != nil && ctx.Err() == nil {
+		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: %v", o.senders, err))
+	}
+	return o.compareDone(ctx, rep, stdout, stderr, fmt.Sprintf("%d bad %s skipped", rep.BadRows, plural(rep.BadRows, "row")))
+}
+
+// runCompareReports compares over the senders of DMARC aggregate reports,
+// weighting changes by messages.
+func runCompareReports(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	reports, err := draft.ReadReports(o.senders)
 	if err != nil {
 		return fail(stderr, "check", exitUsage, err)
+	}
+	for _, e := range reports.Errors {
+		fmt.Fprintf(stderr, "spflab check: %v (skipped)\n", e)
+	}
+	c, status := o.comparison(ctx, stderr)
+	if c == nil {
+		return status
+	}
+	rep, _ := c.RunSenders(ctx, reports.Senders)
+	return o.compareDone(ctx, rep, stdout, stderr, fmt.Sprintf("%d %s of %d %s, %d %s skipped", reports.Records, plural(reports.Records, "record"),
+		reports.Files, plural(reports.Files, "report"), len(reports.Errors), plural(len(reports.Errors), "problem")))
+}
+
+// comparison sets up the comparison of the draft with the published record,
+// or returns the exit status when names cannot resolve.
+func (o checkOptions) comparison(ctx context.Context, stderr io.Writer) (*draft.Compare, int) {
+	base, live, err := o.dns.resolver(ctx, o.domain)
+	if err != nil {
+		return nil, fail(stderr, "check", exitUsage, err)
 	}
 	c := compareSetup(base, live, o)
 	if live {
@@ -328,20 +374,21 @@ func runCompare(ctx context.Context, o checkOptions, stdout, stderr io.Writer) i
 			return livedns.WithDeadline(ctx, o.dns.deadline)
 		}
 	}
-	c.OnBadRow = func(e *draft.RowError) {
-		fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", o.senders, e.Line, e.Reason)
-	}
-	rep, err := c.Run(ctx, in)
+	return c, exitOK
+}
+
+// compareDone prints the report of a comparison and returns its exit
+// status: exitOK no row changes, exitFail some do (or it was
+// interrupted), exitUsage when no row could be compared. skipped says
+// what the input held besides rows.
+func (o checkOptions) compareDone(ctx context.Context, rep *draft.Report, stdout, stderr io.Writer, skipped string) int {
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case ctx.Err() != nil:
 		printCompare(stdout, o.domain, rep, o.examples)
 		return fail(stderr, "check", exitFail, fmt.Errorf("interrupted after %d rows", rep.Rows+rep.BadRows))
-	case err != nil:
-		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: %v", o.senders, err))
-	}
-	if rep.Rows == 0 {
+	case rep.Rows == 0:
 		// A gate that compared nothing must not pass.
-		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: no usable row (%d bad %s skipped): nothing was compared", o.senders, rep.BadRows, plural(rep.BadRows, "row")))
+		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: no usable row (%s): nothing was compared", o.senders, skipped))
 	}
 	if o.json {
 		if err := writeJSON(stdout, rep); err != nil {
@@ -425,22 +472,42 @@ func compareSetup(base spf.Resolver, live bool, o checkOptions) *draft.Compare {
 	}
 }
 
-// printCompare writes the report of a comparison.
+// printCompare writes the report of a comparison: over DMARC reports, a
+// row is a source and changes are weighed by messages.
 func printCompare(w io.Writer, domain string, rep *draft.Report, examples int) {
-	fmt.Fprintf(w, "%s: the draft changes the result of %d of %d rows", domain, rep.Changed, rep.Rows)
-	if rep.BadRows > 0 {
+	unit := "row"
+	if rep.Weighted {
+		unit = "source"
+	}
+	fmt.Fprintf(w, "%s: the draft changes the result of %d of %d %s", domain, rep.Changed, rep.Rows, plural(rep.Rows, unit))
+	switch {
+	case rep.Weighted:
+		fmt.Fprintf(w, " (%s of %s messages)", thousands(rep.ChangedMessages), thousands(rep.Messages))
+	case rep.BadRows > 0:
 		fmt.Fprintf(w, " (%d bad rows skipped)", rep.BadRows)
 	}
 	fmt.Fprintln(w)
 	for _, ch := range rep.Changes {
-		fmt.Fprintf(w, "\n%s → %s: %d %s\n", ch.From, ch.To, ch.Count, plural(ch.Count, "row"))
+		fmt.Fprintf(w, "\n%s → %s: %d %s", ch.From, ch.To, ch.Count, plural(ch.Count, unit))
+		if rep.Weighted {
+			fmt.Fprintf(w, ", %s %s", thousands(ch.Messages), plural(ch.Messages, "message"))
+		}
+		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, r := range ch.Rows {
 			from := r.MailFrom
 			if from == "" {
 				from = "<>"
 			}
-			fmt.Fprintf(tw, "  line %d\t%s\t%s\thelo %s\t%s → %s\n", r.Line, r.IP, from, r.HELO, decidedBy(r.Published), decidedBy(r.Draft))
+			where := "line " + strconv.Itoa(r.Line)
+			if r.Source != "" {
+				where = r.Source
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\thelo %s\t%s → %s", where, r.IP, from, cmp.Or(r.HELO, "-"), decidedBy(r.Published), decidedBy(r.Draft))
+			if rep.Weighted {
+				fmt.Fprintf(tw, "\t%s %s", thousands(r.Count), plural(r.Count, "message"))
+			}
+			fmt.Fprintln(tw)
 		}
 		tw.Flush()
 		if more := ch.Count - len(ch.Rows); more > 0 && examples != 0 {
@@ -453,8 +520,21 @@ func printCompare(w io.Writer, domain string, rep *draft.Report, examples int) {
 			fmt.Fprintf(w, "%-10s %10d %10d\n", r, rep.Published[r], rep.Draft[r])
 		}
 	}
-	fmt.Fprintf(w, "%-10s %10d %10d\n", "rows", rep.Rows, rep.Rows)
+	fmt.Fprintf(w, "%-10s %10d %10d\n", unit+"s", rep.Rows, rep.Rows)
+	if rep.Weighted {
+		fmt.Fprintf(w, "%d changed (%s messages), %d unchanged\n", rep.Changed, thousands(rep.ChangedMessages), rep.Rows-rep.Changed)
+		return
+	}
 	fmt.Fprintf(w, "%d changed, %d unchanged, %d bad rows skipped\n", rep.Changed, rep.Rows-rep.Changed, rep.BadRows)
+}
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // decidedBy says what decided an outcome: "pass (ip4:192.0.2.0/24)".

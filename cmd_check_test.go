@@ -314,3 +314,49 @@ func TestDeadline(t *testing.T) {
 	wantInOrder(t, stdout, "error SPF-L006 lookup-failed: ", reached+addr)
 	wantInOrder(t, stderr, "spflab lint: deadline 400ms reached: the lookups after it failed, the report is incomplete\n")
 }
+
+// TestCompareReports: --senders may name DMARC aggregate reports (a
+// directory of .xml, .xml.gz and .zip); changes are weighed by messages,
+// and the malformed report and record are named and skipped.
+func TestCompareReports(t *testing.T) {
+	zone := filepath.Join(t.TempDir(), "world.yml")
+	if err := os.WriteFile(zone, []byte(liveWorld), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("testdata", "dmarc")
+	args := []string{"check", "example.com", "--zone", zone, "--compare", "--senders", dir, "--record", "v=spf1 ip4:192.0.2.0/25 include:_spf.example.net -all"}
+	code, stdout, stderr := spflab(args...)
+	if code != exitFail {
+		t.Errorf("exit %d, want %d; stderr %s", code, exitFail, stderr)
+	}
+	google := filepath.Join(dir, "google.com!example.com!1764547200!1764633599.xml.gz")
+	wantInOrder(t, stdout,
+		"example.com: the draft changes the result of 3 of 7 sources (12,413 of 26,446 messages)\n",
+		"pass → fail: 3 sources, 12,413 messages\n",
+		google+" record 2", "192.0.2.200  example.com  helo -  pass (ip4:192.0.2.0/24) → fail (-all)  12,008 messages\n",
+		google+" record 3", "192.0.2.201", "400 messages\n",
+		"record 1", "192.0.2.250", "5 messages\n",
+		"sources             7          7\n",
+		"3 changed (12,413 messages), 4 unchanged\n")
+	zip := filepath.Join(dir, "reports.zip")
+	wantInOrder(t, stderr,
+		"spflab check: "+zip+":yahoo.com!example.com!1764547200!1764633599.xml: record 3 <row><source_ip>: \"192.0.2.999\" is not an IP address (skipped)\n",
+		"spflab check: "+zip+":broken.example!example.com!1764547200!1764633599.xml:26: not well-formed XML: element <record> closed by </recrod> (skipped)\n")
+
+	code, stdout, _ = spflab(append(args, "--json")...)
+	var rep draft.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != exitFail || !rep.Weighted || rep.Messages != 26446 ||
+		len(rep.Changes) != 1 || rep.Changes[0].Messages != 12413 || rep.Changes[0].Rows[0].Count != 12008 {
+		t.Errorf("--json: exit %d, %+v (%v)", code, rep, err)
+	}
+
+	// Only a malformed report: nothing to compare, exit status 2.
+	bad := filepath.Join(t.TempDir(), "bad.xml")
+	if err := os.WriteFile(bad, []byte("<feedback><record>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = spflab("check", "example.com", "--zone", zone, "--compare", "--senders", bad, "--record", "v=spf1 -all")
+	if code != exitUsage || stdout != "" || !strings.HasSuffix(stderr, bad+": no usable row (0 records of 0 reports, 1 problem skipped): nothing was compared\n") {
+		t.Errorf("a malformed report alone: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

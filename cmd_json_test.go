@@ -80,6 +80,8 @@ func TestJSONKeys(t *testing.T) {
 		"check --json":       {"check", "example.com", "--dns", dns, "--ip", "192.0.2.99", "--record", "v=spf1 include:_spf.example.net mx exists:%{i}.example.com -all", "--json"},
 		"check --json error": {"check", "example.com", "--dns", dns, "--ip", "192.0.2.99", "--record", "v=spf1 include:nospf.example.net -all", "--json"},
 		"compare --json":     {"check", "example.com", "--dns", dns, "--record", "v=spf1 -all", "--compare", "--senders", senders, "--json"},
+		"compare reports":    {"check", "example.com", "--dns", dns, "--record", "v=spf1 -all", "--compare", "--senders", filepath.Join("testdata", "dmarc"), "--json"},
+		"lint --flatten":     {"lint", "example.com", "--dns", dns, "--flatten", "--json"},
 		"lint --format json": {"lint", "example.com", "--dns", dns, "--record", "v=spf1 ptr include:nospf.example.net a:none.example.org ip4:10.0.0.0/7 -all", "--format", "json"},
 		"lint --rules":       {"lint", "--rules", "--json"},
 		"suite --json":       {"suite", suite, "--json"},

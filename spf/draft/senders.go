@@ -19,6 +19,12 @@ type Sender struct {
 	IP       netip.Addr `json:"ip"`        // the client address
 	MailFrom string     `json:"mail_from"` // the MAIL FROM address, "" for the null sender
 	HELO     string     `json:"helo"`      // the HELO or EHLO name
+	// Count is the number of messages the row stands for, from a DMARC
+	// aggregate report; 0 in a senders file (one row, one sender).
+	Count int `json:"count,omitempty"`
+	// Source names where the row came from when it is not a line of a
+	// senders file: a report's file and record.
+	Source string `json:"source,omitempty"`
 }
 
 // RowError is a line of a senders file that is not a usable row. Reading

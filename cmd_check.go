@@ -368,13 +368,7 @@ func (o checkOptions) comparison(ctx context.Context, stderr io.Writer) (*draft.
 	if err != nil {
 		return nil, fail(stderr, "check", exitUsage, err)
 	}
-	c := compareSetup(base, live, o)
-	if live {
-		c.RowContext = func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return livedns.WithDeadline(ctx, o.dns.deadline)
-		}
-	}
-	return c, exitOK
+	return compareSetup(base, live, o), exitOK
 }
 
 // compareDone prints the report of a comparison and returns its exit
@@ -451,7 +445,8 @@ func printTrace(w io.Writer, trace []spf.Event, maxTerms, maxVoid int) {
 }
 
 // compareSetup returns the comparison of the draft with the published
-// record over base.
+// record over base; live says base is live DNS, to be cached and bounded
+// by --deadline per row.
 func compareSetup(base spf.Resolver, live bool, o checkOptions) *draft.Compare {
 	workers := o.workers
 	if workers <= 0 {
@@ -464,12 +459,18 @@ func compareSetup(base spf.Resolver, live bool, o checkOptions) *draft.Compare {
 		base = &draft.Cache{Resolver: base}
 	}
 	cache := &spf.RecordCache{}
-	return &draft.Compare{
+	c := &draft.Compare{
 		Published: &spf.Checker{Resolver: base, Records: cache, Receiver: o.receiver},
 		Draft:     &spf.Checker{Resolver: fakedns.WithDrafts(base, map[string]string{o.domain: o.record}), Records: cache, Receiver: o.receiver},
 		Workers:   workers,
 		Examples:  o.examples,
 	}
+	if live { // --deadline bounds each row
+		c.RowContext = func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return livedns.WithDeadline(ctx, o.dns.deadline)
+		}
+	}
+	return c
 }
 
 // printCompare writes the report of a comparison: over DMARC reports, a

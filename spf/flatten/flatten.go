@@ -143,7 +143,7 @@ func (w *walker) top(domain string, rec *spf.Record) ([]segment, string, error) 
 			}
 			target, static := t.Target(cur)
 			switch {
-			case t.Kind == spf.KindIP4 || t.Kind == spf.KindIP6 || (static && (t.Kind == spf.KindA || t.Kind == spf.KindMX)):
+			case copyable(t, static):
 				s, err := w.addresses(cur, t, target)
 				if err != nil {
 					return nil, "", err
@@ -214,7 +214,7 @@ func (w *walker) passSet(domain string) (set, string, error) {
 					pass = pass.union(everything().minus(decided))
 				}
 				return pass, "", nil
-			case t.Kind == spf.KindIP4 || t.Kind == spf.KindIP6 || (static && (t.Kind == spf.KindA || t.Kind == spf.KindMX)):
+			case copyable(t, static):
 				s, err := w.addresses(cur, t, target)
 				if err != nil {
 					return set{}, "", err
@@ -252,6 +252,19 @@ func (w *walker) passSet(domain string) (set, string, error) {
 		}
 		rec, cur = next, target
 	}
+}
+
+// copyable reports whether a term's addresses can be copied: ip4, ip6,
+// and a or mx naming a domain that does not depend on the client or the
+// sender.
+func copyable(t *spf.Term, static bool) bool {
+	switch t.Kind {
+	case spf.KindIP4, spf.KindIP6:
+		return true
+	case spf.KindA, spf.KindMX:
+		return static
+	}
+	return false
 }
 
 // follow fetches the record of target for an include or redirect of

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,11 +42,20 @@ MAIL FROM identity; the HELO name for the null sender), once with the
 published record and once with the draft, and reports the rows whose
 result changes, grouped by change (those that lose a pass first), then
 totals. Bad rows are reported with their line number and skipped.
-Exit status: 0 no row changes, 1 some rows change, 2 bad usage or input.
+--senders may instead name DMARC aggregate reports (RFC 9990; .xml,
+.xml.gz, .zip, or a directory of them): each record's source IP,
+envelope sender (or header from) and HELO name, with its message count,
+and the changes are weighed by messages. A malformed report or record is
+named and skipped.
+Exit status: 0 no row changes, 1 some rows change, 2 bad usage or input
+(a file without a usable row included).
 
 Names resolve from --zone FILE (.yml/.yaml: the suite's zonedata format;
 anything else: a BIND zone file whose origin is DOMAIN), else from live
-DNS: --dns HOST:PORT or the servers of /etc/resolv.conf.
+DNS: --dns HOST:PORT or the servers of /etc/resolv.conf. Over live DNS,
+--timeout bounds each query and --deadline the whole check (with
+--compare, each row): a lookup the deadline stops is a temperror that
+says so.
 
 flags:`
 
@@ -57,17 +68,47 @@ const (
 	exitError   = 4      // temperror or permerror
 )
 
-// dnsFlags are the flags that say where names resolve.
+// dnsFlags are the flags that say where names resolve, and how long
+// to wait.
 type dnsFlags struct {
-	dns     string
-	zone    string
-	timeout time.Duration
+	dns      string
+	zone     string
+	timeout  time.Duration // per query
+	deadline time.Duration // over live DNS: the whole check or lint, each row of a comparison
 }
 
 func (d *dnsFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&d.dns, "dns", "", "query the DNS server at `HOST:PORT` (default: the servers of /etc/resolv.conf)")
 	fs.StringVar(&d.zone, "zone", "", "resolve offline from `FILE`: zonedata YAML (.yml, .yaml) or a BIND zone file")
 	fs.DurationVar(&d.timeout, "timeout", 2*time.Second, "how long to wait for each DNS answer")
+	fs.DurationVar(&d.deadline, "deadline", 30*time.Second, "over live DNS, how long the whole may take (with --compare: each row); then temperror")
+}
+
+// bound returns ctx bounded by --deadline when names resolve over live
+// DNS: a slow server cannot stretch a check past it, and a lookup it
+// stops is a temperror that says so.
+func (d *dnsFlags) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.zone != "" {
+		return context.WithCancel(ctx)
+	}
+	return livedns.WithDeadline(ctx, d.deadline)
+}
+
+// check reports flags that contradict each other or are malformed.
+func (d *dnsFlags) check() error {
+	switch {
+	case d.zone != "" && d.dns != "":
+		return errors.New("--zone and --dns exclude each other")
+	case d.timeout <= 0:
+		return fmt.Errorf("--timeout %v: must be positive", d.timeout)
+	case d.deadline <= 0:
+		return fmt.Errorf("--deadline %v: must be positive", d.deadline)
+	case d.dns != "":
+		if _, port, err := net.SplitHostPort(d.dns); err != nil || port == "" {
+			return fmt.Errorf("--dns %q: want HOST:PORT", d.dns)
+		}
+	}
+	return nil
 }
 
 // resolvConf is the file live DNS takes its servers from.
@@ -77,29 +118,20 @@ var resolvConf = "/etc/resolv.conf"
 // DNS. origin, the domain checked, is the origin of a BIND zone file. A
 // live resolver must answer a first query for origin, whatever its RCODE
 // (an authoritative server refuses names outside its zones): a server that
-// does not answer at all is an error.
+// does not answer at all is an error. The flags have passed check.
 func (d *dnsFlags) resolver(ctx context.Context, origin string) (spf.Resolver, bool, error) {
-	switch {
-	case d.zone != "" && d.dns != "":
-		return nil, false, errors.New("--zone and --dns exclude each other")
-	case d.zone != "":
+	if d.zone != "" {
 		z, err := zonedata.LoadFile(d.zone, origin)
 		return z, false, err
 	}
 	var c *livedns.Client
 	if d.dns != "" {
-		if _, port, err := net.SplitHostPort(d.dns); err != nil || port == "" {
-			return nil, false, fmt.Errorf("--dns %q: want HOST:PORT", d.dns)
-		}
 		c = livedns.NewClient(d.dns)
 	} else {
 		var err error
 		if c, err = livedns.ClientFromResolvConf(resolvConf); err != nil {
 			return nil, false, err
 		}
-	}
-	if d.timeout <= 0 {
-		return nil, false, fmt.Errorf("--timeout %v: must be positive", d.timeout)
 	}
 	c.Timeout = d.timeout
 	if err := c.Ping(ctx, origin); err != nil {
@@ -122,156 +154,247 @@ func checkArgs(domain, record string, haveRecord bool) error {
 	return nil
 }
 
-// runCheck is "spflab check".
-func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// checkOptions are "spflab check"'s command line: one check, or with
+// --compare a comparison over a senders file.
+type checkOptions struct {
+	domain   string
+	dns      dnsFlags
+	record   string // the draft, when draft is set
+	draft    bool   // --record was given
+	receiver string
+	json     bool
+
+	// One check.
+	ip     netip.Addr
+	sender string
+	helo   string
+
+	// --compare.
+	compare  bool
+	senders  string // "-" for standard input
+	workers  int
+	examples int
+}
+
+func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
+	var o checkOptions
 	fs := newFlagSet("check", checkSynopsis, stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: spflab %s\n%s\n", checkSynopsis, strings.TrimPrefix(checkHelp, "\n"))
 		fs.PrintDefaults()
 	}
-	var (
-		d        dnsFlags
-		ipText   = fs.String("ip", "", "the client's `IP` address")
-		sender   = fs.String("sender", "", "the MAIL FROM `address` (default postmaster@DOMAIN; \"<>\" for the null sender)")
-		helo     = fs.String("helo", "", "the HELO `name` (default DOMAIN)")
-		record   = fs.String("record", "", "the draft `record` to use in place of DOMAIN's published one")
-		receiver = fs.String("receiver", "spflab.invalid", "the receiving host's `name`, for Received-SPF and %{r}")
-		asJSON   = fs.Bool("json", false, "print JSON")
-		compare  = fs.Bool("compare", false, "compare the draft with the published record over --senders")
-		senders  = fs.String("senders", "", "the senders `FILE` for --compare: CSV or TSV rows of ip, sender, helo (\"-\": standard input)")
-		workers  = fs.Int("workers", 0, "evaluations in parallel for --compare (default: the CPUs, 4× that with live DNS)")
-		examples = fs.Int("examples", 10, "rows to list per change for --compare (-1: all)")
-	)
-	d.add(fs)
+	var ipText string
+	fs.StringVar(&ipText, "ip", "", "the client's `IP` address")
+	fs.StringVar(&o.sender, "sender", "", "the MAIL FROM `address` (default postmaster@DOMAIN; \"<>\" for the null sender)")
+	fs.StringVar(&o.helo, "helo", "", "the HELO `name` (default DOMAIN)")
+	fs.StringVar(&o.record, "record", "", "the draft `record` to use in place of DOMAIN's published one")
+	fs.StringVar(&o.receiver, "receiver", "spflab.invalid", "the receiving host's `name`, for Received-SPF and %{r}")
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.BoolVar(&o.compare, "compare", false, "compare the draft with the published record over --senders")
+	fs.StringVar(&o.senders, "senders", "", "the senders `FILE` for --compare: CSV or TSV rows of ip, sender, helo (\"-\": standard input), or DMARC aggregate reports (.xml, .xml.gz, .zip, a directory)")
+	fs.IntVar(&o.workers, "workers", 0, "evaluations in parallel for --compare (default: the CPUs, 4× that with live DNS)")
+	fs.IntVar(&o.examples, "examples", 10, "rows to list per change for --compare (-1: all)")
+	o.dns.add(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return flagStatus(err)
+		return o, err
 	}
 	if len(pos) != 1 {
 		fs.Usage()
-		return exitUsage
+		return o, errUsage
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "spflab check: "+format+"\n", args...)
-		return exitUsage
+	bad := func(err error) (checkOptions, error) {
+		fail(stderr, "check", exitUsage, err)
+		return o, errUsage
 	}
-	domain := strings.TrimSuffix(pos[0], ".")
-	if err := checkArgs(domain, *record, set["record"]); err != nil {
-		return fail("%v", err)
+	o.domain, o.draft = strings.TrimSuffix(pos[0], "."), set["record"]
+	if err := checkArgs(o.domain, o.record, o.draft); err != nil {
+		return bad(err)
+	}
+	if err := o.dns.check(); err != nil {
+		return bad(err)
 	}
 
-	if *compare {
+	if o.compare {
 		for _, f := range []string{"ip", "sender", "helo"} {
 			if set[f] {
-				return fail("--%s is for one check; with --compare the rows of --senders give it", f)
+				return bad(fmt.Errorf("--%s is for one check; with --compare the rows of --senders give it", f))
 			}
 		}
-		if !set["record"] || *senders == "" {
-			return fail("--compare needs --record and --senders")
+		if !o.draft || o.senders == "" {
+			return bad(errors.New("--compare needs --record and --senders"))
 		}
-		if _, err := spf.Parse(*record); err != nil {
-			return fail("--record: %v; every row would be permerror (spflab lint shows more)", err)
+		if _, err := spf.Parse(o.record); err != nil {
+			return bad(fmt.Errorf("--record: %v; every row would be permerror (spflab lint shows more)", err))
 		}
-		var in io.Reader = os.Stdin
-		if *senders != "-" {
-			f, err := os.Open(*senders)
-			if err != nil {
-				return fail("%v", err)
-			}
-			defer f.Close()
-			in = f
-		}
-		base, live, err := d.resolver(ctx, domain)
-		if err != nil {
-			return fail("%v", err)
-		}
-		c := compareSetup(base, live, domain, *record, *workers, *examples, *receiver)
-		c.OnBadRow = func(e *draft.RowError) {
-			fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", *senders, e.Line, e.Reason)
-		}
-		rep, err := c.Run(ctx, in)
-		switch {
-		case err != nil && ctx.Err() != nil:
-			printCompare(stdout, domain, rep, *examples)
-			return fail("interrupted after %d rows", rep.Rows+rep.BadRows)
-		case err != nil:
-			return fail("%s: %v", *senders, err)
-		}
-		if *asJSON {
-			if err := writeJSON(stdout, rep); err != nil {
-				return fail("%v", err)
-			}
-		} else {
-			printCompare(stdout, domain, rep, *examples)
-		}
-		if rep.Changed > 0 {
-			return exitFail
-		}
-		return exitPass
+		return o, nil
 	}
 
-	if *ipText == "" {
-		return fail("--ip is required (or --compare with --senders)")
+	if ipText == "" {
+		return bad(errors.New("--ip is required (or --compare with --senders)"))
 	}
-	ip, err := netip.ParseAddr(*ipText)
-	if err != nil || ip.Zone() != "" {
-		return fail("--ip %q: not an IP address", *ipText)
+	if o.ip, err = netip.ParseAddr(ipText); err != nil || o.ip.Zone() != "" {
+		return bad(fmt.Errorf("--ip %q: not an IP address", ipText))
 	}
 	if !set["sender"] {
-		*sender = "postmaster@" + domain
+		o.sender = "postmaster@" + o.domain
 	}
 	if !set["helo"] {
-		*helo = domain
+		o.helo = o.domain
 	}
-	if *helo == "" && (*sender == "" || *sender == "<>") {
-		return fail("the null sender checks the HELO name: give --helo")
+	if o.helo == "" && (o.sender == "" || o.sender == "<>") {
+		return bad(errors.New("the null sender checks the HELO name: give --helo"))
 	}
-	base, _, err := d.resolver(ctx, domain)
+	return o, nil
+}
+
+// runCheckCommand runs what parseCheck read: a comparison with --compare,
+// else one check.
+func runCheckCommand(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	if o.compare {
+		return runCompare(ctx, o, stdout, stderr)
+	}
+	return runCheck(ctx, o, stdout, stderr)
+}
+
+// runCheck evaluates SPF for one client and prints every step and the
+// result. Exit status: resultStatus of the result, exitUsage when names
+// cannot resolve at all.
+func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	ctx, cancel := o.dns.bound(ctx)
+	defer cancel()
+	base, _, err := o.dns.resolver(ctx, o.domain)
 	if err != nil {
-		return fail("%v", err)
+		return fail(stderr, "check", exitUsage, err)
 	}
 	res := base
-	if set["record"] {
-		res = fakedns.WithDrafts(base, map[string]string{domain: *record})
+	if o.draft {
+		res = fakedns.WithDrafts(base, map[string]string{o.domain: o.record})
 	}
 	var trace []spf.Event
-	c := spf.Checker{Resolver: res, Receiver: *receiver, Listener: func(e spf.Event) {
+	c := spf.Checker{Resolver: res, Receiver: o.receiver, Listener: func(e spf.Event) {
 		e.Answers, e.Addrs = append([]string(nil), e.Answers...), append([]netip.Addr(nil), e.Addrs...)
 		trace = append(trace, e)
 	}}
-	o := c.Check(ctx, ip, *helo, *sender)
-	received := spf.ReceivedSPF(o, *receiver)
-	if *asJSON {
-		out := checkJSON{
-			Domain: domain, Draft: *record, IP: o.IP, Identity: o.Identity, Sender: o.Sender, HELO: o.HELO,
-			Result: o.Result, Mechanism: o.Mechanism, Explanation: o.Explanation,
-			DNSTerms: o.Counters.DNSTerms, VoidLookups: o.Counters.VoidLookups,
+	out := c.Check(ctx, o.ip, o.helo, o.sender)
+	received := spf.ReceivedSPF(out, o.receiver)
+	if o.json {
+		j := checkJSON{
+			Domain: o.domain, Draft: o.record, IP: out.IP, Identity: out.Identity, Sender: out.Sender, HELO: out.HELO,
+			Result: out.Result, Mechanism: out.Mechanism, Explanation: out.Explanation,
+			DNSTerms: out.Counters.DNSTerms, VoidLookups: out.Counters.VoidLookups,
 			ReceivedSPF: received, Trace: trace,
 		}
-		if o.Err != nil {
-			out.Error = o.Err.Error()
+		if out.Err != nil {
+			j.Error = out.Err.Error()
 		}
-		if err := writeJSON(stdout, out); err != nil {
-			return fail("%v", err)
+		if err := writeJSON(stdout, j); err != nil {
+			return fail(stderr, "check", exitFail, err)
+		}
+		return resultStatus(out.Result)
+	}
+	printTrace(stdout, trace, spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups)
+	fmt.Fprintf(stdout, "\nresult:       %s\n", out.Result)
+	if out.Mechanism != "" {
+		fmt.Fprintf(stdout, "mechanism:    %s\n", out.Mechanism)
+	}
+	if out.Err != nil && (out.Result == spf.TempError || out.Result == spf.PermError) {
+		fmt.Fprintf(stdout, "problem:      %v\n", out.Err)
+	}
+	if out.Explanation != "" {
+		fmt.Fprintf(stdout, "explanation:  %s\n", out.Explanation)
+	}
+	fmt.Fprintf(stdout, "lookups:      %d/%d DNS-querying terms, %d/%d void\n", out.Counters.DNSTerms, spf.DefaultMaxDNSTerms, out.Counters.VoidLookups, spf.DefaultMaxVoidLookups)
+	fmt.Fprintf(stdout, "Received-SPF: %s\n", received)
+	return resultStatus(out.Result)
+}
+
+// runCompare checks every row of the senders file with the published
+// record and with the draft and reports the rows whose result changes.
+// Exit status: exitOK no row changes, exitFail some do (or the run was
+// interrupted), exitUsage unreadable input.
+func runCompare(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	if o.senders != "-" && draft.IsReportPath(o.senders) {
+		return runCompareReports(ctx, o, stdout, stderr)
+	}
+	var in io.Reader = os.Stdin
+	if o.senders != "-" {
+		f, err := os.Open(o.senders)
+		if err != nil {
+			return fail(stderr, "check", exitUsage, err)
+		}
+		defer f.Close()
+		in = f
+	}
+	c, status := o.comparison(ctx, stderr)
+	if c == nil {
+		return status
+	}
+	c.OnBadRow = func(e *draft.RowError) {
+		fmt.Fprintf(stderr, "spflab check: %s:%d: %s (skipped)\n", o.senders, e.Line, e.Reason)
+	}
+	rep, err := c.Run(ctx, in)
+	if err != nil && ctx.Err() == nil {
+		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: %v", o.senders, err))
+	}
+	return o.compareDone(ctx, rep, stdout, stderr, fmt.Sprintf("%d bad %s skipped", rep.BadRows, plural(rep.BadRows, "row")))
+}
+
+// runCompareReports compares over the senders of DMARC aggregate reports,
+// weighting changes by messages.
+func runCompareReports(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	reports, err := draft.ReadReports(o.senders)
+	if err != nil {
+		return fail(stderr, "check", exitUsage, err)
+	}
+	for _, e := range reports.Errors {
+		fmt.Fprintf(stderr, "spflab check: %v (skipped)\n", e)
+	}
+	c, status := o.comparison(ctx, stderr)
+	if c == nil {
+		return status
+	}
+	rep, _ := c.RunSenders(ctx, reports.Senders)
+	return o.compareDone(ctx, rep, stdout, stderr, fmt.Sprintf("%d %s of %d %s, %d %s skipped", reports.Records, plural(reports.Records, "record"),
+		reports.Files, plural(reports.Files, "report"), len(reports.Errors), plural(len(reports.Errors), "problem")))
+}
+
+// comparison sets up the comparison of the draft with the published record,
+// or returns the exit status when names cannot resolve.
+func (o checkOptions) comparison(ctx context.Context, stderr io.Writer) (*draft.Compare, int) {
+	base, live, err := o.dns.resolver(ctx, o.domain)
+	if err != nil {
+		return nil, fail(stderr, "check", exitUsage, err)
+	}
+	return compareSetup(base, live, o), exitOK
+}
+
+// compareDone prints the report of a comparison and returns its exit
+// status: exitOK no row changes, exitFail some do (or it was
+// interrupted), exitUsage when no row could be compared. skipped says
+// what the input held besides rows.
+func (o checkOptions) compareDone(ctx context.Context, rep *draft.Report, stdout, stderr io.Writer, skipped string) int {
+	switch {
+	case ctx.Err() != nil:
+		printCompare(stdout, o.domain, rep, o.examples)
+		return fail(stderr, "check", exitFail, fmt.Errorf("interrupted after %d rows", rep.Rows+rep.BadRows))
+	case rep.Rows == 0:
+		// A gate that compared nothing must not pass.
+		return fail(stderr, "check", exitUsage, fmt.Errorf("%s: no usable row (%s): nothing was compared", o.senders, skipped))
+	}
+	if o.json {
+		if err := writeJSON(stdout, rep); err != nil {
+			return fail(stderr, "check", exitFail, err)
 		}
 	} else {
-		printTrace(stdout, trace, spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups)
-		fmt.Fprintf(stdout, "\nresult:       %s\n", o.Result)
-		if o.Mechanism != "" {
-			fmt.Fprintf(stdout, "mechanism:    %s\n", o.Mechanism)
-		}
-		if o.Err != nil && (o.Result == spf.TempError || o.Result == spf.PermError) {
-			fmt.Fprintf(stdout, "problem:      %v\n", o.Err)
-		}
-		if o.Explanation != "" {
-			fmt.Fprintf(stdout, "explanation:  %s\n", o.Explanation)
-		}
-		fmt.Fprintf(stdout, "lookups:      %d/%d DNS-querying terms, %d/%d void\n", o.Counters.DNSTerms, spf.DefaultMaxDNSTerms, o.Counters.VoidLookups, spf.DefaultMaxVoidLookups)
-		fmt.Fprintf(stdout, "Received-SPF: %s\n", received)
+		printCompare(stdout, o.domain, rep, o.examples)
 	}
-	return resultStatus(o.Result)
+	if rep.Changed > 0 {
+		return exitFail
+	}
+	return exitPass
 }
 
 // resultStatus is the exit status of check for a result.
@@ -321,9 +444,11 @@ func printTrace(w io.Writer, trace []spf.Event, maxTerms, maxVoid int) {
 	}
 }
 
-// compareSetup returns the comparison of record with the published record
-// of domain over base.
-func compareSetup(base spf.Resolver, live bool, domain, record string, workers, examples int, receiver string) *draft.Compare {
+// compareSetup returns the comparison of the draft with the published
+// record over base; live says base is live DNS, to be cached and bounded
+// by --deadline per row.
+func compareSetup(base spf.Resolver, live bool, o checkOptions) *draft.Compare {
+	workers := o.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 		if live {
@@ -334,30 +459,56 @@ func compareSetup(base spf.Resolver, live bool, domain, record string, workers, 
 		base = &draft.Cache{Resolver: base}
 	}
 	cache := &spf.RecordCache{}
-	return &draft.Compare{
-		Published: &spf.Checker{Resolver: base, Records: cache, Receiver: receiver},
-		Draft:     &spf.Checker{Resolver: fakedns.WithDrafts(base, map[string]string{domain: record}), Records: cache, Receiver: receiver},
+	c := &draft.Compare{
+		Published: &spf.Checker{Resolver: base, Records: cache, Receiver: o.receiver},
+		Draft:     &spf.Checker{Resolver: fakedns.WithDrafts(base, map[string]string{o.domain: o.record}), Records: cache, Receiver: o.receiver},
 		Workers:   workers,
-		Examples:  examples,
+		Examples:  o.examples,
 	}
+	if live { // --deadline bounds each row
+		c.RowContext = func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return livedns.WithDeadline(ctx, o.dns.deadline)
+		}
+	}
+	return c
 }
 
-// printCompare writes the report of a comparison.
+// printCompare writes the report of a comparison: over DMARC reports, a
+// row is a source and changes are weighed by messages.
 func printCompare(w io.Writer, domain string, rep *draft.Report, examples int) {
-	fmt.Fprintf(w, "%s: the draft changes the result of %d of %d rows", domain, rep.Changed, rep.Rows)
-	if rep.BadRows > 0 {
+	unit := "row"
+	if rep.Weighted {
+		unit = "source"
+	}
+	fmt.Fprintf(w, "%s: the draft changes the result of %d of %d %s", domain, rep.Changed, rep.Rows, plural(rep.Rows, unit))
+	switch {
+	case rep.Weighted:
+		fmt.Fprintf(w, " (%s of %s messages)", thousands(rep.ChangedMessages), thousands(rep.Messages))
+	case rep.BadRows > 0:
 		fmt.Fprintf(w, " (%d bad rows skipped)", rep.BadRows)
 	}
 	fmt.Fprintln(w)
 	for _, ch := range rep.Changes {
-		fmt.Fprintf(w, "\n%s → %s: %d %s\n", ch.From, ch.To, ch.Count, plural(ch.Count, "row"))
+		fmt.Fprintf(w, "\n%s → %s: %d %s", ch.From, ch.To, ch.Count, plural(ch.Count, unit))
+		if rep.Weighted {
+			fmt.Fprintf(w, ", %s %s", thousands(ch.Messages), plural(ch.Messages, "message"))
+		}
+		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, r := range ch.Rows {
 			from := r.MailFrom
 			if from == "" {
 				from = "<>"
 			}
-			fmt.Fprintf(tw, "  line %d\t%s\t%s\thelo %s\t%s → %s\n", r.Line, r.IP, from, r.HELO, decidedBy(r.Published), decidedBy(r.Draft))
+			where := "line " + strconv.Itoa(r.Line)
+			if r.Source != "" {
+				where = r.Source
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\thelo %s\t%s → %s", where, r.IP, from, cmp.Or(r.HELO, "-"), decidedBy(r.Published), decidedBy(r.Draft))
+			if rep.Weighted {
+				fmt.Fprintf(tw, "\t%s %s", thousands(r.Count), plural(r.Count, "message"))
+			}
+			fmt.Fprintln(tw)
 		}
 		tw.Flush()
 		if more := ch.Count - len(ch.Rows); more > 0 && examples != 0 {
@@ -370,8 +521,21 @@ func printCompare(w io.Writer, domain string, rep *draft.Report, examples int) {
 			fmt.Fprintf(w, "%-10s %10d %10d\n", r, rep.Published[r], rep.Draft[r])
 		}
 	}
-	fmt.Fprintf(w, "%-10s %10d %10d\n", "rows", rep.Rows, rep.Rows)
+	fmt.Fprintf(w, "%-10s %10d %10d\n", unit+"s", rep.Rows, rep.Rows)
+	if rep.Weighted {
+		fmt.Fprintf(w, "%d changed (%s messages), %d unchanged\n", rep.Changed, thousands(rep.ChangedMessages), rep.Rows-rep.Changed)
+		return
+	}
 	fmt.Fprintf(w, "%d changed, %d unchanged, %d bad rows skipped\n", rep.Changed, rep.Rows-rep.Changed, rep.BadRows)
+}
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // decidedBy says what decided an outcome: "pass (ip4:192.0.2.0/24)".

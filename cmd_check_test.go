@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -200,6 +201,16 @@ func TestCompareCommand(t *testing.T) {
 		fmt.Sprintf("%d changed, %d unchanged, %d bad rows skipped\n", changed, n-len(badLines)-changed, len(badLines)),
 	)
 
+	// A file of only bad rows compares nothing: exit status 2 (issue 11).
+	allBad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(allBad, []byte("ip,sender,helo\n10.1.2,a@example.com,h.example.com\nnope,b@example.com,h.example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = spflab("check", "example.com", "--dns", dns, "--record", "v=spf1 -all", "--compare", "--senders", allBad)
+	if code != exitUsage || stdout != "" || !strings.HasSuffix(stderr, "spflab check: "+allBad+": no usable row (2 bad rows skipped): nothing was compared\n") {
+		t.Errorf("only bad rows: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
 	// A draft that changes nothing: exit status 0.
 	same := "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all"
 	code, stdout, _ = spflab("check", "example.com", "--dns", dns, "--record", same, "--compare", "--senders", path)
@@ -227,18 +238,7 @@ func TestAuthoritativeDNS(t *testing.T) {
 		}
 		w.WriteMsg(m)
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(handler)}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	done := make(chan struct{})
-	go func() { srv.ActivateAndServe(); close(done) }()
-	<-started
-	t.Cleanup(func() { srv.Shutdown(); <-done })
-	addr := pc.LocalAddr().String()
+	addr := serveHandler(t, handler)
 
 	for _, tt := range []struct {
 		args   []string
@@ -257,5 +257,108 @@ func TestAuthoritativeDNS(t *testing.T) {
 			t.Errorf("%s: exit status %d, want %d; stderr %s", tt.args, code, tt.status, stderr)
 		}
 		wantInOrder(t, stdout, tt.stdout...)
+	}
+}
+
+// serveHandler serves DNS over UDP on loopback with handler, a server that
+// answers whatever the test makes it answer, and returns its address.
+func serveHandler(t *testing.T, handler dns.HandlerFunc) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: handler}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	done := make(chan struct{})
+	go func() { srv.ActivateAndServe(); close(done) }()
+	<-started
+	t.Cleanup(func() { srv.Shutdown(); <-done })
+	return pc.LocalAddr().String()
+}
+
+// TestDeadline: a hostile server answers every include late, each answer
+// well within --timeout, so that the record would take seconds; --deadline
+// ends check and lint with a temperror that says so (issue 11).
+func TestDeadline(t *testing.T) {
+	// example.com (answered at once) includes s0.example.net, which
+	// includes s1.example.net, ...: twenty answers 100ms late each.
+	addr := serveHandler(t, func(w dns.ResponseWriter, req *dns.Msg) {
+		m := new(dns.Msg).SetReply(req)
+		q := req.Question[0]
+		next := -1
+		if q.Name != "example.com." {
+			time.Sleep(100 * time.Millisecond)
+			if _, err := fmt.Sscanf(q.Name, "s%d.example.net.", &next); err != nil {
+				next = -2
+			}
+		}
+		if q.Qtype == dns.TypeTXT && next >= -1 && next < 20 {
+			m.Answer = []dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60},
+				Txt: []string{fmt.Sprintf("v=spf1 include:s%d.example.net -all", next+1)}}}
+		}
+		w.WriteMsg(m)
+	})
+	// Reached while waiting for an answer, or (rarely) between two
+	// queries: "before the query was sent".
+	const reached = "timeout or server failure: deadline 250ms reached "
+	code, stdout, stderr := spflab("check", "example.com", "--dns", addr, "--timeout", "1s", "--deadline", "250ms", "--ip", "192.0.2.1")
+	if code != exitError {
+		t.Errorf("check: exit status %d, want %d; stderr %s", code, exitError, stderr)
+	}
+	wantInOrder(t, stdout, "result:       temperror\n", "problem:      example.com: ", reached)
+
+	code, stdout, stderr = spflab("lint", "example.com", "--dns", addr, "--timeout", "1s", "--deadline", "250ms")
+	if code != exitErrors {
+		t.Errorf("lint: exit status %d, want %d; stderr %s", code, exitErrors, stderr)
+	}
+	wantInOrder(t, stdout, "error SPF-L006 lookup-failed: ", reached)
+	wantInOrder(t, stderr, "spflab lint: deadline 250ms reached: the lookups after it failed, the report is incomplete\n")
+}
+
+// TestCompareReports: --senders may name DMARC aggregate reports (a
+// directory of .xml, .xml.gz and .zip); changes are weighed by messages,
+// and the malformed report and record are named and skipped.
+func TestCompareReports(t *testing.T) {
+	zone := filepath.Join(t.TempDir(), "world.yml")
+	if err := os.WriteFile(zone, []byte(liveWorld), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("testdata", "dmarc")
+	args := []string{"check", "example.com", "--zone", zone, "--compare", "--senders", dir, "--record", "v=spf1 ip4:192.0.2.0/25 include:_spf.example.net -all"}
+	code, stdout, stderr := spflab(args...)
+	if code != exitFail {
+		t.Errorf("exit %d, want %d; stderr %s", code, exitFail, stderr)
+	}
+	google := filepath.Join(dir, "google.com!example.com!1764547200!1764633599.xml.gz")
+	wantInOrder(t, stdout,
+		"example.com: the draft changes the result of 3 of 7 sources (12,413 of 26,446 messages)\n",
+		"pass → fail: 3 sources, 12,413 messages\n",
+		google+" record 2", "192.0.2.200  example.com  helo -  pass (ip4:192.0.2.0/24) → fail (-all)  12,008 messages\n",
+		google+" record 3", "192.0.2.201", "400 messages\n",
+		"record 1", "192.0.2.250", "5 messages\n",
+		"sources             7          7\n",
+		"3 changed (12,413 messages), 4 unchanged\n")
+	zip := filepath.Join(dir, "reports.zip")
+	wantInOrder(t, stderr,
+		"spflab check: "+zip+":yahoo.com!example.com!1764547200!1764633599.xml: record 3 <row><source_ip>: \"192.0.2.999\" is not an IP address (skipped)\n",
+		"spflab check: "+zip+":broken.example!example.com!1764547200!1764633599.xml:26: not well-formed XML: element <record> closed by </recrod> (skipped)\n")
+
+	code, stdout, _ = spflab(append(args, "--json")...)
+	var rep draft.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != exitFail || !rep.Weighted || rep.Messages != 26446 ||
+		len(rep.Changes) != 1 || rep.Changes[0].Messages != 12413 || rep.Changes[0].Rows[0].Count != 12008 {
+		t.Errorf("--json: exit %d, %+v (%v)", code, rep, err)
+	}
+
+	// Only a malformed report: nothing to compare, exit status 2.
+	bad := filepath.Join(t.TempDir(), "bad.xml")
+	if err := os.WriteFile(bad, []byte("<feedback><record>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = spflab("check", "example.com", "--zone", zone, "--compare", "--senders", bad, "--record", "v=spf1 -all")
+	if code != exitUsage || stdout != "" || !strings.HasSuffix(stderr, bad+": no usable row (0 records of 0 reports, 1 problem skipped): nothing was compared\n") {
+		t.Errorf("a malformed report alone: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -301,3 +301,46 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("no nameserver: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestLintFlatten: --flatten writes today's resolution as one record,
+// and check --compare with it as the draft shows that no sender's result
+// changes.
+func TestLintFlatten(t *testing.T) {
+	zone := filepath.Join("testdata", "draft", "example.com.zone")
+	code, stdout, stderr := spflab("lint", "example.com", "--zone", zone, "--flatten")
+	const flat = "v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.0/24 ip4:203.0.113.0/24 ip6:2001:db8::10 -all"
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	wantInOrder(t, stdout,
+		`example.com: "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net mx -all" flattened: 4 networks, 0 DNS-querying terms`,
+		"example.com. IN TXT \""+flat+"\"\n", "(84 bytes in 1 string; a 126-byte answer)",
+		"warning: a flattened record is a copy of today's addresses of example.com, _spf.example.net, _spf2.example.net, mx1.example.com, mx2.example.com.",
+		"spflab check example.com --compare --senders FILE --record '"+flat+"'\n")
+
+	code, stdout, stderr = spflab("check", "example.com", "--zone", zone, "--compare", "--senders", filepath.Join("testdata", "draft", "senders.csv"), "--record", flat)
+	if code != exitOK || !strings.Contains(stdout, "the draft changes the result of 0 of") {
+		t.Errorf("compare with the flattened record: exit %d, stdout %s, stderr %s", code, stdout, stderr)
+	}
+
+	code, stdout, _ = spflab("lint", "example.com", "--zone", zone, "--flatten", "--json", "--record", "v=spf1 mx include:_spf2.example.net ~all")
+	var res struct {
+		Records []struct {
+			Name    string   `json:"name"`
+			Strings []string `json:"strings"`
+		} `json:"records"`
+		Sources []string `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || code != exitOK || len(res.Records) != 1 ||
+		res.Records[0].Strings[0] != "v=spf1 ip4:192.0.2.10/31 ip4:203.0.113.0/24 ip6:2001:db8::10 ~all" {
+		t.Errorf("--json: exit %d, %+v (%v)", code, res, err)
+	}
+	for _, tt := range []struct{ args []string }{
+		{[]string{"lint", "example.com", "--zone", zone, "--flatten", "--format", "sarif"}},
+		{[]string{"lint", "example.com", "--zone", zone, "--flatten", "--record", "v=spf1 include:nowhere.example.com -all"}},
+	} {
+		if code, stdout, stderr := spflab(tt.args...); code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, "spflab lint: --flatten: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tt.args, code, stdout, stderr)
+		}
+	}
+}

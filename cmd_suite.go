@@ -33,11 +33,21 @@ func parseSuite(args []string, stderr io.Writer) (suiteOptions, error) {
 }
 
 // runSuite runs an openspf-format suite (plain or gzip) and prints each
-// failure, then "N passed, N failed". Exit status: exitOK all passed,
-// exitFail a test failed, exitUsage the file could not be read.
+// failure and each test of another mode than RFC 7208 that did not pass,
+// then "N passed, N failed". Exit status: exitOK all passed,
+// exitFail a test failed, exitUsage the file could not be read or
+// holds no test.
 func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) int {
 	s, err := suite.ParseFile(o.file)
 	if err != nil {
+		return fail(stderr, "suite", exitUsage, err)
+	}
+	if s.Count() == 0 {
+		// A gate that ran nothing must not pass.
+		err := fmt.Errorf("%s: no tests", o.file)
+		if n := len(s.Scenarios); n > 0 {
+			err = fmt.Errorf("%s: no tests: %d %s of zone data only", o.file, n, plural(n, "scenario"))
+		}
 		return fail(stderr, "suite", exitUsage, err)
 	}
 	rep := s.Run(ctx, spf.Checker{Receiver: "spflab.invalid"})
@@ -49,9 +59,16 @@ func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) int
 		}
 	} else {
 		for _, f := range rep.Failures() {
-			printFailure(stdout, f)
+			printFailure(stdout, "FAIL", f)
 		}
-		fmt.Fprintf(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+		for _, f := range rep.OtherModes() {
+			printFailure(stdout, "OTHER MODE", f)
+		}
+		fmt.Fprintf(stdout, "%d passed, %d failed", rep.Passed, rep.Failed)
+		if rep.OtherMode > 0 {
+			fmt.Fprintf(stdout, ", %d written for another mode of pyspf (strict: 0 or 2; spflab checks RFC 7208)", rep.OtherMode)
+		}
+		fmt.Fprintln(stdout)
 	}
 	if rep.Failed > 0 {
 		return exitFail
@@ -59,15 +76,30 @@ func runSuite(ctx context.Context, o suiteOptions, stdout, stderr io.Writer) int
 	return exitOK
 }
 
-func printFailure(w io.Writer, f suite.Result) {
+// strictModes names the modes of pyspf's driver a test may ask for.
+var strictModes = map[int]string{
+	suite.StrictLax:   "strict: 0, pyspf's lax mode, with extensions beyond RFC 7208",
+	suite.StrictHarsh: "strict: 2, pyspf's harsh mode, a validator's",
+}
+
+// printFailure writes a test that did not pass, labelled FAIL or OTHER
+// MODE.
+func printFailure(w io.Writer, label string, f suite.Result) {
 	want := make([]string, len(f.Want))
 	for i, r := range f.Want {
 		want[i] = string(r)
 	}
-	fmt.Fprintf(w, "FAIL %s / %s (%s:%d)\n", f.Scenario, f.Name, f.File, f.Line)
+	fmt.Fprintf(w, "%s %s / %s (%s:%d)\n", label, f.Scenario, f.Name, f.File, f.Line)
+	if mode, ok := strictModes[f.Test.Strict]; ok {
+		fmt.Fprintf(w, "  mode:        %s\n", mode)
+	}
 	fmt.Fprintf(w, "  result:      want %s, got %s\n", strings.Join(want, " or "), f.Got)
 	if f.WantExplanation != nil {
 		fmt.Fprintf(w, "  explanation: want %q, got %q\n", *f.WantExplanation, f.GotExplanation)
+	}
+	if f.HeaderDiff != "" {
+		fmt.Fprintf(w, "  header:      %s\n", f.HeaderDiff)
+		fmt.Fprintf(w, "    want %s\n    got  %s\n", f.WantHeader, f.GotHeader)
 	}
 	if f.Err != "" {
 		fmt.Fprintf(w, "  error:       %s\n", f.Err)

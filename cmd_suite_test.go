@@ -22,6 +22,11 @@ func TestSuiteCommand(t *testing.T) {
 	const zone = "zonedata:\n  example.com:\n    - SPF: v=spf1 ip4:192.0.2.1 -all\n"
 	passing := write("pass.yml", "description: ok\ntests:\n  t1:\n    helo: h.example.com\n    host: 192.0.2.1\n    mailfrom: a@example.com\n    result: pass\n"+zone)
 	failing := write("fail.yml", "description: wrong\ntests:\n  t1:\n    helo: h.example.com\n    host: 192.0.2.9\n    mailfrom: a@example.com\n    result: [pass, neutral]\n    explanation: hi\n"+zone)
+	empty := write("empty.yml", "")
+	zoneOnly := write("zone.yml", "# zone data for doctests\nzonedata:\n  example.net:\n    - A: 192.0.2.10\n")
+	pyspf := write("pyspf.yml", "comment: pyspf's own\ntests:\n  lax:\n    helo: h.example.com\n    host: 192.0.2.1\n    mailfrom: a@old.example.com\n    result: fail\n    strict: 0\n"+
+		"  header:\n    helo: h.example.com\n    host: 192.0.2.1\n    mailfrom: a@old.example.com\n    result: neutral\n    receiver: rcv.example\n    header: Neutral client-ip=192.0.2.1; receiver=other.example\n"+
+		"zonedata:\n  old.example.com:\n    - SPF: v=spf1 default=-\n")
 	broken := write("broken.yml", "description: broken\ntests:\n  t1:\n    helo: h\n    host: not-an-ip\n    mailfrom: a@b\n    result: pass\n")
 
 	tests := []struct {
@@ -42,6 +47,17 @@ func TestSuiteCommand(t *testing.T) {
 		{"bad file", []string{"suite", broken}, 2, nil, broken + `:5: test t1: host "not-an-ip" is not an IP address`},
 		{"missing file", []string{"suite", filepath.Join(dir, "none.yml")}, 2, nil, "none.yml"},
 		{"no file", []string{"suite"}, 2, nil, "usage: spflab suite FILE [--json]"},
+		{"no tests", []string{"suite", empty}, 2, nil, "spflab suite: " + empty + ": no tests\n"},
+		{"zone data only", []string{"suite", zoneOnly}, 2, nil, "spflab suite: " + zoneOnly + ": no tests: 1 scenario of zone data only\n"},
+		{"pyspf's format", []string{"suite", pyspf}, 1, []string{
+			"FAIL pyspf's own / header (" + pyspf + ":9)\n",
+			`  header:      receiver="rcv.example", want "other.example"` + "\n",
+			"    want Neutral client-ip=192.0.2.1; receiver=other.example\n    got  neutral (rcv.example: 192.0.2.1 is neither permitted nor denied by domain of a@old.example.com) ",
+			"OTHER MODE pyspf's own / lax (" + pyspf + ":3)\n",
+			"  mode:        strict: 0, pyspf's lax mode, with extensions beyond RFC 7208\n",
+			"  result:      want fail, got neutral\n",
+			"0 passed, 1 failed, 1 written for another mode of pyspf (strict: 0 or 2; spflab checks RFC 7208)\n",
+		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,9 +38,9 @@ type command struct {
 var commands = []command{
 	{name: "", usage: "[--scenarios FILE] [--lesson ID] [--presenter]", summary: "the lab: lessons step by step (a terminal UI)", run: runner(parseLab, runLab)},
 	{name: "suite", usage: "suite FILE [--json]", summary: "run an openspf-format SPF test suite (plain or .gz)", run: runner(parseSuite, runSuite)},
-	{name: "lint", usage: "lint DOMAIN [--record DRAFT] [--zone F | --dns H:P]", summary: "lint a record and its include tree", run: runLint},
-	{name: "check", usage: "check DOMAIN --ip IP [--sender S] [--record DRAFT]", summary: "evaluate SPF step by step, a draft overlaid", run: runCheck},
-	{name: "check", usage: "check DOMAIN --record DRAFT --compare --senders F", summary: "which senders in F the draft changes, grouped", run: runCheck},
+	{name: "lint", usage: "lint DOMAIN [--record DRAFT] [--zone F | --dns H:P]", summary: "lint a record and its include tree", run: runner(parseLint, runLint)},
+	{name: "check", usage: "check DOMAIN --ip IP [--sender S] [--record DRAFT]", summary: "evaluate SPF step by step, a draft overlaid", run: runner(parseCheck, runCheckCommand)},
+	{name: "check", usage: "check DOMAIN --record DRAFT --compare --senders F", summary: "which senders in F the draft changes, grouped", run: runner(parseCheck, runCheckCommand)},
 	{name: "list", usage: listSynopsis, summary: "list the lessons: id, title, summary", run: runner(parseList, runList)},
 	{name: "run", usage: "run [ID...|--all] [--format text|json|markdown]", summary: "run lessons against a real server and print them", run: runner(parseRun, runRun)},
 	{name: "test", usage: testSynopsis, summary: "check every expectation of every lesson", run: runner(parseTest, runTest)},
@@ -101,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case "help", "-h", "-help", "--help":
 			usage(stdout)
 			return exitOK
+		case "version", "-version", "--version":
+			return runVersion(stdout)
 		}
 	}
 	name := ""
@@ -124,6 +126,7 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  spflab %-50s %s\n", c.usage, c.summary)
 	}
+	fmt.Fprintf(w, "  spflab %-50s %s\n", "--version", "the module version and VCS revision of this build")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'spflab COMMAND -h' for the flags of a command.")
 }

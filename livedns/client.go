@@ -265,6 +265,9 @@ func (c *Client) exchange(ctx context.Context, m *dns.Msg, check func(resp *dns.
 	if timeout == 0 {
 		timeout = 2 * time.Second
 	}
+	if ctx.Err() != nil {
+		return nil, &serverError{fmt.Errorf("%v before the query was sent", context.Cause(ctx))}
+	}
 	var errs []error
 	for _, server := range c.Servers {
 		cl := &dns.Client{Net: "udp", Timeout: timeout}
@@ -273,9 +276,12 @@ func (c *Client) exchange(ctx context.Context, m *dns.Msg, check func(resp *dns.
 			cl.Net = "tcp"
 			resp, _, err = cl.ExchangeContext(ctx, m, server)
 		}
-		if err != nil {
+		switch {
+		case err != nil && ended(ctx): // the context ended the wait, not the server
+			err = fmt.Errorf("%v while waiting for %s over %s", context.Cause(ctx), server, cl.Net)
+		case err != nil:
 			err = fmt.Errorf("no answer from %s over %s: %w", server, cl.Net, unwrapNet(err))
-		} else if check != nil {
+		case check != nil:
 			err = check(resp, cl.Net, server)
 		}
 		if err == nil {
@@ -287,6 +293,16 @@ func (c *Client) exchange(ctx context.Context, m *dns.Msg, check func(resp *dns.
 		}
 	}
 	return nil, &serverError{errors.Join(errs...)}
+}
+
+// ended reports whether ctx has ended. A read stopped by the context's
+// deadline (the connection's deadline too) may return a moment before the
+// context's timer fires: past the deadline, it waits for that.
+func ended(ctx context.Context) bool {
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		<-ctx.Done()
+	}
+	return ctx.Err() != nil
 }
 
 // usable accepts an answer that says something about the name: records,
@@ -331,6 +347,23 @@ func rcodeName(rcode int) string {
 		return s
 	}
 	return "RCODE " + strconv.Itoa(rcode)
+}
+
+// DeadlineError is the cause of a context WithDeadline ended: the time
+// the whole of a check or a lint may take over live DNS ran out.
+type DeadlineError struct {
+	Limit time.Duration
+}
+
+func (e *DeadlineError) Error() string { return "deadline " + e.Limit.String() + " reached" }
+
+// WithDeadline bounds ctx to limit from now, for a whole check rather than
+// one query (Client.Timeout bounds each query). A lookup the deadline
+// stops, or that starts after it, is a temperror (RFC 7208 §5) that says
+// so: "TXT example.com: timeout or server failure: deadline 30s reached
+// while waiting for 192.0.2.53:53 over udp".
+func WithDeadline(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, limit, &DeadlineError{Limit: limit})
 }
 
 // serverError is a failure of every server asked: a temperror.

@@ -3,6 +3,7 @@ package livedns_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -334,4 +335,45 @@ func BenchmarkClient(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+}
+
+// TestWithDeadline: a server that answers every query late, each answer
+// within the per-query timeout, cannot stretch a check past the overall
+// deadline (issue 11): the check ends in temperror that says the deadline
+// was reached and what the client was waiting for, and a lookup after the
+// deadline fails at once.
+func TestWithDeadline(t *testing.T) {
+	// s0.example includes s1.example, which includes s2.example, ...: ten
+	// answers, each 150ms late, a check of 1.5s or more.
+	addr := hostile(t, func(w dns.ResponseWriter, req *dns.Msg) {
+		time.Sleep(150 * time.Millisecond)
+		m := new(dns.Msg).SetReply(req)
+		q := req.Question[0]
+		var n int
+		if _, err := fmt.Sscanf(q.Name, "s%d.example.", &n); err == nil && q.Qtype == dns.TypeTXT {
+			m.Answer = []dns.RR{&dns.TXT{
+				Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60},
+				Txt: []string{fmt.Sprintf("v=spf1 include:s%d.example -all", n+1)},
+			}}
+		}
+		w.WriteMsg(m)
+	})
+	c := livedns.NewClient(addr)
+	c.Timeout = time.Second
+	ctx, cancel := livedns.WithDeadline(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	o := (&spf.Checker{Resolver: c}).Check(ctx, netip.MustParseAddr("192.0.2.1"), "helo.example", "user@s0.example")
+	// Reached while waiting for an answer; or, should it fall between two
+	// queries, before the next one.
+	waiting := "timeout or server failure: deadline 400ms reached while waiting for " + addr + " over udp"
+	before := "timeout or server failure: deadline 400ms reached before the query was sent"
+	if o.Result != spf.TempError || o.Err == nil || !strings.Contains(o.Err.Error(), waiting) && !strings.Contains(o.Err.Error(), before) {
+		t.Errorf("check: %s (%v), want temperror with %q", o.Result, o.Err, waiting)
+	}
+	_, err := c.LookupTXT(ctx, "s0.example")
+	var de *livedns.DeadlineError
+	if !errors.Is(err, spf.ErrTemporary) || !errors.As(context.Cause(ctx), &de) ||
+		!strings.Contains(err.Error(), "TXT s0.example: timeout or server failure: deadline 400ms reached before the query was sent") {
+		t.Errorf("a lookup after the deadline: %v (cause %v)", err, context.Cause(ctx))
+	}
 }

@@ -269,6 +269,14 @@ func (p *parser) domain(name string, list *yaml.Node) {
 				p.z.AddPTR(name, val.Value)
 			}
 		case "CNAME":
+			// '' or "." is the root, as other implementations' suites
+			// write it (pyspf's test.yml: a "null CNAME").
+			if host := scalar(val); host == "" || host == "." {
+				if val.Kind == yaml.ScalarNode {
+					p.z.AddCNAME(name, ".")
+					continue
+				}
+			}
 			if p.target(val, "CNAME", name) {
 				p.z.AddCNAME(name, val.Value)
 			}

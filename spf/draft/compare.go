@@ -47,6 +47,10 @@ type Compare struct {
 	// OnChange, when set, is called for every row whose result changes, in
 	// file order.
 	OnChange func(Row)
+	// RowContext, when set, derives the context each row is evaluated
+	// under (both checks), e.g. a deadline per row so that a slow DNS
+	// server cannot hold a row longer than a receiver would wait.
+	RowContext func(context.Context) (context.Context, context.CancelFunc)
 }
 
 // Row is a row whose result the draft changes.
@@ -76,8 +80,11 @@ func outcomeOf(o *spf.Outcome) Outcome {
 type Change struct {
 	From  spf.Result `json:"from"`
 	To    spf.Result `json:"to"`
-	Count int        `json:"count"`
-	Rows  []Row      `json:"rows,omitempty"`
+	Count int        `json:"count"` // rows
+	// Messages is the messages of those rows (Sender.Count), for a
+	// comparison over DMARC aggregate reports.
+	Messages int   `json:"messages,omitempty"`
+	Rows     []Row `json:"rows,omitempty"`
 }
 
 // Report is the outcome of a comparison.
@@ -89,6 +96,11 @@ type Report struct {
 	Published map[spf.Result]int `json:"published"`
 	Draft     map[spf.Result]int `json:"draft"`
 	Bad       []*RowError        `json:"bad,omitempty"` // the first MaxBadRows bad rows
+	// Weighted is set for a comparison of senders with message counts
+	// (RunSenders): Messages and ChangedMessages count messages.
+	Weighted        bool `json:"weighted,omitempty"`
+	Messages        int  `json:"messages,omitempty"`
+	ChangedMessages int  `json:"changed_messages,omitempty"`
 }
 
 // results lists the results in the order reports show them.
@@ -132,11 +144,12 @@ type chunk struct {
 
 // tally is what a worker found in one chunk.
 type tally struct {
-	seq     int
-	rows    int
-	counts  [numResults][numResults]int
-	bad     []*RowError
-	changed []Row
+	seq      int
+	rows     int
+	counts   [numResults][numResults]int
+	messages [numResults][numResults]int
+	bad      []*RowError
+	changed  []Row
 }
 
 // Run reads the senders file from r and compares every row. It returns
@@ -215,8 +228,68 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 	go func() { wg.Wait(); close(tallies) }()
 
 	// Report: take the tallies in file order.
+	rep := c.report(tallies, func() { <-inFlight })
+	if err := context.Cause(ctx); err != nil && readErr == nil {
+		readErr = err
+	}
+	return rep, readErr
+}
+
+// RunSenders compares the given senders, each standing for Count
+// messages (from DMARC aggregate reports: see ReadReports); the report
+// counts rows and messages. The senders are taken most messages first,
+// so that the example rows of each change are the heaviest. It returns an
+// error when ctx ended; the report then covers the senders checked so far.
+func (c *Compare) RunSenders(ctx context.Context, senders []Sender) (*Report, error) {
+	if c.Published == nil || c.Draft == nil {
+		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	}
+	senders = slices.Clone(senders)
+	slices.SortStableFunc(senders, func(a, b Sender) int { return cmp.Compare(b.Count, a.Count) })
+	workers := c.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	const batch = 64
+	keep := c.Examples != 0 || c.OnChange != nil
+	jobs := make(chan int)
+	tallies := make(chan *tally, workers)
+	go func() {
+		defer close(jobs)
+		for seq := 0; seq*batch < len(senders); seq++ {
+			select {
+			case jobs <- seq:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for seq := range jobs {
+				t := &tally{seq: seq}
+				for _, s := range senders[seq*batch : min(len(senders), (seq+1)*batch)] {
+					if ctx.Err() != nil {
+						break
+					}
+					c.evaluateRow(ctx, t, s, keep)
+				}
+				tallies <- t
+			}
+		})
+	}
+	go func() { wg.Wait(); close(tallies) }()
+	rep := c.report(tallies, func() {})
+	rep.Weighted = true
+	return rep, context.Cause(ctx)
+}
+
+// report takes the tallies in order (by seq) into a report, calling
+// taken after each.
+func (c *Compare) report(tallies <-chan *tally, taken func()) *Report {
 	rep := &Report{Published: map[spf.Result]int{}, Draft: map[spf.Result]int{}}
-	var counts [numResults][numResults]int
+	var counts, messages [numResults][numResults]int
 	var changes [numResults][numResults]*Change
 	maxBad := cmp.Or(c.MaxBadRows, 100)
 	pending := map[int]*tally{}
@@ -226,7 +299,7 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 		for t := pending[next]; t != nil; t = pending[next] {
 			delete(pending, next)
 			next++
-			<-inFlight
+			taken()
 			rep.Rows += t.rows
 			rep.BadRows += len(t.bad)
 			for _, b := range t.bad {
@@ -240,6 +313,7 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 			for i := range numResults {
 				for j := range numResults {
 					counts[i][j] += t.counts[i][j]
+					messages[i][j] += t.messages[i][j]
 				}
 			}
 			for _, row := range t.changed {
@@ -267,19 +341,21 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 			}
 			rep.Published[results[i]] += n
 			rep.Draft[results[j]] += n
+			rep.Messages += messages[i][j]
 			if i != j {
 				rep.Changed += n
+				rep.ChangedMessages += messages[i][j]
 				ch := changes[i][j]
 				if ch == nil { // no examples kept
 					ch = &Change{From: results[i], To: results[j]}
 				}
-				ch.Count = n
+				ch.Count, ch.Messages = n, messages[i][j]
 				rep.Changes = append(rep.Changes, *ch)
 			}
 		}
 	}
 	// Senders that lose a pass first: that is what a draft must not do by
-	// mistake. Then by count.
+	// mistake. Then by messages and rows, most first.
 	slices.SortStableFunc(rep.Changes, func(a, b Change) int {
 		if (a.From == spf.Pass) != (b.From == spf.Pass) {
 			if a.From == spf.Pass {
@@ -287,12 +363,9 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 			}
 			return 1
 		}
-		return cmp.Compare(b.Count, a.Count)
+		return cmp.Or(cmp.Compare(b.Messages, a.Messages), cmp.Compare(b.Count, a.Count))
 	})
-	if err := context.Cause(ctx); err != nil && readErr == nil {
-		readErr = err
-	}
-	return rep, readErr
+	return rep
 }
 
 // evaluate parses and checks the rows of one chunk.
@@ -326,16 +399,31 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tal
 		if !ok {
 			continue
 		}
-		pub := c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom)
-		dr := c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
-		i, j := resultIndex(pub.Result), resultIndex(dr.Result)
-		t.rows++
-		t.counts[i][j]++
-		if i != j && keep {
-			t.changed = append(t.changed, Row{Sender: s, Published: outcomeOf(&pub), Draft: outcomeOf(&dr)})
-		}
+		c.evaluateRow(ctx, t, s, keep)
 	}
 	return t
+}
+
+// evaluateRow checks one sender and counts it in t.
+func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender, keep bool) {
+	pub, dr := c.check(ctx, &s)
+	i, j := resultIndex(pub.Result), resultIndex(dr.Result)
+	t.rows++
+	t.counts[i][j]++
+	t.messages[i][j] += max(s.Count, 1)
+	if i != j && keep {
+		t.changed = append(t.changed, Row{Sender: s, Published: outcomeOf(&pub), Draft: outcomeOf(&dr)})
+	}
+}
+
+// check evaluates a row with the published record and with the draft.
+func (c *Compare) check(ctx context.Context, s *Sender) (pub, dr spf.Outcome) {
+	if c.RowContext != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = c.RowContext(ctx)
+		defer cancel()
+	}
+	return c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom), c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
 }
 
 // firstDataLine returns the first line of data that is neither blank nor a

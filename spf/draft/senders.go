@@ -17,18 +17,24 @@ import (
 // Sender is one row of a senders file: a client that sent mail, as a
 // receiver saw it.
 type Sender struct {
-	Line     int        // 1-based line number in the file
-	IP       netip.Addr // the client address
-	MailFrom string     // the MAIL FROM address, "" for the null sender
-	HELO     string     // the HELO or EHLO name
+	Line     int        `json:"line"`      // 1-based line number in the file
+	IP       netip.Addr `json:"ip"`        // the client address
+	MailFrom string     `json:"mail_from"` // the MAIL FROM address, "" for the null sender
+	HELO     string     `json:"helo"`      // the HELO or EHLO name
+	// Count is the number of messages the row stands for, from a DMARC
+	// aggregate report; 0 in a senders file (one row, one sender).
+	Count int `json:"count,omitempty"`
+	// Source names where the row came from when it is not a line of a
+	// senders file: a report's file and record.
+	Source string `json:"source,omitempty"`
 }
 
 // RowError is a line of a senders file that is not a usable row. Reading
 // goes on after it.
 type RowError struct {
-	Line   int    // 1-based line number
-	Row    string // the line as read, without its newline, cut to 200 bytes
-	Reason string
+	Line   int    `json:"line"` // 1-based line number
+	Row    string `json:"row"`  // the line as read, without its newline, cut to 200 bytes
+	Reason string `json:"reason"`
 }
 
 func (e *RowError) Error() string { return "line " + strconv.Itoa(e.Line) + ": " + e.Reason }

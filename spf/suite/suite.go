@@ -6,6 +6,13 @@
 //
 // Every test and record knows its line, so a mistake in a suite file is
 // reported as file:line and what is wrong.
+//
+// It also reads what pyspf's own suites add to the format: a scenario's
+// id, a test's receiver and header (the Received-SPF field expected,
+// compared as far as RFC 7208 §9.1 fixes it), strict (the mode of pyspf's
+// driver: tests of a mode other than RFC 7208 that do not pass are
+// reported apart), the result ambiguous, and a CNAME to the root (an empty
+// target).
 package suite
 
 import (
@@ -57,7 +64,36 @@ type Test struct {
 	// is set; "DEFAULT" is the checker's default text.
 	Explanation    string
 	HasExplanation bool
+	// Receiver is the receiving host's name for this test (%{r} and the
+	// Received-SPF field), "" for the Checker's.
+	Receiver string
+	// Header is the Received-SPF field value the test expects, "" for
+	// none: compared with the one spflab adds as far as RFC 7208 §9.1
+	// fixes it (the result and the key-value pairs; not the comment).
+	Header string
+	// Strict is the mode of pyspf's driver the test was written for:
+	// StrictRFC (the default), StrictLax or StrictHarsh. spflab evaluates
+	// RFC 7208 in every mode; a test of another mode whose outcome differs
+	// is reported apart (Result.OtherMode), not as a failure.
+	Strict int
 }
+
+// The modes of pyspf's driver, a test's "strict:".
+const (
+	// StrictLax (strict: 0, false) honours extensions beyond RFC 7208,
+	// such as the obsolete default= modifier.
+	StrictLax = 0
+	// StrictRFC (strict: 1, true, the default) is RFC 7208.
+	StrictRFC = 1
+	// StrictHarsh (strict: 2) is a record validator's mode: where a
+	// record is dubious, the result is Ambiguous.
+	StrictHarsh = 2
+)
+
+// Ambiguous is pyspf's result in harsh mode for a record whose results
+// may vary between receivers. It is not a result of RFC 7208 (§2.6): a
+// suite may list it, spflab never gives it.
+const Ambiguous spf.Result = "ambiguous"
 
 // Count returns the number of tests in the suite.
 func (s *Suite) Count() int {
@@ -166,24 +202,35 @@ func (p *parser) scenario(doc *yaml.Node) {
 	}
 	sc := &Scenario{Line: n.Line}
 	var tests, zones *yaml.Node
+	var comment string
 	mapping(n, func(k, v *yaml.Node) {
 		switch k.Value {
 		case "description":
 			sc.Description = p.text(v, "description")
+		case "id": // pyspf's name for a scenario
+			if sc.Description == "" {
+				sc.Description = p.text(v, "id")
+			}
 		case "tests":
 			tests = v
 		case "zonedata":
 			zones = v
 		case "comment":
+			comment = p.text(v, "comment")
 		default:
-			p.errorf(k, "unknown key %q in a scenario: want description, tests, zonedata or comment", k.Value)
+			p.errorf(k, "unknown key %q in a scenario: want description, tests, zonedata, comment or id", k.Value)
 		}
 	})
-	if tests == nil {
-		p.errorf(n, "scenario %q has no tests", sc.Description)
-	} else if tests.Kind != yaml.MappingNode {
+	if sc.Description == "" { // pyspf's scenarios have only a comment
+		sc.Description, _, _ = strings.Cut(strings.TrimSpace(comment), "\n")
+	}
+	switch {
+	case tests == nil && zones == nil:
+		p.errorf(n, "scenario %q has neither tests nor zonedata", sc.Description)
+	case tests == nil: // zone data only, as in pyspf's doctest.yml
+	case tests.Kind != yaml.MappingNode:
 		p.errorf(tests, "tests must be a mapping of test names to tests")
-	} else {
+	default:
 		mapping(tests, func(k, v *yaml.Node) {
 			if t := p.test(k, v); t != nil {
 				sc.Tests = append(sc.Tests, t)
@@ -216,7 +263,7 @@ func (p *parser) text(n *yaml.Node, what string) string {
 }
 
 func (p *parser) test(k, n *yaml.Node) *Test {
-	t := &Test{Name: k.Value, Line: k.Line}
+	t := &Test{Name: k.Value, Line: k.Line, Strict: StrictRFC}
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, "test %s must be a mapping of helo, host, mailfrom, result", t.Name)
 		return nil
@@ -242,9 +289,15 @@ func (p *parser) test(k, n *yaml.Node) *Test {
 			t.Explanation, t.HasExplanation = p.text(v, "explanation"), true
 		case "description":
 			t.Description = p.text(v, "description")
-		case "spec", "comment", "strict": // strict: an option of pyspf's driver
+		case "receiver":
+			t.Receiver = p.text(v, "receiver")
+		case "header":
+			t.Header = p.text(v, "header")
+		case "strict":
+			t.Strict = p.strict(t.Name, v)
+		case "spec", "comment":
 		default:
-			p.errorf(k, "test %s: unknown key %q: want helo, host, mailfrom, result, explanation, spec, description or comment", t.Name, k.Value)
+			p.errorf(k, "test %s: unknown key %q: want helo, host, mailfrom, result, explanation, receiver, header, strict, spec, description or comment", t.Name, k.Value)
 		}
 	})
 	for _, key := range []string{"helo", "host", "mailfrom", "result"} {
@@ -272,7 +325,7 @@ func (p *parser) results(test string, n *yaml.Node) []spf.Result {
 		case validResult(r):
 			rs = append(rs, r)
 		default:
-			p.errorf(item, "test %s: unknown result %q: want none, neutral, pass, fail, softfail, temperror or permerror", test, item.Value)
+			p.errorf(item, "test %s: unknown result %q: want none, neutral, pass, fail, softfail, temperror, permerror or ambiguous", test, item.Value)
 		}
 	}
 	if len(rs) == 0 && len(items) == 0 {
@@ -281,9 +334,23 @@ func (p *parser) results(test string, n *yaml.Node) []spf.Result {
 	return rs
 }
 
+// strict reads pyspf's mode: a boolean, or 0, 1 or 2.
+func (p *parser) strict(test string, n *yaml.Node) int {
+	switch strings.ToLower(p.text(n, "strict")) {
+	case "0", "false":
+		return StrictLax
+	case "1", "true":
+		return StrictRFC
+	case "2":
+		return StrictHarsh
+	}
+	p.errorf(n, "test %s: strict %q: want 0 (lax), 1 (RFC 7208) or 2 (harsh), or true or false", test, n.Value)
+	return StrictRFC
+}
+
 func validResult(r spf.Result) bool {
 	switch r {
-	case spf.None, spf.Neutral, spf.Pass, spf.Fail, spf.Softfail, spf.TempError, spf.PermError:
+	case spf.None, spf.Neutral, spf.Pass, spf.Fail, spf.Softfail, spf.TempError, spf.PermError, Ambiguous:
 		return true
 	}
 	return false

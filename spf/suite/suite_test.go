@@ -263,7 +263,7 @@ test:
   t1: {}
 `, []string{
 			`s.yml:2: unknown key "test" in a scenario`,
-			`s.yml:1: scenario "d" has no tests`,
+			`s.yml:1: scenario "d" has neither tests nor zonedata`,
 		}},
 		{"zonedata", `description: d
 tests:

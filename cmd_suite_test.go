@@ -47,7 +47,7 @@ func TestSuiteCommand(t *testing.T) {
 		{"bad file", []string{"suite", broken}, 2, nil, broken + `:5: test t1: host "not-an-ip" is not an IP address`},
 		{"missing file", []string{"suite", filepath.Join(dir, "none.yml")}, 2, nil, "none.yml"},
 		{"no file", []string{"suite"}, 2, nil, "usage: spflab suite FILE [--json]"},
-		{"no tests", []string{"suite", empty}, 2, nil, "spflab suite: " + empty + ": no tests\n"},
+		{"no tests", []string{"suite", empty}, 2, nil, "spflab suite: " + empty + ": no tests: the suite holds no scenario\n"},
 		{"zone data only", []string{"suite", zoneOnly}, 2, nil, "spflab suite: " + zoneOnly + ": no tests: 1 scenario of zone data only\n"},
 		{"pyspf's format", []string{"suite", pyspf}, 1, []string{
 			"FAIL pyspf's own / header (" + pyspf + ":9)\n",

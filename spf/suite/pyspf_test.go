@@ -186,11 +186,16 @@ func TestDebianPyspfSuites(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			s, err := ParseFile(file)
+			if filepath.Base(file) == "doctest.yml" {
+				// Zone data for pyspf's doctests, no test: a gate that ran
+				// nothing must not pass.
+				if err == nil || !strings.HasSuffix(err.Error(), "no tests: 1 scenario of zone data only") {
+					t.Fatalf("got %v, want the no-tests error", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
-			}
-			if len(s.Scenarios) == 0 {
-				t.Fatal("no scenario")
 			}
 			rep := s.Run(context.Background(), spf.Checker{})
 			for _, f := range rep.Failures() {

@@ -24,6 +24,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -144,7 +145,12 @@ func Parse(r io.Reader, file string) (*Suite, error) {
 	if err := errors.Join(p.errs...); err != nil {
 		return nil, err
 	}
-	if p.s.Count() == 0 {
+	if p.s.Count() == 0 { // a CI gate that ran nothing must not pass
+		if n := len(p.s.Scenarios); n == 1 {
+			return nil, fmt.Errorf("%s: no tests: 1 scenario of zone data only", file)
+		} else if n > 1 {
+			return nil, fmt.Errorf("%s: no tests: %d scenarios of zone data only", file, n)
+		}
 		return nil, fmt.Errorf("%s: no tests: the suite holds no scenario", file)
 	}
 	return p.s, nil

@@ -220,7 +220,7 @@ func (p Personality) word(x exchange, r Reply) (Reply, bool) {
 	if w.enhanced == keepEnhanced {
 		out.Enhanced = r.Enhanced
 	}
-	return out, true
+	return out, out.String() != r.String()
 }
 
 // kind finds which reply r is by the command it answers and its code;

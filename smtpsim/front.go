@@ -582,7 +582,7 @@ func (v *vconn) Write(p []byte) (int, error) {
 		case err != nil:
 			r = Reply{Lines: []string{strings.TrimRight(string(wire), "\r\n")}}
 		default:
-			changed := false
+			var changed bool
 			r, changed = c.word(r)
 			if r.Code == 250 && len(r.Lines) > 1 && c.trusted && c.currentCommand() == "EHLO" {
 				r.Lines = slices.Insert(slices.Clone(r.Lines), 1, "XCLIENT "+xclientAttrs)

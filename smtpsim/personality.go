@@ -121,10 +121,11 @@ type voice struct {
 // go out as go-smtp writes them.
 var voices = map[Personality]voice{
 	PersonalityGoSMTP: {},
-	// Sendmail 8, as the seed article prints it: the greeting, HELO and
-	// MAIL replies word for word (MAIL without sendmail's usual "..."
-	// after the address, as the article shows it), and the SPF refusal
-	// with the "Command rejected." that sendmail puts after a milter's.
+	// Sendmail 8, as the seed article prints it: the greeting, HELO, MAIL,
+	// RCPT and 553 replies word for word (MAIL without sendmail's usual
+	// "..." after the address, as the article shows it), and the SPF
+	// refusal ending "Command rejected." like the article's 550. What the
+	// article does not show is sendmail's usual wording.
 	PersonalitySendmail: {
 		replies: map[replyKind]wording{
 			replyGreeting:       {"", "{host} SMTP Server ready."},

@@ -195,23 +195,28 @@ func (p Personality) word(x exchange, r Reply) (Reply, bool) {
 		return r, false
 	}
 	arg := commandAddress(x.verb, x.line)
-	role := "Sender"
-	if x.verb == "RCPT" {
-		role = "Recipient"
-	}
-	queue := ""
-	if v.queueID != nil {
-		queue = v.queueID(x.queued)
-	}
-	text := strings.NewReplacer(
-		"{host}", x.host,
-		"{client}", x.client.sendmail(),
-		"{arg}", arg,
-		"{addr}", strings.TrimSuffix(strings.TrimPrefix(arg, "<"), ">"),
-		"{queue}", queue,
-		"{role}", role,
-		"{refused}", sentence(r.Text()),
-	).Replace(w.text)
+	text := expand(w.text, func(name string) string {
+		switch name {
+		case "host":
+			return x.host
+		case "client":
+			return x.client.sendmail()
+		case "arg":
+			return arg
+		case "addr":
+			return strings.TrimSuffix(strings.TrimPrefix(arg, "<"), ">")
+		case "queue":
+			return v.queueID(x.queued)
+		case "role":
+			if x.verb == "RCPT" {
+				return "Recipient"
+			}
+			return "Sender"
+		case "refused":
+			return sentence(r.Text())
+		}
+		return "{" + name + "}"
+	})
 	// One line, so that no client misreads an enhanced code; only EHLO's
 	// capability list goes on after it.
 	out := Reply{Code: r.Code, Enhanced: w.enhanced, Lines: []string{oneLine(text)}}
@@ -316,6 +321,22 @@ func commandAddress(verb, line string) string {
 func lastChunk(line string) bool {
 	f := strings.Fields(line)
 	return len(f) == 3 && strings.EqualFold(f[2], "LAST")
+}
+
+// expand replaces each {name} in template with value(name).
+func expand(template string, value func(name string) string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(template, '{')
+		j := strings.IndexByte(template[i+1:], '}')
+		if i < 0 || j < 0 {
+			b.WriteString(template)
+			return b.String()
+		}
+		b.WriteString(template[:i])
+		b.WriteString(value(template[i+1 : i+1+j]))
+		template = template[i+j+2:]
+	}
 }
 
 // sentence ends text with a full stop, unless it ends with one already

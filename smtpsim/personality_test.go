@@ -297,3 +297,18 @@ func FuzzCommandAddress(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkWord measures the wording of one reply on its way out: the
+// RCPT reply in sendmail's words.
+func BenchmarkWord(b *testing.B) {
+	r, err := ParseReply("250 2.0.0 I'll make sure <user@example.com> gets this")
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := exchange{verb: "RCPT", line: "RCPT To:<user@example.com>", host: "mail.example.com"}
+	for b.Loop() {
+		if _, changed := PersonalitySendmail.word(x, r); !changed {
+			b.Fatal("not worded")
+		}
+	}
+}

@@ -73,7 +73,7 @@ func TestLessonCommands(t *testing.T) {
 			"# The HELO that lies", "\n---\n\n# SPF -all refuses www.euston.net",
 		}, ""},
 		{"run a draft record", []string{"run", "seed-spf-fail", "--record", "euston.net=v=spf1 ip4:192.0.2.25 ip4:192.0.2.80 -all"}, 0, []string{
-			"S: 250 2.0.0 I'll make sure <user@example.com> gets this", "    ✗ code: expected 550, got 250",
+			"S: 250 2.1.5 <user@example.com>... Recipient ok", "    ✗ code: expected 550, got 250",
 		}, ""},
 		{"run a file", []string{"run", "--scenarios", failing, "--all"}, 0, []string{"== wrong: Wrong expectations =="}, ""},
 		{"run an unknown id", []string{"run", "nope"}, 2, nil, `no scenario "nope" in scenarios.yaml`},

@@ -36,10 +36,10 @@ func TestServeSwaks(t *testing.T) {
 		output     string
 		field      string // the Received-SPF field logged, "" when refused
 	}{
-		{"forbidden", "192.0.2.80", false,
-			"<** 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net", ""},
+		{"forbidden", "192.0.2.80", false, // in the article's words: the lesson's server is sendmail
+			"<** 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net. Command rejected.", ""},
 		{"permitted", "192.0.2.25", true,
-			"<-  250 2.0.0 OK: queued",
+			"<-  250 2.0.0 m0000001 Message accepted for delivery",
 			"pass (mail.example.com: domain of honeypot@euston.net designates 192.0.2.25 as permitted sender) client-ip=192.0.2.25;"},
 	}
 	for _, tt := range tests {
@@ -203,7 +203,7 @@ func TestServeNC(t *testing.T) {
 		typed  [][2]string // a line, and the start of its reply
 	}{
 		{"seed-no-such-domain", [][2]string{
-			{"HELO mail.euston.net", "250 2.0.0 Hello mail.euston.net"},
+			{"HELO mail.euston.net", "250 mail.example.com Hello [127.0.0.1], pleased to meet you"},
 			{"MAIL From:buddy@your.friend", "553 5.1.8 buddy@your.friend... Domain of sender address buddy@your.friend does not exist"},
 			{"MAIL From:honeypot@euston.net", "250 "},
 			{"RCPT To:user@example.com", "250 "}, // no SPF record yet: accepted
@@ -212,14 +212,14 @@ func TestServeNC(t *testing.T) {
 		{"seed-spf-fail", [][2]string{
 			{"HELO mail.euston.net", "250 "},
 			{"MAIL From:honeypot@euston.net", "250 "},
-			{"RCPT To:user@example.com", "550 5.7.23 SPF test returned fail for 127.0.0.1: ip=127.0.0.1 sender=honeypot@euston.net helo=mail.euston.net"},
+			{"RCPT To:user@example.com", "550 5.7.23 SPF test returned fail for 127.0.0.1: ip=127.0.0.1 sender=honeypot@euston.net helo=mail.euston.net. Command rejected."},
 			{"QUIT", "221 "},
 		}},
 		{"seed-spf-fail", [][2]string{
 			{"XCLIENT ADDR=192.0.2.80", "220 mail.example.com"},
-			{"HELO mail.euston.net", "250 "},
-			{"MAIL From: <honeypot@euston.net>", "250 "},
-			{"RCPT To: <user@example.com>", "550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net"},
+			{"HELO mail.euston.net", "250 mail.example.com Hello www.euston.net [192.0.2.80], pleased to meet you"},
+			{"MAIL From: <honeypot@euston.net>", "250 2.1.0 <honeypot@euston.net> Sender ok"},
+			{"RCPT To: <user@example.com>", "550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net. Command rejected."},
 			{"QUIT", "221 "},
 		}},
 	}
@@ -291,7 +291,7 @@ func TestServeBinary(t *testing.T) {
 	}
 	defer conn.Close()
 	stdout.wait(t, 0, "the session's greeting", func(l string) bool {
-		return strings.HasSuffix(l, " smtp #1 S: 220 mail.example.com ESMTP Service Ready")
+		return strings.HasSuffix(l, " smtp #1 S: 220 mail.example.com SMTP Server ready.")
 	})
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)

@@ -476,7 +476,8 @@ func TestServeLog(t *testing.T) {
 	}
 	text := out.String()
 	wantInOrder(t, text, "Ctrl+C stops the servers.", " serve listening: SMTP ", " smtp #1 connected from 127.0.0.1:",
-		" smtp #1 C: EHLO pc.home", " smtp #1 S: 250-Hello pc.home | 250-XCLIENT NAME ADDR PORT PROTO HELO | ", " smtp #1 S: 221 2.0.0 Bye", " serve stopped")
+		" smtp #1 C: EHLO pc.home", " smtp #1 S: 250-mail.example.com Hello [127.0.0.1], pleased to meet you | 250-XCLIENT NAME ADDR PORT PROTO HELO | ",
+		" smtp #1 S: 221 2.0.0 mail.example.com closing connection", " serve stopped")
 	stamped := regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d\d\d (serve|smtp #\d+|dns) `)
 	for _, l := range out.Lines()[slices.Index(out.Lines(), "Ctrl+C stops the servers.")+2:] {
 		if !stamped.MatchString(l) {

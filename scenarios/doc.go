@@ -23,6 +23,7 @@
 //	    client: 192.0.2.80     # (d) IPv4 or IPv6; the lab sets it with XCLIENT ADDR
 //	    server:                # (d) each key overrides the default's
 //	      hostname: mail.example.com   # default mail.example.com
+//	      personality: sendmail        # the replies' words: go-smtp (default), sendmail or postfix
 //	      check_at: rcpt               # rcpt (default) or mail
 //	      check_helo: false            # also check the HELO identity at HELO/EHLO
 //	      sender_domain_check: true    # 553 5.1.8 for a sender domain that does not exist

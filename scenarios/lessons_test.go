@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"spflab/smtpsim"
 	"spflab/spf"
 )
 
@@ -67,6 +68,12 @@ func TestBuiltinLessonsCoverTheIssue(t *testing.T) {
 		{"result-temperror", "RCPT To:user@example.com", "code", "451"},
 		{"exp-explanation", "RCPT To:user@example.com", "spf", "fail"},
 		{"null-sender-helo", "MAIL FROM:<>", "code", "250"},
+		// The article's words, spoken by the sendmail personality.
+		{"seed-helo-lie", "HELO mail.euston.net", "text", "Hello www.euston.net [192.0.2.80], pleased to meet you"},
+		{"seed-honest", "MAIL From:honeypot@euston.net", "text", "honeypot@euston.net Sender ok"},
+		{"seed-honest", "RCPT To:user@example.com", "text", "user@example.com... Recipient ok"},
+		{"seed-no-such-domain", "MAIL From:buddy@your.friend", "text", "buddy@your.friend... Domain of sender address buddy@your.friend does not exist"},
+		{"seed-spf-fail", "RCPT To: <user@example.com>", "text", "SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net. Command rejected."},
 	}
 	for _, w := range wants {
 		sc := f.Lookup(w.id)
@@ -130,6 +137,10 @@ func hasExpectation(sc *Scenario, line, field, expected string) bool {
 			if e.RDNS == expected {
 				return true
 			}
+		case "text":
+			if e.Text == expected {
+				return true
+			}
 		}
 	}
 	return false
@@ -157,7 +168,7 @@ func TestWriteText(t *testing.T) {
 	for _, line := range []string{
 		"== seed-spf-fail: SPF -all refuses www.euston.net ==",
 		"[lab] C: XCLIENT ADDR=192.0.2.80",
-		"S: 220 mail.example.com ESMTP Service Ready",
+		"S: 220 mail.example.com SMTP Server ready.",
 		"-- step 1 --",
 		"C: HELO mail.euston.net",
 		"    DNS PTR 192.0.2.80 → www.euston.net (reverse)",
@@ -168,7 +179,7 @@ func TestWriteText(t *testing.T) {
 		"    spf ip4:192.0.2.25: no match: 192.0.2.80 not in 192.0.2.25/32 [lookups 0/10, void 0/2]",
 		"    spf -all: match → fail: all matches every address [lookups 0/10, void 0/2]",
 		"    policy: SPF fail for the mailfrom identity → refuse (5xx) at RCPT (550 5.7.23)",
-		"S: 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net",
+		"S: 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net. Command rejected.",
 		"    ✓ code 550",
 		"    ✓ spf fail",
 		"    connection closed: QUIT",
@@ -282,6 +293,101 @@ func TestWriteJSON(t *testing.T) {
 	for _, k := range []string{"narration", "smtp/client", "smtp/reply", "smtp/spf", "smtp/policy", "notice", "check"} {
 		if !seen[k] {
 			t.Errorf("no %s event in %v", k, seen)
+		}
+	}
+}
+
+// replies returns the replies of a lesson's dialogue steps, as they were on
+// the wire.
+func replies(t *testing.T, tr *Transcript) []string {
+	t.Helper()
+	var out []string
+	for _, st := range tr.Steps {
+		if st.Role == RoleDialogue && st.Reply != nil {
+			out = append(out, st.Reply.String())
+		}
+	}
+	return out
+}
+
+// TestSeedLessonsSpeakLikeTheArticle runs the seed's lessons: with the
+// sendmail personality of the file's defaults, each reply the article
+// prints reads on the wire as it does there (documentation addresses in
+// the blanks the article lost).
+func TestSeedLessonsSpeakLikeTheArticle(t *testing.T) {
+	f := builtin(t)
+	for id, want := range map[string][]string{
+		"seed-helo-lie": {
+			"250 mail.example.com Hello www.euston.net [192.0.2.80], pleased to meet you",
+			"250 2.1.0 honeypot@euston.net Sender ok",
+			"250 2.1.5 user@example.com... Recipient ok",
+			`354 Enter mail, end with "." on a line by itself`,
+			"250 2.0.0 m0000001 Message accepted for delivery",
+			"221 2.0.0 mail.example.com closing connection",
+		},
+		"seed-no-such-domain": {
+			"250 mail.example.com Hello www.euston.net [192.0.2.80], pleased to meet you",
+			"553 5.1.8 buddy@your.friend... Domain of sender address buddy@your.friend does not exist",
+			"250 2.1.0 honeypot@euston.net Sender ok",
+			"250 2.1.5 user@example.com... Recipient ok",
+			"221 2.0.0 mail.example.com closing connection",
+		},
+		"seed-spf-fail": {
+			"250 mail.example.com Hello www.euston.net [192.0.2.80], pleased to meet you",
+			"250 2.1.0 <honeypot@euston.net> Sender ok",
+			"550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net. Command rejected.",
+			"221 2.0.0 mail.example.com closing connection",
+		},
+	} {
+		tr := runBuiltin(t, id)
+		if got := replies(t, tr); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s replies:\n%s\nwant:\n%s", id, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		// The set-up's replies: the greeting, then the one after XCLIENT.
+		var greetings []string
+		for _, e := range tr.Steps[0].Events {
+			if e.Is(smtpsim.EventReply) {
+				greetings = append(greetings, e.SMTP.Reply.String())
+			}
+		}
+		if f.Lookup(id) == nil || len(greetings) != 2 || greetings[1] != "220 mail.example.com SMTP Server ready." {
+			t.Errorf("%s: greetings %q", id, greetings)
+		}
+	}
+}
+
+// TestPersonalityLessons: the two lessons that compare personalities send
+// the same lines and get the same codes and enhanced codes, in words that
+// differ at every step.
+func TestPersonalityLessons(t *testing.T) {
+	f := builtin(t)
+	a, b := f.Lookup("words-sendmail"), f.Lookup("words-postfix")
+	if a == nil || b == nil {
+		t.Fatal("no lessons words-sendmail and words-postfix")
+	}
+	if a.Server.Personality.String() != "sendmail" || b.Server.Personality.String() != "postfix" {
+		t.Fatalf("personalities %s and %s", a.Server.Personality, b.Server.Personality)
+	}
+	ta, tb := runBuiltin(t, a.ID), runBuiltin(t, b.ID)
+	ra, rb := replies(t, ta), replies(t, tb)
+	if len(ra) != len(a.Dialogue) || len(rb) != len(ra) {
+		t.Fatalf("%d and %d replies for %d steps", len(ra), len(rb), len(a.Dialogue))
+	}
+	for i := range a.Dialogue {
+		if a.Dialogue[i].Line != b.Dialogue[i].Line {
+			t.Errorf("step %d: %q and %q: not the same dialogue", i+1, a.Dialogue[i].Line, b.Dialogue[i].Line)
+		}
+		x, y := ta.Steps[i+1].Reply, tb.Steps[i+1].Reply
+		if x.Code != y.Code || x.Enhanced != y.Enhanced {
+			t.Errorf("step %d: %q and %q: the codes differ", i+1, x, y)
+		}
+		if x.Text() == y.Text() {
+			t.Errorf("step %d: both say %q", i+1, x.Text())
+		}
+	}
+	for _, tr := range []*Transcript{ta, tb} {
+		for _, c := range tr.Failed() {
+			t.Errorf("%s: %s", tr.Scenario.ID, c)
 		}
 	}
 }

@@ -79,7 +79,7 @@ var (
 	fileKeys     = []string{"defaults", "scenarios"}
 	defaultsKeys = []string{"client", "server", "zones", "zonefile"}
 	scenarioKeys = []string{"id", "title", "summary", "lesson", "client", "server", "zones", "zonefile", "dialogue"}
-	serverKeys   = []string{"hostname", "check_at", "check_helo", "sender_domain_check", "explanation", "policy"}
+	serverKeys   = []string{"hostname", "personality", "check_at", "check_helo", "sender_domain_check", "explanation", "policy"}
 	ruleKeys     = []string{"action", "code", "enhanced", "text"}
 	stepKeys     = []string{"narration", "send", "data", "notice", "expect"}
 	expectKeys   = []string{"code", "enhanced", "text", "spf", "header", "rdns"}
@@ -449,6 +449,7 @@ type serverSpec struct {
 	hostname, explanation        *string
 	checkAt                      *smtpsim.CheckPoint
 	checkHELO, senderDomainCheck *bool
+	personality                  *smtpsim.Personality
 	policy                       smtpsim.Policy
 	line                         int
 }
@@ -466,6 +467,16 @@ func (l *loader) server(n *yaml.Node, field string) serverSpec {
 			} else {
 				l.errorf(p.v, field+".hostname", "%s is not a host name (labels of letters, digits and \"-\", separated by dots)", budget.Quote(h))
 			}
+		}
+	}
+	if p, ok := m["personality"]; ok {
+		var names []string
+		for _, x := range smtpsim.Personalities() {
+			names = append(names, x.String())
+		}
+		if w, ok := l.oneOf(p.v, field+".personality", "a server personality", names); ok {
+			x, _ := smtpsim.ParsePersonality(w)
+			s.personality = &x
 		}
 	}
 	if p, ok := m["check_at"]; ok {

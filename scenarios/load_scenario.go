@@ -136,6 +136,9 @@ func (s serverSpec) with(o serverSpec) serverSpec {
 	if o.checkAt != nil {
 		s.checkAt = o.checkAt
 	}
+	if o.personality != nil {
+		s.personality = o.personality
+	}
 	if o.checkHELO != nil {
 		s.checkHELO = o.checkHELO
 	}
@@ -157,8 +160,9 @@ func (s serverSpec) with(o serverSpec) serverSpec {
 }
 
 // build returns the server with the documented defaults for what s leaves
-// out: mail.example.com, SPF checked at RCPT, no HELO check, unknown
-// sender domains refused, smtpsim's default explanation and policy.
+// out: mail.example.com speaking as go-smtp, SPF checked at RCPT, no HELO
+// check, unknown sender domains refused, smtpsim's default explanation and
+// policy.
 func (s serverSpec) build() Server {
 	srv := Server{Hostname: "mail.example.com", CheckAt: smtpsim.CheckAtRCPT, SenderDomainCheck: true, Policy: s.policy}
 	if s.hostname != nil {
@@ -169,6 +173,9 @@ func (s serverSpec) build() Server {
 	}
 	if s.checkAt != nil {
 		srv.CheckAt = *s.checkAt
+	}
+	if s.personality != nil {
+		srv.Personality = *s.personality
 	}
 	if s.checkHELO != nil {
 		srv.CheckHELO = *s.checkHELO

@@ -87,6 +87,8 @@ func TestParseErrors(t *testing.T) {
 		{"zone file syntax", scenario + "    zonefile: [euston.net.zone, broken.zone]\n", []wantErr{{9, "s.zonefile[2]", "bad A"}}},
 		{"hostname", "defaults:\n  server: {hostname: \"mail example\"}\n" + scenario, []wantErr{{2, "defaults.server.hostname", "not a host name"}}},
 		{"check_at", "defaults:\n  server: {check_at: data}\n" + scenario, []wantErr{{2, "defaults.server.check_at", `"data" is not a command`}}},
+		{"personality", "defaults:\n  server: {personality: exim}\n" + scenario,
+			[]wantErr{{2, "defaults.server.personality", `"exim" is not a server personality (want one of go-smtp, sendmail, postfix)`}}},
 		{"policy result", "defaults:\n  server:\n    policy: {failed: reject}\n" + scenario,
 			[]wantErr{{3, "defaults.server.policy.failed", `did you mean "fail"`}}},
 		{"policy action", "defaults:\n  server:\n    policy: {fail: bounce}\n" + scenario,
@@ -238,6 +240,7 @@ func TestParseDefaults(t *testing.T) {
   client: 192.0.2.80
   server:
     hostname: mx.school.example
+    personality: sendmail
     check_at: mail
     policy:
       fail: {action: reject, code: 554, text: "no"}
@@ -259,6 +262,7 @@ scenarios:
     summary: s
     client: "2001:db8::25"
     server:
+      personality: postfix
       check_at: rcpt
       sender_domain_check: false
       policy:
@@ -283,10 +287,12 @@ scenarios:
 	if a.Client.String() != "192.0.2.80" || b.Client.String() != "2001:db8::25" {
 		t.Errorf("clients %s %s", a.Client, b.Client)
 	}
-	if a.Server.Hostname != "mx.school.example" || a.Server.CheckAt != smtpsim.CheckAtMAIL || !a.Server.SenderDomainCheck {
+	if a.Server.Hostname != "mx.school.example" || a.Server.CheckAt != smtpsim.CheckAtMAIL || !a.Server.SenderDomainCheck ||
+		a.Server.Personality != smtpsim.PersonalitySendmail || a.Server.Config(nil).Personality != smtpsim.PersonalitySendmail {
 		t.Errorf("inherited server %+v", a.Server)
 	}
-	if b.Server.Hostname != "mx.school.example" || b.Server.CheckAt != smtpsim.CheckAtRCPT || b.Server.SenderDomainCheck {
+	if b.Server.Hostname != "mx.school.example" || b.Server.CheckAt != smtpsim.CheckAtRCPT || b.Server.SenderDomainCheck ||
+		b.Server.Personality != smtpsim.PersonalityPostfix {
 		t.Errorf("overridden server %+v", b.Server)
 	}
 	if r := b.Server.Policy[spf.Fail]; r.Action != smtpsim.ActionReject || r.Code != 554 || r.Text != "no" {

@@ -62,6 +62,9 @@ type Scenario struct {
 type Server struct {
 	// Hostname is the server's name in its greeting and header fields.
 	Hostname string
+	// Personality is the MTA whose words the server's replies use
+	// (sendmail, Postfix or go-smtp); the codes are the same for all.
+	Personality smtpsim.Personality
 	// CheckAt is the command where the MAIL FROM identity is checked and
 	// the policy decides (RFC 7208 §2.4 leaves the moment to the receiver).
 	CheckAt smtpsim.CheckPoint
@@ -83,6 +86,7 @@ type Server struct {
 func (s Server) Config(resolver spf.Resolver) smtpsim.Config {
 	return smtpsim.Config{
 		Hostname:                 s.Hostname,
+		Personality:              s.Personality,
 		Resolver:                 resolver,
 		CheckAt:                  s.CheckAt,
 		CheckHELO:                s.CheckHELO,

@@ -44,6 +44,11 @@ type Config struct {
 	// of a fail whose record has no usable exp=; default
 	// DefaultExplanation.
 	Explanation string
+	// Personality is the mail server whose words the replies use: the
+	// default PersonalityGoSMTP (go-smtp's own), PersonalitySendmail (the
+	// seed article's server), PersonalityPostfix. The codes are the same
+	// for all.
+	Personality Personality
 
 	// XClientTrusted lists the networks whose clients may use XCLIENT;
 	// nil means loopback (127.0.0.0/8 and ::1). An empty, non-nil list
@@ -325,6 +330,9 @@ func (c Config) withDefaults() (Config, Policy, error) {
 	}
 	if c.CheckAt > CheckAtMAIL {
 		return c, nil, fmt.Errorf("smtpsim: Config.CheckAt: unknown check point %d", c.CheckAt)
+	}
+	if _, ok := voices[c.Personality]; !ok {
+		return c, nil, fmt.Errorf("smtpsim: Config.Personality: unknown personality %d", c.Personality)
 	}
 	if c.Explanation == "" {
 		c.Explanation = DefaultExplanation

@@ -22,6 +22,9 @@
 //   - XCLIENT (Postfix), so that a client on loopback can claim any
 //     address: swaks --xclient-addr 192.0.2.80 --xclient-name
 //     www.euston.net works;
+//   - a Personality: the words of a real MTA's replies (sendmail's, as
+//     in the seed, or Postfix's) in place of go-smtp's, the codes left as
+//     they are;
 //   - limits on line length, message size, recipients, read and write
 //     time, concurrent sessions, sessions per client address and the wait
 //     for the first command, silent connections giving their places to
@@ -86,15 +89,43 @@
 // SPF needs an address. Only clients in Config.XClientTrusted (loopback by
 // default) may use XCLIENT, and only they see it advertised.
 //
-// # Differences from the seed's server
+// # Personalities, and why they live in the front
 //
-// go-smtp writes its own texts for HELO, MAIL, RCPT, DATA and QUIT: "250
-// 2.0.0 Hello mail.euston.net" (the seed's server said "250 www.euston.net
-// Hello www.euston.net [...], pleased to meet you" — here the reveal is in
-// EventHELO and the Received field), "250 2.0.0 Roger, accepting mail from
-// <honeypot@euston.net>" ("250 2.1.0 honeypot@euston.net Sender ok"),
-// "250 2.0.0 I'll make sure <user@example.com> gets this", "250 2.0.0 OK:
-// queued", and the greeting "220 mail.example.com ESMTP Service Ready".
-// The refusals this package makes (553 5.1.8, 550 5.7.23, ...) are the
-// seed's, on one line each.
+// RFC 5321 §4.2 fixes the reply codes and leaves the text to the server;
+// every MTA has its own. go-smtp writes fixed texts for the greeting,
+// HELO/EHLO, MAIL, RCPT, DATA, RSET, NOOP and QUIT ("250 2.0.0 Roger,
+// accepting mail from <honeypot@euston.net>") with no way for a backend
+// to change them: its Session methods return only errors, and the 250s
+// are written inside its Conn. So the wording is done in the front, on
+// the replies' way out: Write parses each reply go-smtp writes, knows it
+// by the command being served and its code (a 250 to MAIL, a 553 at MAIL,
+// a 354 to DATA, a 250 after the message, ...), and replaces its text and
+// enhanced code with Config.Personality's; its three-digit code never
+// changes. The SPF policy's refusals are known by their words (the front
+// sees each EventPolicy before go-smtp writes its reply) and are worded
+// too. What a text needs comes from the session's own events: the
+// client's confirmed name from EventHELO, the message's ID from
+// EventStored. Replies go-smtp writes for errors of syntax, sequence or
+// size keep its words; the EHLO reply keeps its capabilities and only its
+// first line is worded. Every other reply stays on one line.
+//
+// The seed's dialogue with PersonalitySendmail reads as the article prints
+// it (documentation addresses in the blanks it lost):
+//
+//	220 mail.example.com SMTP Server ready.
+//	250 mail.example.com Hello www.euston.net [192.0.2.80], pleased to meet you
+//	553 5.1.8 buddy@your.friend... Domain of sender address buddy@your.friend does not exist
+//	250 2.1.0 honeypot@euston.net Sender ok
+//	250 2.1.5 user@example.com... Recipient ok
+//	550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net. Command rejected.
+//
+// The article's 550 has no enhanced code; this one keeps RFC 7372's
+// 5.7.23. PersonalityPostfix says "250 mail.example.com", "250 2.1.0 Ok"
+// and "550 5.7.23 <user@example.com>: Recipient address rejected: ...".
+// The default, PersonalityGoSMTP, leaves go-smtp's words alone: "250 2.0.0
+// Hello mail.euston.net", "250 2.0.0 I'll make sure <user@example.com>
+// gets this", "250 2.0.0 OK: queued", the greeting "220 mail.example.com
+// ESMTP Service Ready"; there the reveal of the HELO is in EventHELO and
+// the Received field only, and the lab's own refusals (553 5.1.8, 550
+// 5.7.23, ...) are worded as above without "Command rejected.".
 package smtpsim

@@ -9,12 +9,15 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"spflab/spf"
 )
 
 // The front: go-smtp reads commands from a net.Conn that the server hands
@@ -32,6 +35,12 @@ import (
 //     RemoteAddr, to go-smtp through the Listener, and go-smtp greets it
 //     with a new 220 (Postfix's XCLIENT semantics);
 //   - add XCLIENT to the EHLO reply for a trusted client;
+//   - word go-smtp's replies as the server's Personality does (go-smtp's
+//     texts are fixed): each reply is parsed, known by the command it
+//     answers and its code, and its text and enhanced code replaced; what
+//     the words need comes from the session's own events (the client's
+//     name from EventHELO, the policy's refusals from EventPolicy, the
+//     message's ID from EventStored);
 //   - refuse a command holding a bare CR or another control character,
 //     which go-smtp would echo into its reply (RFC 5321 §2.3.8);
 //   - hold a connection that has sent no command yet to GreetingTimeout,
@@ -61,9 +70,10 @@ type conn struct {
 	limited bool // counted in srv.perIP
 	evicted bool // counted in srv.evicting
 
-	emu   sync.Mutex // orders events; guards seq, cmd, cause, reason
+	emu   sync.Mutex // orders events; guards seq, cmd, line, cause, reason
 	seq   int
 	cmd   string // the verb of the command being served
+	line  string // its whole line
 	cause int    // the Seq of its line
 
 	reason    string // why the connection closes, once known
@@ -82,6 +92,7 @@ type conn struct {
 	msgLines      int     // lines of the message so far
 	omitting      bool    // the current line of the message is counted, not reported
 	omitted       Omitted // lines counted and not reported yet
+	heard         heard   // what the session reported, for wording replies
 
 	finished sync.Once
 }
@@ -101,6 +112,49 @@ type clientID struct {
 	nameGiven bool
 }
 
+// heard is what the session of the current incarnation reported that the
+// wording of its replies needs.
+type heard struct {
+	client      clientName
+	queued      uint64 // the ID of the message stored last
+	heloRefusal *Reply // the refusal of the HELO identity's decision
+	mailRefusal *Reply // the refusal of the MAIL FROM identity's decision
+}
+
+// note keeps what e tells the wording of replies. The session's events
+// come on the goroutine that writes its replies.
+func (c *conn) note(e Event) {
+	h := &c.heard
+	switch {
+	case e.Kind == EventHELO:
+		h.client = clientName{ip: e.HELO.IP, confirmed: e.HELO.Name, ptr: e.HELO.PTR}
+	case e.Kind == EventStored:
+		h.queued = e.Stored.ID
+	case e.Kind == EventPolicy && e.Policy.Outcome.Identity == spf.IdentityHELO:
+		h.heloRefusal = e.Policy.Reply
+	case e.Kind == EventPolicy:
+		h.mailRefusal = e.Policy.Reply
+	}
+}
+
+// word returns a reply of go-smtp's in the words of the server's
+// personality, and whether they differ.
+func (c *conn) word(r Reply) (Reply, bool) {
+	cfg := &c.srv.cfg
+	if cfg.Personality == PersonalityGoSMTP {
+		return r, false
+	}
+	c.emu.Lock()
+	x := exchange{verb: c.cmd, line: c.line, host: cfg.Hostname, client: c.heard.client, queued: c.heard.queued}
+	c.emu.Unlock()
+	for _, ref := range []*Reply{c.heard.heloRefusal, c.heard.mailRefusal} {
+		if ref != nil {
+			x.refusals = append(x.refusals, *ref)
+		}
+	}
+	return cfg.Personality.word(x, r)
+}
+
 // command records a client line as the command being served and reports
 // it.
 func (c *conn) command(line string, unterminated bool) {
@@ -113,7 +167,7 @@ func (c *conn) command(line string, unterminated bool) {
 	}
 	c.emu.Lock()
 	c.seq++
-	c.cmd, c.cause = strings.ToUpper(verb), c.seq
+	c.cmd, c.line, c.cause = strings.ToUpper(verb), line, c.seq
 	ev := Event{Kind: EventClientLine, Line: line, Unterminated: unterminated, Command: c.cmd, Cause: c.cause}
 	c.deliver(ev)
 	c.emu.Unlock()
@@ -121,6 +175,7 @@ func (c *conn) command(line string, unterminated bool) {
 
 // emit delivers an event attributed to the command being served.
 func (c *conn) emit(e Event) {
+	c.note(e)
 	if c.srv.cfg.OnEvent == nil {
 		return
 	}
@@ -190,19 +245,8 @@ func (c *conn) hangUp(r Reply, reason string) {
 
 // reply writes a reply of the front's own and records it.
 func (c *conn) reply(r Reply) error {
-	var b bytes.Buffer
-	for i, l := range r.Lines {
-		sep := "-"
-		if i == len(r.Lines)-1 {
-			sep = " "
-			if r.Enhanced != "" {
-				l = r.Enhanced + " " + l
-			}
-		}
-		b.WriteString(strconv.Itoa(r.Code) + sep + l + "\r\n")
-	}
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
-	return c.send(b.Bytes(), r)
+	return c.send(r.wire(), r)
 }
 
 // send writes a reply's bytes to the client and records the reply. The
@@ -515,8 +559,9 @@ func (c *conn) xclient(v *vconn, args string) {
 	v.mu.Unlock()
 }
 
-// Write takes go-smtp's reply bytes; each complete reply is recorded and
-// sent on, the EHLO reply with XCLIENT added for a trusted client.
+// Write takes go-smtp's reply bytes; each complete reply is worded by the
+// personality, recorded and sent on, the EHLO reply with XCLIENT added for
+// a trusted client.
 func (v *vconn) Write(p []byte) (int, error) {
 	if v.isClosed() {
 		return 0, net.ErrClosed
@@ -533,13 +578,19 @@ func (v *vconn) Write(p []byte) (int, error) {
 		}
 		wire := c.out[:end]
 		r, err := ParseReply(string(wire))
-		if err != nil {
+		switch {
+		case err != nil:
 			r = Reply{Lines: []string{strings.TrimRight(string(wire), "\r\n")}}
-		}
-		if r.Code == 250 && len(r.Lines) > 1 && c.trusted && c.currentCommand() == "EHLO" {
-			r.Lines = append(r.Lines[:1], append([]string{"XCLIENT " + xclientAttrs}, r.Lines[1:]...)...)
-			i := bytes.IndexByte(wire, '\n') + 1
-			wire = append(append(append([]byte(nil), wire[:i]...), "250-XCLIENT "+xclientAttrs+"\r\n"...), wire[i:]...)
+		default:
+			var changed bool
+			r, changed = c.word(r)
+			if r.Code == 250 && len(r.Lines) > 1 && c.trusted && c.currentCommand() == "EHLO" {
+				r.Lines = slices.Insert(slices.Clone(r.Lines), 1, "XCLIENT "+xclientAttrs)
+				changed = true
+			}
+			if changed {
+				wire = r.wire()
+			}
 		}
 		if r.Code == 354 {
 			c.inData, c.dataState, c.msgLines, c.omitting = true, dataBeginLine, 0, false
@@ -584,6 +635,7 @@ func (v *vconn) Close() error {
 	if next != nil {
 		c.client = *next
 		c.pending, c.midLine, c.inData, c.bdatLeft, c.out, c.inTransaction = nil, false, false, 0, c.out[:0], false
+		c.heard = heard{}
 		if c.srv.handOver(newVconn(c)) {
 			return nil
 		}

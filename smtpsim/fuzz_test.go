@@ -85,9 +85,11 @@ func FuzzParseXClient(f *testing.F) {
 	})
 }
 
-// FuzzFront sends any bytes to a real server: the front and go-smtp must
-// neither panic nor stall, every session's event stream must run in order
-// from connect to close, and the server must go on serving.
+// FuzzFront sends any bytes to a real server of each personality: the
+// front and go-smtp must neither panic nor stall, every session's event
+// stream must run in order from connect to close, every reply must parse
+// back to itself, one line long but for EHLO's, and the server must go on
+// serving.
 func FuzzFront(f *testing.F) {
 	for _, s := range []string{
 		"EHLO lab\r\nXCLIENT ADDR=192.0.2.80\r\nHELO mail.euston.net\r\nMAIL FROM:<honeypot@euston.net>\r\nRCPT TO:<user@example.com>\r\n",
@@ -97,31 +99,53 @@ func FuzzFront(f *testing.F) {
 		"XCLIENT ADDR=[UNAVAILABLE]\r\nXCLIENT NAME=+0D+0A\r\nXCLIENT\r\n",
 		"\x00\xff\r\n\r\n.\r\n\n\n",
 		"DATA\r\nRSET\r\nHELO\r\nEHLO \r\n",
+		"HELO x\r\nMAIL From:buddy@your.friend\r\nMAIL From:  <a@flaky.example> SIZE=9\r\nRCPT To:<>\r\nNOOP\r\nRSET\r\nQUIT\r\n",
 	} {
 		f.Add([]byte(s))
 	}
-	rec := NewRecorder()
 	var errs syncBuffer // what go-smtp reports, a recovered panic included
-	srv, err := NewServer(Config{Resolver: testZone(f), OnEvent: rec.Record, Limits: Limits{ReadTimeout: time.Second}, ErrorLog: log.New(&errs, "", 0)})
-	if err != nil {
-		f.Fatal(err)
+	type lab struct {
+		srv *Server
+		rec *Recorder // one per server: session numbers count per server
 	}
-	if err := srv.Start(); err != nil {
-		f.Fatal(err)
+	var labs []lab
+	for _, p := range Personalities() {
+		rec := NewRecorder()
+		srv, err := NewServer(Config{Resolver: testZone(f), OnEvent: rec.Record, Personality: p,
+			Limits: Limits{ReadTimeout: time.Second, DNSTimeout: time.Second}, ErrorLog: log.New(&errs, "", 0)})
+		if err != nil {
+			f.Fatal(err)
+		}
+		if err := srv.Start(); err != nil {
+			f.Fatal(err)
+		}
+		defer srv.Close()
+		labs = append(labs, lab{srv, rec})
 	}
-	defer srv.Close()
 	f.Fuzz(func(t *testing.T, input []byte) {
-		c := dial(t, srv)
-		c.WriteRaw(input)
-		c.Close()
-		evs := waitEvents(t, rec, c)
-		rec.Forget(evs[0].Session)
-		probe := dial(t, srv)
-		send(t, probe, "NOOP", want{code: 250})
-		probe.Close()
-		rec.Forget(waitEvents(t, rec, probe)[0].Session)
-		if msg := errs.String(); msg != "" {
-			t.Fatalf("go-smtp reported: %s", msg)
+		for _, l := range labs {
+			srv, rec := l.srv, l.rec
+			c := dial(t, srv)
+			c.WriteRaw(input)
+			c.Close()
+			evs := waitEvents(t, rec, c)
+			rec.Forget(evs[0].Session)
+			for _, e := range find(evs, EventReply) {
+				again, err := ParseReply(e.Reply.String())
+				if err != nil || again.String() != e.Reply.String() {
+					t.Fatalf("%s: reply %q reads back as %q, %v", srv.cfg.Personality, e.Reply.String(), again.String(), err)
+				}
+				if len(e.Reply.Lines) > 1 && e.Command != "EHLO" {
+					t.Fatalf("%s: reply to %s on %d lines: %q", srv.cfg.Personality, e.Command, len(e.Reply.Lines), e.Reply.String())
+				}
+			}
+			probe := dial(t, srv)
+			send(t, probe, "NOOP", want{code: 250})
+			probe.Close()
+			rec.Forget(waitEvents(t, rec, probe)[0].Session)
+			if msg := errs.String(); msg != "" {
+				t.Fatalf("go-smtp reported: %s", msg)
+			}
 		}
 	})
 }

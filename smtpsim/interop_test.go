@@ -13,12 +13,22 @@ import (
 
 // TestSwaksInterop runs the real swaks with XCLIENT against the server:
 // the forbidden address gets SPF's 550, the permitted one is stored with
-// Received-SPF: pass.
+// Received-SPF: pass; with the sendmail personality swaks reads the
+// article's words.
 func TestSwaksInterop(t *testing.T) {
 	swaks := testtool.Need(t, "swaks", "apt-get install -y swaks")
-	srv, rec := startServer(t, Config{})
+	type lab struct {
+		srv *Server
+		rec *Recorder
+	}
+	labs := map[Personality]lab{}
+	for _, p := range []Personality{PersonalityGoSMTP, PersonalitySendmail} {
+		srv, rec := startServer(t, Config{Personality: p})
+		labs[p] = lab{srv, rec}
+	}
 	for _, tc := range []struct {
 		name, addr, xname string
+		personality       Personality
 		exitOK            bool
 		output            []string
 		field             string
@@ -36,16 +46,38 @@ func TestSwaksInterop(t *testing.T) {
 			output: []string{"<-  250 2.0.0 OK: queued"},
 			field:  "Received-SPF: pass (mail.example.com: domain of honeypot@euston.net designates 192.0.2.25 as permitted sender)",
 		},
+		{
+			name: "sendmail forbidden", addr: "192.0.2.80", personality: PersonalitySendmail,
+			output: []string{
+				"<-  220 mail.example.com SMTP Server ready.",
+				"<-  250-mail.example.com Hello www.euston.net [192.0.2.80], pleased to meet you",
+				"<-  250 2.1.0 <honeypot@euston.net> Sender ok",
+				"<** 550 5.7.23 SPF test returned fail for 192.0.2.80: ip=192.0.2.80 sender=honeypot@euston.net helo=mail.euston.net. Command rejected.",
+				"<-  221 2.0.0 mail.example.com closing connection",
+			},
+		},
+		{
+			name: "sendmail permitted", addr: "192.0.2.25", personality: PersonalitySendmail, exitOK: true,
+			output: []string{
+				"<-  250 2.1.5 <user@example.com>... Recipient ok",
+				`<-  354 Enter mail, end with "." on a line by itself`,
+				"<-  250 2.0.0 m0000001 Message accepted for delivery",
+			},
+			field: "Received-SPF: pass (mail.example.com: domain of honeypot@euston.net designates 192.0.2.25 as permitted sender)",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			srv, rec := labs[tc.personality].srv, labs[tc.personality].rec
 			before := srv.Mailbox().Len()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, swaks,
-				"--server", srv.Addr().String(), "--timeout", "10",
-				"--xclient-addr", tc.addr, "--xclient-name", tc.xname,
+			args := []string{"--server", srv.Addr().String(), "--timeout", "10", "--xclient-addr", tc.addr}
+			if tc.xname != "" {
+				args = append(args, "--xclient-name", tc.xname)
+			}
+			cmd := exec.CommandContext(ctx, swaks, append(args,
 				"--helo", "mail.euston.net", "--from", "honeypot@euston.net", "--to", "user@example.com",
-				"--header", "Subject: swaks interop")
+				"--header", "Subject: swaks interop")...)
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
 			if tc.exitOK && err != nil || !tc.exitOK && !errors.As(err, &exit) {

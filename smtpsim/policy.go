@@ -20,7 +20,9 @@ type Decision struct {
 	Action  Action `json:"action"`
 	// At is the command whose reply carries the decision: "MAIL" or "RCPT".
 	At string `json:"at"`
-	// Reply is the refusal, for ActionTempFail and ActionReject.
+	// Reply is the refusal, for ActionTempFail and ActionReject, as the
+	// policy words it; the server's Personality may word it otherwise on
+	// the wire (see the EventReply that follows).
 	Reply *Reply `json:"reply,omitempty"`
 }
 

@@ -58,6 +58,12 @@ func (r Reply) String() string {
 	return b.String()
 }
 
+// wire returns the reply as it goes on the wire: String's lines, each
+// ended by CRLF.
+func (r Reply) wire() []byte {
+	return []byte(strings.ReplaceAll(r.String(), "\n", "\r\n") + "\r\n")
+}
+
 // ReplyError is a reply that does not follow the grammar of RFC 5321 §4.2.
 type ReplyError struct {
 	Line   int    // 1-based line of the reply at fault

@@ -177,7 +177,8 @@ func IsLoopbackHost(host string) bool {
 // RCPT, unknown sender domains refused), the client the zone's first
 // reverse name describes, a sender at the zone's first SPF domain.
 func ZoneLesson(z *fakedns.Zone, file string) *Lesson {
-	l := &Lesson{Title: file, Zone: z, Client: netip.MustParseAddr("192.0.2.1"), HELO: "client.example", To: "user@example.com"}
+	l := &Lesson{Title: file, Zone: z, Client: netip.MustParseAddr("192.0.2.1"), HELO: "client.example", To: "user@example.com",
+		Config: smtpsim.Config{Personality: smtpsim.PersonalitySendmail}}
 	var spfDomain, mxDomain string
 	ptrFound := false
 	for _, name := range z.Names() {

@@ -173,7 +173,7 @@ func IsLoopbackHost(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// ZoneLesson is the lesson of a bare zone file: the seed's server (SPF at
+// ZoneLesson is the lesson of a bare zone file: the seed's server (sendmail's words, SPF at
 // RCPT, unknown sender domains refused), the client the zone's first
 // reverse name describes, a sender at the zone's first SPF domain.
 func ZoneLesson(z *fakedns.Zone, file string) *Lesson {

@@ -89,30 +89,42 @@ func (f *serveFlags) add(fs *flag.FlagSet) {
 	fs.DurationVar(&f.grace, "grace", 5*time.Second, "how long Ctrl+C lets open sessions finish")
 }
 
-// runServe is "spflab serve": see serveHelp.
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// serveOptions are "spflab serve"'s command line, checked, with the
+// lesson it loaded and the lab's configuration.
+type serveOptions struct {
+	flags  serveFlags
+	lesson *classroom.Lesson
+	lab    classroom.Config
+}
+
+func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
+	var o serveOptions
 	fs := newFlagSet("serve", serveSynopsis, stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: spflab %s\n%s\n", serveSynopsis, serveHelp)
 		fs.PrintDefaults()
 	}
-	var f serveFlags
-	f.add(fs)
+	o.flags.add(fs)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
-		return flagStatus(err)
+		return o, err
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "spflab serve: unexpected argument %q\n", rest[0])
+		fail(stderr, "serve", exitUsage, fmt.Errorf("unexpected argument %q", rest[0]))
 		fs.Usage()
-		return 2
+		return o, errUsage
 	}
-	lesson, cfg, err := f.resolve()
-	if err != nil {
-		fmt.Fprintf(stderr, "spflab serve: %v\n", err)
-		return 2
+	if o.lesson, o.lab, err = o.flags.resolve(); err != nil {
+		fail(stderr, "serve", exitUsage, err)
+		return o, errUsage
 	}
-	return serve(ctx, lesson, cfg, f, stdout, stderr)
+	return o, nil
+}
+
+// runServe serves the lesson until ctx ends (Ctrl+C) or the user quits
+// the monitor: see serveHelp.
+func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) int {
+	return serve(ctx, o.lesson, o.lab, o.flags, stdout, stderr)
 }
 
 // resolve checks the flags and loads the lesson.

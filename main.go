@@ -44,7 +44,7 @@ var commands = []command{
 	{name: "list", usage: listSynopsis, summary: "list the lessons: id, title, summary", run: runner(parseList, runList)},
 	{name: "run", usage: "run [ID...|--all] [--format text|json|markdown]", summary: "run lessons against a real server and print them", run: runner(parseRun, runRun)},
 	{name: "test", usage: testSynopsis, summary: "check every expectation of every lesson", run: runner(parseTest, runTest)},
-	{name: "serve", usage: "serve [--scenario ID | --zone FILE] [--no-tui]", summary: "serve a lesson's SMTP and DNS on loopback for swaks, nc, dig", run: runServe},
+	{name: "serve", usage: "serve [--scenario ID | --zone FILE] [--no-tui]", summary: "serve a lesson's SMTP and DNS on loopback for swaks, nc, dig", run: runner(parseServe, runServe)},
 }
 
 // runner joins a command's parse step and its run step: parse reads the

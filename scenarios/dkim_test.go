@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,7 +116,7 @@ func TestSignedLesson(t *testing.T) {
 			notes = append(notes, e.Text)
 		}
 	}
-	want := "the lab signed the message for d=euston.net, selector lab (Ed25519 key; the public half at lab._domainkey.euston.net)"
+	want := "the lab signed the message: d=euston.net, selector lab, Ed25519 key; the public half is at lab._domainkey.euston.net"
 	if len(notes) != 5 || notes[0] != want || notes[2] != tampered.Tampered {
 		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
 	}
@@ -213,5 +214,73 @@ func TestSignedKeyOfTheZone(t *testing.T) {
 	}
 	if len(verdicts) != 1 || !strings.HasPrefix(verdicts[0], "DKIM permerror for d=euston.net s=lab: ") {
 		t.Errorf("a revoked key (p= empty): verdicts %q, want one permerror", verdicts)
+	}
+}
+
+// TestBuiltinDMARCLessons checks that the built-in file keeps the lessons
+// of the header From: each with the expectations that make its point.
+func TestBuiltinDMARCLessons(t *testing.T) {
+	f := builtin(t)
+	// Each lesson's data: steps, in order, as "code dkim dmarc".
+	tests := map[string][]string{
+		"dmarc-forged-from":             {"550 none fail"},
+		"dmarc-forged-from-unprotected": {"250 none none"},
+		"dmarc-relaxed":                 {"250 - pass"},
+		"dmarc-strict":                  {"550 - fail"},
+		"dkim-sign-verify":              {"250 pass pass", "250 fail pass", "250 fail pass"},
+		"dmarc-forwarding":              {"250 pass pass", "250 pass pass", "550 none fail"},
+		"dmarc-policies":                {"250 - fail", "250 - fail", "550 - fail"},
+	}
+	for id, want := range tests {
+		sc := f.Lookup(id)
+		if sc == nil {
+			t.Errorf("no lesson %s", id)
+			continue
+		}
+		if !sc.Server.DMARC {
+			t.Errorf("%s: the server does not check DMARC", id)
+		}
+		var got []string
+		for _, st := range sc.Dialogue {
+			if st.Kind != StepData {
+				continue
+			}
+			e := st.Expect
+			d := "-"
+			if len(e.DKIM) > 0 {
+				d = joinResults(e.DKIM)
+			}
+			got = append(got, strings.Join([]string{strconv.Itoa(e.Code), d, string(e.DMARC)}, " "))
+		}
+		if strings.Join(got, "; ") != strings.Join(want, "; ") {
+			t.Errorf("%s: messages expect %q, want %q", id, got, want)
+		}
+	}
+	// The forwarder's SPF fails, then passes with SRS; the relaxed and
+	// strict lessons send the same newsletter; a body byte and a Subject
+	// change in transit; a quarantined message is marked.
+	fwd := f.Lookup("dmarc-forwarding")
+	if !hasExpectation(fwd, "RCPT To:<user@example.com>", "spf", "fail") || !hasExpectation(fwd, "RCPT To:<user@example.com>", "spf", "pass") ||
+		!strings.HasPrefix(fwd.Dialogue[5].Line, "MAIL From:<SRS0=") {
+		t.Error("dmarc-forwarding: no SPF fail, then pass with SRS")
+	}
+	if a, b := f.Lookup("dmarc-relaxed").Dialogue[4].Data, f.Lookup("dmarc-strict").Dialogue[4].Data; a != b || a == "" {
+		t.Error("dmarc-relaxed and dmarc-strict send different messages")
+	}
+	var tampers []string
+	for _, st := range f.Lookup("dkim-sign-verify").Dialogue {
+		tampers = append(tampers, st.Tamper)
+	}
+	if s := strings.Join(tampers, ""); s != "bodysubject" {
+		t.Errorf("dkim-sign-verify tampers %q, want body then subject", s)
+	}
+	marked := false
+	for _, st := range f.Lookup("dmarc-policies").Dialogue {
+		for _, h := range st.Expect.Headers {
+			marked = marked || strings.HasPrefix(h, smtpsim.QuarantineField)
+		}
+	}
+	if !marked {
+		t.Error("dmarc-policies: no message expected in quarantine")
 	}
 }

@@ -85,8 +85,8 @@
 // scenario's zone, unless its zones list that name: then their records
 // stand, for a lesson about a wrong or revoked key. A seed: key is the
 // Ed25519 key whose seed is the SHA-256 of the text (RFC 8032): the same
-// key, record and signatures on every machine, where an RSA key could
-// only be generated at random.
+// key and record on every load and machine, where an RSA key could only
+// be generated at random.
 //
 // The zone of a scenario is its zone files (the defaults' first), then the
 // default zones, then its own zones; a name listed by a later source

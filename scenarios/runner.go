@@ -361,7 +361,7 @@ func (r *Runner) scripted(ctx context.Context, ds *DialogueStep, number int) (St
 	default:
 		for _, d := range ds.Sign {
 			if sg := r.sc.Signer(d); sg != nil {
-				st.Events = append(st.Events, r.text(st.Index, EventNote, fmt.Sprintf("the lab signed the message for d=%s, selector %s (%s; the public half at %s)", sg.Domain, sg.Selector, sg.Key, sg.KeyName())))
+				st.Events = append(st.Events, r.text(st.Index, EventNote, fmt.Sprintf("the lab signed the message: d=%s, selector %s, %s; the public half is at %s", sg.Domain, sg.Selector, sg.Key, sg.KeyName())))
 			}
 		}
 		if ds.Tampered != "" {

@@ -29,8 +29,12 @@ var (
 // with.
 func (l *loader) signers(n *yaml.Node, field string) []Signer {
 	list := deref(n)
-	if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+	switch {
+	case list.Kind != yaml.SequenceNode:
 		l.errorf(list, field, "want a list of signing keys, each {domain, selector, seed or key}, got %s", describe(list))
+		return nil
+	case len(list.Content) == 0:
+		l.errorf(list, field, "the list is empty")
 		return nil
 	}
 	var out []Signer

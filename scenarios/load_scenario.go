@@ -87,8 +87,11 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	if zonesOK && filesOK && def.zonesOK && def.filesOK {
 		sc.Zone = l.zone(n, field, append(def.zonefiles[:len(def.zonefiles):len(def.zonefiles)], files...), def.zones, zones)
 	}
+	signersOK := true
 	if p, ok := m["dkim"]; ok {
+		errs := len(l.errs)
 		sc.Signers = l.signers(p.v, field+".dkim")
+		signersOK = len(l.errs) == errs
 		if sc.Zone != nil {
 			publishKeys(sc.Zone, sc.Signers)
 		}
@@ -96,7 +99,9 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 
 	if p, ok := m["dialogue"]; ok {
 		sc.Dialogue = l.dialogue(p.v, field+".dialogue", sc.Server)
-		l.signSteps(sc, field)
+		if signersOK { // else sign: would only repeat that a key is wrong
+			l.signSteps(sc, field)
+		}
 	} else {
 		l.errorf(n, field+".dialogue", "missing: a scenario needs a dialogue")
 	}

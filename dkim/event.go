@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"spflab/spf"
 )
 
 // A Listener receives the Events of a verification, in order, on the
@@ -73,42 +75,54 @@ type Event struct {
 }
 
 // String words the step, e.g. "DKIM fail for d=euston.net s=lab: body
-// hash did not verify".
-func (e *Event) String() string {
+// hash did not verify". Words gives the same words in parts.
+func (e *Event) String() string { return e.Words().String() }
+
+// Words words the step in parts with the roles a viewer colours
+// (spf.Part): the concatenated text is String.
+func (e *Event) Words() spf.Words {
+	idx := strconv.Itoa(e.Index)
 	switch e.Kind {
 	case EventSignature:
-		s := "DKIM-Signature " + strconv.Itoa(e.Index) + ": " + e.tags()
+		w := spf.Words{{Text: "DKIM-Signature " + idx + ": ", Role: spf.RoleLabel}, {Text: e.tags(), Role: spf.RoleSubject}}
+		var tags string
 		if e.Algorithm != "" {
-			s += " a=" + e.Algorithm
+			tags += " a=" + e.Algorithm
 		}
 		if len(e.Headers) > 0 {
-			s += " h=" + strings.Join(e.Headers, ":")
+			tags += " h=" + strings.Join(e.Headers, ":")
+		}
+		if tags != "" {
+			w = append(w, spf.Part{Text: tags, Role: spf.RoleText})
 		}
 		if e.Reason != "" {
-			s += " (" + e.Reason + ")"
+			w = append(w, spf.Part{Text: " (" + e.Reason + ")", Role: spf.RoleWarn})
 		}
-		return s
+		return w
 	case EventKeyQuery:
+		w := spf.Words{{Text: "key query ", Role: spf.RoleLabel}, {Text: "TXT " + e.Name, Role: spf.RoleText}}
 		if e.Err != "" {
-			return "key query TXT " + e.Name + ": " + e.Err
+			return append(w, spf.Part{Text: ": " + e.Err, Role: spf.RoleBad})
 		}
 		q := make([]string, len(e.Answers))
 		for i, a := range e.Answers {
 			q[i] = strconv.Quote(shortKey(a))
 		}
-		return "key query TXT " + e.Name + " → " + strings.Join(q, ", ")
+		return append(w, spf.Part{Text: " → " + strings.Join(q, ", "), Role: spf.RoleText})
 	case EventBodyHash:
+		w := spf.Words{{Text: "body hash of signature " + idx + ": ", Role: spf.RoleLabel}}
 		if e.Match {
-			return "body hash of signature " + strconv.Itoa(e.Index) + ": the body matches bh="
+			return append(w, spf.Part{Text: "the body matches bh=", Role: spf.RoleMatch})
 		}
-		return "body hash of signature " + strconv.Itoa(e.Index) + ": the body does not match bh=, it changed after signing"
+		return append(w, spf.Part{Text: "the body does not match bh=, it changed after signing", Role: spf.RoleBad})
 	case EventVerdict:
-		if e.Index == 0 {
-			return "DKIM " + string(e.Result) + ": " + e.Reason
+		w := spf.Words{{Text: "DKIM ", Role: spf.RoleLabel}, {Text: string(e.Result), Role: spf.RoleResult}}
+		if e.Index != 0 {
+			w = append(w, spf.Part{Text: " for ", Role: spf.RoleText}, spf.Part{Text: e.tags(), Role: spf.RoleSubject})
 		}
-		return "DKIM " + string(e.Result) + " for " + e.tags() + ": " + e.Reason
+		return append(w, spf.Part{Text: ": " + e.Reason, Role: spf.RoleDetail})
 	}
-	return e.Reason
+	return spf.Words{{Text: e.Reason, Role: spf.RoleText}}
 }
 
 // tags words the signature as "d=euston.net s=lab".

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"spflab/spf"
 )
 
 // A Listener receives the Events of an evaluation, in order, on the
@@ -110,79 +112,109 @@ type Event struct {
 }
 
 // String words the step, e.g. "SPF bounce.euston.net vs euston.net:
-// relaxed, same organizational domain (euston.net) → aligned".
-func (e *Event) String() string {
+// relaxed, same organizational domain (euston.net) → aligned". Words
+// gives the same words in parts.
+func (e *Event) String() string { return e.Words().String() }
+
+// Words words the step in parts with the roles a viewer colours
+// (spf.Part): the concatenated text is String.
+func (e *Event) Words() spf.Words {
 	switch e.Kind {
 	case EventAuthor:
 		switch {
 		case e.Reason != "":
-			return e.Reason
+			return spf.Words{{Text: e.Reason, Role: spf.RoleBad}}
 		case len(e.Domains) == 1:
-			return "Author Domain " + e.Domains[0] + " (the domain of the From: address, RFC 9989 §5.3.1)"
+			return spf.Words{{Text: "Author Domain ", Role: spf.RoleLabel}, {Text: e.Domains[0], Role: spf.RoleSubject},
+				{Text: " (the domain of the From: address, RFC 9989 §5.3.1)", Role: spf.RoleDetail}}
 		}
-		return "Author Domains " + strings.Join(e.Domains, ", ") + ": each is evaluated and the strictest failing policy applies (RFC 9989 §11.5)"
+		return spf.Words{{Text: "Author Domains ", Role: spf.RoleLabel}, {Text: strings.Join(e.Domains, ", "), Role: spf.RoleSubject},
+			{Text: ": each is evaluated and the strictest failing policy applies (RFC 9989 §11.5)", Role: spf.RoleDetail}}
 	case EventDNS:
+		w := spf.Words{{Text: e.QType + " ", Role: spf.RoleLabel}, {Text: e.Name, Role: spf.RoleText}}
 		if e.Err != "" {
-			return e.QType + " " + e.Name + ": " + e.Err
+			return append(w, spf.Part{Text: ": " + e.Err, Role: spf.RoleDetail})
 		}
 		q := make([]string, len(e.Answers))
 		for i, a := range e.Answers {
 			q[i] = strconv.Quote(a)
 		}
-		return e.QType + " " + e.Name + " → " + strings.Join(q, ", ")
+		return append(w, spf.Part{Text: " → " + strings.Join(q, ", "), Role: spf.RoleText})
 	case EventRecord:
 		if e.Record == "" {
-			return e.Reason
+			return spf.Words{{Text: e.Reason, Role: spf.RoleDetail}}
 		}
-		s := e.Domain + " publishes a DMARC record"
+		w := spf.Words{{Text: e.Domain, Role: spf.RoleSubject}, {Text: " publishes a DMARC record", Role: spf.RoleText}}
 		switch e.PSD {
 		case PSDPublicSuffix:
-			s += " with psd=y, a public suffix domain: the tree walk stops (RFC 9989 §4.10)"
+			w = append(w, spf.Part{Text: " with psd=y, a public suffix domain: the tree walk stops (RFC 9989 §4.10)", Role: spf.RoleDetail})
 		case PSDOrganizational:
-			s += " with psd=n, an organizational domain: the tree walk stops (RFC 9989 §4.10)"
+			w = append(w, spf.Part{Text: " with psd=n, an organizational domain: the tree walk stops (RFC 9989 §4.10)", Role: spf.RoleDetail})
 		}
 		for _, p := range e.Problems {
-			s += "; ignored: " + p.String()
+			w = append(w, spf.Part{Text: "; ignored: " + p.String(), Role: spf.RoleWarn})
 		}
-		return s
+		return w
 	case EventOrgDomain:
-		return "organizational domain of " + e.Domain + ": " + e.OrgDomain + " (" + e.Reason + ")"
+		return spf.Words{{Text: "organizational domain of ", Role: spf.RoleLabel}, {Text: e.Domain, Role: spf.RoleSubject},
+			{Text: ": ", Role: spf.RoleText}, {Text: e.OrgDomain, Role: spf.RoleSubject}, {Text: " (" + e.Reason + ")", Role: spf.RoleDetail}}
 	case EventPolicyDomain:
 		if e.PolicyDomain == "" {
-			return "no DMARC record for " + e.Author + " or the domains above it: DMARC does not apply (RFC 9989 §4.10.1)"
+			return spf.Words{{Text: "no DMARC record for ", Role: spf.RoleLabel}, {Text: e.Author, Role: spf.RoleSubject},
+				{Text: " or the domains above it: DMARC does not apply (RFC 9989 §4.10.1)", Role: spf.RoleDetail}}
 		}
-		return "policy record: _dmarc." + e.PolicyDomain + " (" + e.Reason + ")"
+		return spf.Words{{Text: "policy record: ", Role: spf.RoleLabel}, {Text: "_dmarc." + e.PolicyDomain, Role: spf.RoleSubject},
+			{Text: " (" + e.Reason + ")", Role: spf.RoleDetail}}
 	case EventExists:
+		w := spf.Words{{Text: e.Author, Role: spf.RoleSubject}}
 		if e.Exists {
-			return e.Author + " exists: the subdomain policy sp applies (RFC 9989 §3.2.13)"
+			return append(w, spf.Part{Text: " exists: the subdomain policy sp applies (RFC 9989 §3.2.13)", Role: spf.RoleText})
 		}
-		return e.Author + " does not exist (NXDOMAIN): the policy for non-existent subdomains np applies (RFC 9989 §3.2.13)"
+		return append(w, spf.Part{Text: " does not exist (NXDOMAIN)", Role: spf.RoleWarn},
+			spf.Part{Text: ": the policy for non-existent subdomains np applies (RFC 9989 §3.2.13)", Role: spf.RoleText})
 	case EventAlign:
-		return e.alignText()
+		return e.alignWords()
 	case EventPolicy:
-		s := "policy " + e.Tag + "=" + string(e.Policy) + " of " + e.PolicyDomain
+		var w spf.Words
 		if e.AsNone {
-			s = "a policy tag of " + e.PolicyDomain + " is not valid but rua is: the record counts as p=none (RFC 9989 §4.10.1)"
+			w = spf.Words{{Text: "a policy tag of " + e.PolicyDomain + " is not valid but rua is: the record counts as p=none (RFC 9989 §4.10.1)", Role: spf.RoleWarn}}
+		} else {
+			w = spf.Words{{Text: "policy ", Role: spf.RoleLabel}, {Text: e.Tag + "=" + string(e.Policy), Role: spf.RoleSubject},
+				{Text: " of " + e.PolicyDomain, Role: spf.RoleText}}
 		}
 		if e.Testing {
-			s += ", t=y asks for one level below (RFC 9989 §4.7)"
+			w = append(w, spf.Part{Text: ", t=y asks for one level below (RFC 9989 §4.7)", Role: spf.RoleDetail})
 		}
-		return s + " → " + string(e.Disposition)
+		return append(w, spf.Part{Text: " → ", Role: spf.RoleText}, spf.Part{Text: string(e.Disposition), Role: dispositionRole(e.Disposition)})
 	case EventResult:
-		who := "DMARC " + string(e.Result)
+		w := spf.Words{{Text: "DMARC ", Role: spf.RoleLabel}, {Text: string(e.Result), Role: spf.RoleResult}}
 		if e.Author != "" {
-			who += " for " + e.Author
+			w = append(w, spf.Part{Text: " for " + e.Author, Role: spf.RoleText})
 		}
-		s := who + ": " + e.Reason
+		w = append(w, spf.Part{Text: ": " + e.Reason, Role: spf.RoleDetail})
 		if e.Result == Fail {
-			s += " → " + string(e.Disposition)
+			w = append(w, spf.Part{Text: " → ", Role: spf.RoleText}, spf.Part{Text: string(e.Disposition), Role: dispositionRole(e.Disposition)})
 		}
-		return s
+		return w
 	}
-	return e.Reason
+	return spf.Words{{Text: e.Reason, Role: spf.RoleText}}
 }
 
-func (e *Event) alignText() string {
+// dispositionRole is the role of a disposition's word: what a receiver
+// does to the message is worth noticing unless it is nothing.
+func dispositionRole(p Policy) spf.Role {
+	switch p {
+	case PolicyReject:
+		return spf.RoleBad
+	case PolicyQuarantine:
+		return spf.RoleWarn
+	}
+	return spf.RoleText
+}
+
+// alignWords words an EventAlign: the identifier, the Author Domain, the
+// mode, the comparison and the verdict.
+func (e *Event) alignWords() spf.Words {
 	id := strings.ToUpper(e.Method) + " "
 	if e.Method == "dkim" {
 		id += "d="
@@ -191,28 +223,33 @@ func (e *Event) alignText() string {
 	if e.Selector != "" {
 		id += " s=" + e.Selector
 	}
+	notAligned := spf.Part{Text: " → not aligned", Role: spf.RoleNoMatch}
 	if e.AuthResult != "pass" {
-		return id + ": " + e.AuthResult + ", not an authenticated identifier → not aligned"
+		return spf.Words{{Text: id, Role: spf.RoleSubject}, {Text: ": ", Role: spf.RoleText}, {Text: e.AuthResult, Role: spf.RoleResult},
+			{Text: ", not an authenticated identifier", Role: spf.RoleDetail}, notAligned}
 	}
-	s := id + " vs " + e.Author + ": " + string(e.Mode) + ", "
+	w := spf.Words{{Text: id, Role: spf.RoleSubject}, {Text: " vs ", Role: spf.RoleText}, {Text: e.Author, Role: spf.RoleSubject},
+		{Text: ": " + string(e.Mode) + ", ", Role: spf.RoleText}}
+	var how string
 	switch {
 	case e.Err != "":
-		return s + e.Err + " → not determined"
+		return append(w, spf.Part{Text: e.Err, Role: spf.RoleBad}, spf.Part{Text: " → not determined", Role: spf.RoleWarn})
 	case e.Reason != "":
-		s += e.Reason
+		how = e.Reason
 	case e.Identical:
-		s += "identical"
+		how = "identical"
 	case e.Mode == Strict:
-		s += "not identical"
+		how = "not identical"
 	case e.Aligned:
-		s += "same organizational domain (" + e.OrgDomain + ")"
+		how = "same organizational domain (" + e.OrgDomain + ")"
 	default:
-		s += "organizational domains differ (" + e.OrgDomain + ", " + e.AuthorOrg + ")"
+		how = "organizational domains differ (" + e.OrgDomain + ", " + e.AuthorOrg + ")"
 	}
+	w = append(w, spf.Part{Text: how, Role: spf.RoleDetail})
 	if e.Aligned {
-		return s + " → aligned"
+		return append(w, spf.Part{Text: " → aligned", Role: spf.RoleMatch})
 	}
-	return s + " → not aligned"
+	return append(w, notAligned)
 }
 
 // MarshalJSON writes the event with its words (String) as "text".

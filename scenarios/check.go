@@ -6,8 +6,18 @@ import (
 	"strconv"
 	"strings"
 
+	"spflab/dkim"
 	"spflab/smtpsim"
 )
+
+// joinResults writes verdicts as a list: "pass, fail".
+func joinResults(rs []dkim.Result) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
 
 // check compares what a step did with its expectations, in the order of
 // expectKeys. note says why nothing was sent, if so.
@@ -92,6 +102,35 @@ func (r *Runner) check(st *Step, ds *DialogueStep, note string) []Check {
 			}
 		}
 		add("rdns", e.RDNS, got, strings.EqualFold(got, e.RDNS))
+	}
+	if len(e.DKIM) > 0 {
+		var got []string
+		for _, ev := range st.Events {
+			if ev.Is(smtpsim.EventDKIM) && ev.SMTP.DKIM.Kind == dkim.EventVerdict {
+				got = append(got, string(ev.SMTP.DKIM.Result))
+			}
+		}
+		want := joinResults(e.DKIM)
+		switch {
+		case len(got) == 0 && note != "":
+			add("dkim", want, note, false)
+		case len(got) == 0:
+			add("dkim", want, "no DKIM check", false)
+		default:
+			add("dkim", want, strings.Join(got, ", "), strings.Join(got, ", ") == want)
+		}
+	}
+	if e.DMARC != "" {
+		got := "no DMARC check"
+		if note != "" {
+			got = note
+		}
+		for _, ev := range st.Events {
+			if ev.Is(smtpsim.EventDMARCPolicy) {
+				got = string(ev.SMTP.DMARCPolicy.Result)
+			}
+		}
+		add("dmarc", string(e.DMARC), got, got == string(e.DMARC))
 	}
 	return out
 }

@@ -31,11 +31,17 @@
 //	      policy:                      # per result, over smtpsim.DefaultPolicy
 //	        softfail: header           # header, accept, tempfail or reject
 //	        fail: {action: reject, code: 550, enhanced: 5.7.23, text: "{explanation}"}
+//	      dmarc: true                  # DKIM and DMARC at the end of each message (default false)
 //	    zones:                 # (d) the openspf suite's zonedata format
 //	      euston.net:
 //	        - MX: [10, mail.euston.net]
 //	        - TXT: "v=spf1 ip4:192.0.2.25 -all"
 //	    zonefile: x.zone       # (d) or a list: BIND files, relative to this file's folder
+//	    dkim:                  # keys the lab signs messages with (RFC 6376)
+//	      - domain: euston.net # d=; one key per domain
+//	        selector: lab      # s=; the key's record goes to lab._domainkey.euston.net
+//	        seed: any text     # an Ed25519 key made from the text, the same on every load
+//	        # or key: |        # a PEM private key: RSA (1024 bits or more) or Ed25519
 //	    dialogue:
 //	      - narration: what the server is about to do, and why
 //	        send: "MAIL From: <honeypot@euston.net>"   # the raw line, sent exactly as written
@@ -51,13 +57,37 @@
 //	          enhanced: 2.0.0
 //	          text: "substring of the reply"
 //	          header: ["Received-SPF: pass", Authentication-Results]
+//	      - send: DATA
+//	      - sign: euston.net   # or a list: the lab signs the message with the dkim: keys
+//	        tamper: body       # or subject: changed in transit, after signing
+//	        data: |
+//	          From: news@euston.net
+//
+//	          Pay 1000 EUR.
+//	        expect: {code: 250, dkim: fail, dmarc: pass}
 //	      - narration: a step may only narrate
 //
 // A step sends a line (send:), sends a message (data:, right after a send:
 // DATA), or only narrates. Its expectations are code, enhanced (RFC 3463),
 // text (contained in the reply), spf (the result of the check the step
-// triggers), header ("Name" or "Name: text" in the stored message) and
-// rdns (the client's confirmed reverse name found at HELO/EHLO, or none).
+// triggers), header ("Name" or "Name: text" in the stored message), rdns
+// (the client's confirmed reverse name found at HELO/EHLO, or none), and,
+// for a message to a server with dmarc: true, dkim (the verdict on each
+// signature in header order, RFC 8601 §2.7.1; none for an unsigned
+// message) and dmarc (the DMARC result, RFC 9989 §9.2).
+//
+// The lab signs a data: step's message with the keys its sign: names,
+// once, when the file is loaded (so a run and its rewinds send the same
+// bytes; the t= of a signature is the load's time), and then changes it
+// as tamper: says: body changes one byte of the body (the first digit,
+// else the first letter), subject tags the Subject as a mailing list
+// does. A message to sign needs one From: field. Each key's record
+// (dkim.Key.Record) is published at selector._domainkey.domain in the
+// scenario's zone, unless its zones list that name: then their records
+// stand, for a lesson about a wrong or revoked key. A seed: key is the
+// Ed25519 key whose seed is the SHA-256 of the text (RFC 8032): the same
+// key and record on every load and machine, where an RSA key could only
+// be generated at random.
 //
 // The zone of a scenario is its zone files (the defaults' first), then the
 // default zones, then its own zones; a name listed by a later source

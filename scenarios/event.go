@@ -69,7 +69,7 @@ type Check struct {
 	Scenario string `json:"scenario"`
 	Step     int    `json:"step"`  // the dialogue step, from 1
 	Line     int    `json:"line"`  // the line of the expectation in its file
-	Field    string `json:"field"` // code, enhanced, text, spf, header or rdns
+	Field    string `json:"field"` // code, enhanced, text, spf, header, rdns, dkim or dmarc
 	Expected string `json:"expected"`
 	Got      string `json:"got"`
 	OK       bool   `json:"ok"`

@@ -12,6 +12,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(scenario))
 	f.Add([]byte(seedFile))
+	f.Add([]byte(dmarcFile))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse(data, "fuzz.yaml", testFS)
 		if err != nil {
@@ -39,6 +40,14 @@ func FuzzParse(f *testing.F) {
 			for _, st := range sc.Dialogue {
 				if st.Kind < StepSay || st.Kind > StepData || strings.ContainsAny(st.Line, "\r\n") {
 					t.Fatalf("bad step %+v", st)
+				}
+				if len(st.Sign) > 0 && !strings.HasPrefix(st.Wire, "DKIM-Signature:") {
+					t.Fatalf("a step to sign sends an unsigned message %q", st.Wire)
+				}
+			}
+			for _, s := range sc.Signers {
+				if s.Key == nil || s.Domain == "" || s.Selector == "" {
+					t.Fatalf("incomplete signer %+v", s)
 				}
 			}
 		}

@@ -78,11 +78,11 @@ func budgetError(e *budget.Error) *Error {
 var (
 	fileKeys     = []string{"defaults", "scenarios"}
 	defaultsKeys = []string{"client", "server", "zones", "zonefile"}
-	scenarioKeys = []string{"id", "title", "summary", "lesson", "client", "server", "zones", "zonefile", "dialogue"}
-	serverKeys   = []string{"hostname", "personality", "check_at", "check_helo", "sender_domain_check", "explanation", "policy"}
+	scenarioKeys = []string{"id", "title", "summary", "lesson", "client", "server", "zones", "zonefile", "dkim", "dialogue"}
+	serverKeys   = []string{"hostname", "personality", "check_at", "check_helo", "sender_domain_check", "explanation", "policy", "dmarc"}
 	ruleKeys     = []string{"action", "code", "enhanced", "text"}
-	stepKeys     = []string{"narration", "send", "data", "notice", "expect"}
-	expectKeys   = []string{"code", "enhanced", "text", "spf", "header", "rdns"}
+	stepKeys     = []string{"narration", "send", "data", "sign", "tamper", "notice", "expect"}
+	expectKeys   = []string{"code", "enhanced", "text", "spf", "header", "rdns", "dkim", "dmarc"}
 	results      = []string{"pass", "fail", "softfail", "neutral", "none", "temperror", "permerror"}
 	actions      = []string{"header", "accept", "tempfail", "reject"}
 )
@@ -450,6 +450,7 @@ type serverSpec struct {
 	checkAt                      *smtpsim.CheckPoint
 	checkHELO, senderDomainCheck *bool
 	personality                  *smtpsim.Personality
+	dmarc                        *bool
 	policy                       smtpsim.Policy
 	line                         int
 }
@@ -496,6 +497,11 @@ func (l *loader) server(n *yaml.Node, field string) serverSpec {
 	if p, ok := m["sender_domain_check"]; ok {
 		if b, ok := l.boolean(p.v, field+".sender_domain_check"); ok {
 			s.senderDomainCheck = &b
+		}
+	}
+	if p, ok := m["dmarc"]; ok {
+		if b, ok := l.boolean(p.v, field+".dmarc"); ok {
+			s.dmarc = &b
 		}
 	}
 	if p, ok := m["explanation"]; ok {

@@ -94,9 +94,21 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	if zonesOK && filesOK && def.zonesOK && def.filesOK {
 		sc.Zone = l.zone(n, slices.Concat(def.zonefiles, files, def.zones, zones))
 	}
+	signersOK := true
+	if p, ok := m["dkim"]; ok {
+		errs := len(l.errs)
+		sc.Signers = l.signers(p.v, field+".dkim")
+		signersOK = len(l.errs) == errs
+		if sc.Zone != nil {
+			publishKeys(sc.Zone, sc.Signers)
+		}
+	}
 
 	if p, ok := m["dialogue"]; ok {
 		sc.Dialogue = l.dialogue(p.v, field+".dialogue", sc.Server)
+		if signersOK { // else sign: would only repeat that a key is wrong
+			l.signSteps(sc, field)
+		}
 	} else {
 		l.errorf(n, field+".dialogue", "missing: a scenario needs a dialogue")
 	}
@@ -145,6 +157,9 @@ func (s serverSpec) with(o serverSpec) serverSpec {
 	if o.senderDomainCheck != nil {
 		s.senderDomainCheck = o.senderDomainCheck
 	}
+	if o.dmarc != nil {
+		s.dmarc = o.dmarc
+	}
 	if len(o.policy) > 0 {
 		p := make(smtpsim.Policy, len(s.policy)+len(o.policy))
 		for r, rule := range s.policy {
@@ -182,6 +197,9 @@ func (s serverSpec) build() Server {
 	}
 	if s.senderDomainCheck != nil {
 		srv.SenderDomainCheck = *s.senderDomainCheck
+	}
+	if s.dmarc != nil {
+		srv.DMARC = *s.dmarc
 	}
 	return srv
 }
@@ -313,6 +331,7 @@ func (l *loader) step(n *yaml.Node, field string) (DialogueStep, bool) {
 		l.errorf(n, field, "does nothing: give send:, data: or narration:")
 		good = false
 	}
+	good = l.stepAuth(m, &st, field) && good
 	if p, ok := m["expect"]; ok {
 		st.Expect, ok = l.expect(p.v, field+".expect")
 		good = good && ok
@@ -327,7 +346,7 @@ func (l *loader) expect(n *yaml.Node, field string) (Expect, bool) {
 		return e, false
 	}
 	if len(m) == 0 {
-		l.errorf(n, field, "is empty: give code, enhanced, text, spf, header or rdns, or leave it out")
+		l.errorf(n, field, "is empty: give code, enhanced, text, spf, header, rdns, dkim or dmarc, or leave it out")
 		return e, false
 	}
 	e.Lines = make(map[string]int, len(m))
@@ -381,6 +400,7 @@ func (l *loader) expect(n *yaml.Node, field string) (Expect, bool) {
 		good = good && ok
 		e.RDNS = s
 	}
+	good = l.expectAuth(m, &e, field) && good
 	return e, good
 }
 
@@ -454,6 +474,7 @@ func (l *loader) applicable(st *DialogueStep, field string, srv Server) {
 	if e.RDNS != "" && verb != "HELO" && verb != "EHLO" {
 		l.errorf(at("rdns"), field+".expect.rdns", "the server looks the client's name up at HELO or EHLO, not at %s", describeStep(st, verb))
 	}
+	l.applicableAuth(st, field, srv)
 }
 
 func describeStep(st *DialogueStep, verb string) string {

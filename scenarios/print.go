@@ -26,7 +26,8 @@ func (e *errWriter) printf(format string, args ...any) {
 // WriteText writes a transcript as text: the SMTP lines as on the wire
 // ("C:" and "S:"), and under each line what the server did — its DNS
 // queries, the HELO reveal, every SPF step indented by its depth with the
-// lookup counters, the policy, the header fields — then the narration and
+// lookup counters, the policy, the DKIM and DMARC steps at the end of a
+// message, the header fields — then the narration and
 // the expectations met (✓) or not (✗). Lab machinery is marked [lab].
 func WriteText(w io.Writer, t *Transcript) error {
 	ew := &errWriter{w: w}

@@ -359,7 +359,16 @@ func (r *Runner) scripted(ctx context.Context, ds *DialogueStep, number int) (St
 			note = fmt.Sprintf("not sent: DATA was answered %d, not 354, so there is no message to send", r.lastRep.Code)
 		}
 	default:
-		err = r.exchange(ctx, &st, bodyLines(ds.Data), func() (smtpsim.Reply, error) { return r.c.SendBody(ds.Data) })
+		for _, d := range ds.Sign {
+			if sg := r.sc.Signer(d); sg != nil {
+				st.Events = append(st.Events, r.text(st.Index, EventNote, fmt.Sprintf("the lab signed the message: d=%s, selector %s, %s; the public half is at %s", sg.Domain, sg.Selector, sg.Key, sg.KeyName())))
+			}
+		}
+		if ds.Tampered != "" {
+			st.Events = append(st.Events, r.text(st.Index, EventNote, ds.Tampered))
+		}
+		msg := ds.Message()
+		err = r.exchange(ctx, &st, bodyLines(msg), func() (smtpsim.Reply, error) { return r.c.SendBody(msg) })
 	}
 	if note != "" {
 		st.Events = append(st.Events, r.text(st.Index, EventNote, note))

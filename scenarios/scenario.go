@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"spflab/dkim"
+	"spflab/dmarc"
 	"spflab/fakedns"
 	"spflab/smtpsim"
 	"spflab/spf"
@@ -52,6 +54,9 @@ type Scenario struct {
 	// listed later replacing the records of that name listed earlier.
 	Zone     *fakedns.Zone
 	Dialogue []DialogueStep
+	// Signers are the DKIM keys the lab signs the lesson's messages with
+	// (a data: step's sign:); each key's record is in Zone.
+	Signers []Signer
 
 	File string // where the scenario was loaded from
 	Line int    // the line of its first key
@@ -79,6 +84,10 @@ type Server struct {
 	// Policy is what the server does with each SPF result; results it
 	// leaves out follow smtpsim.DefaultPolicy.
 	Policy smtpsim.Policy
+	// DMARC verifies DKIM and evaluates DMARC at the end of each message
+	// and applies the disposition (smtpsim.DMARCPolicy): reject refuses
+	// with 550 5.7.26, quarantine marks the stored message.
+	DMARC bool
 }
 
 // Config returns the smtpsim configuration of the server answering from
@@ -93,6 +102,7 @@ func (s Server) Config(resolver spf.Resolver) smtpsim.Config {
 		AllowUnknownSenderDomain: !s.SenderDomainCheck,
 		Policy:                   s.Policy,
 		Explanation:              s.Explanation,
+		DMARC:                    smtpsim.DMARCPolicy{Check: s.DMARC},
 	}
 }
 
@@ -149,7 +159,29 @@ type DialogueStep struct {
 	Notice string `json:"notice,omitempty"`
 	Expect Expect `json:"expect"`
 
+	// StepData: the domains of the Scenario.Signers the lab signs the
+	// message with, in order (each signature goes on top), and what then
+	// changes in transit: "body" (one byte of the body) or "subject" (a
+	// mailing list's tag in the Subject).
+	Sign   []string `json:"sign,omitempty"`
+	Tamper string   `json:"tamper,omitempty"`
+	// Wire is the message the lab sends, signed and changed as Sign and
+	// Tamper say, made once at load; "" when the step does neither and
+	// sends Data. Tampered says in words what changed in transit.
+	Wire     string `json:"-"`
+	Tampered string `json:"tampered,omitempty"`
+
 	SourceLine int `json:"source_line"` // the line of the step in its file
+
+	signLine, tamperLine int // the lines of sign: and tamper:
+}
+
+// Message returns the message a data: step sends: Wire, else Data.
+func (s *DialogueStep) Message() string {
+	if s.Wire != "" {
+		return s.Wire
+	}
+	return s.Data
 }
 
 // Verb returns the command verb of a StepSend line in upper case ("MAIL"),
@@ -198,13 +230,44 @@ type Expect struct {
 	// RDNS is the client's forward-confirmed reverse name the server found
 	// at HELO/EHLO, "none" for none: where a lying HELO shows.
 	RDNS string `json:"rdns,omitempty"`
+	// DKIM is the verdict on each DKIM signature of the message, in header
+	// order (RFC 8601 §2.7.1; one none for an unsigned message), and DMARC
+	// the message's DMARC result (RFC 9989 §9.2), with server.dmarc.
+	DKIM  []dkim.Result `json:"dkim,omitempty"`
+	DMARC dmarc.Result  `json:"dmarc,omitempty"`
 
 	Lines map[string]int `json:"-"` // the source line of each expectation, by key
 }
 
 // empty reports whether e expects nothing.
 func (e *Expect) empty() bool {
-	return e.Code == 0 && e.Enhanced == "" && e.Text == "" && e.SPF == "" && len(e.Headers) == 0 && e.RDNS == ""
+	return e.Code == 0 && e.Enhanced == "" && e.Text == "" && e.SPF == "" && len(e.Headers) == 0 && e.RDNS == "" &&
+		len(e.DKIM) == 0 && e.DMARC == ""
+}
+
+// Signer is a DKIM signing key of a lesson (its dkim: list): the lab signs
+// a data: step's message with it when the step's sign: names Domain.
+type Signer struct {
+	Domain   string // d=, the Signing Domain (RFC 6376 §3.5)
+	Selector string // s= (RFC 6376 §3.1)
+	Key      *dkim.Key
+	// Seeded says the key is the Ed25519 key made from the seed: text
+	// (the same on every load), not a key: in PEM.
+	Seeded bool
+}
+
+// KeyName is where the signer's public key is published:
+// selector._domainkey.domain (RFC 6376 §3.6.2.1).
+func (s *Signer) KeyName() string { return s.Selector + "._domainkey." + s.Domain }
+
+// Signer returns the scenario's signer for a domain, or nil.
+func (sc *Scenario) Signer(domain string) *Signer {
+	for i := range sc.Signers {
+		if strings.EqualFold(sc.Signers[i].Domain, strings.TrimSuffix(domain, ".")) {
+			return &sc.Signers[i]
+		}
+	}
+	return nil
 }
 
 // Record is the SPF record a domain of a lesson publishes.

@@ -41,7 +41,8 @@ type session struct {
 	// the transaction
 	from    string
 	rcpts   []string
-	mailDec *Decision // the MAIL FROM identity's decision
+	mailDec *Decision       // the MAIL FROM identity's decision
+	auth    *authentication // the end-of-DATA checks, with Config.DMARC
 }
 
 // hello serves HELO/EHLO: the claimed name next to the client's real
@@ -117,7 +118,7 @@ func (s *session) lookupName() HELOCheck {
 
 // Reset ends the transaction (RSET, end of DATA, a new HELO/EHLO).
 func (s *session) Reset() {
-	s.from, s.rcpts, s.mailDec = "", nil, nil
+	s.from, s.rcpts, s.mailDec, s.auth = "", nil, nil, nil
 	s.c.inTransaction = false
 	switch s.c.currentCommand() {
 	case "HELO", "EHLO": // a new HELO resets the session (RFC 5321 §4.1.4)
@@ -218,11 +219,18 @@ func (s *session) Data(r io.Reader) error {
 	}
 	c := s.c
 	srv := c.srv
+	if srv.cfg.DMARC.Check {
+		s.auth = s.authenticate(body)
+		if r := s.auth.decision.Reply; r != nil {
+			return replyError(*r)
+		}
+	}
 	m := &Message{
 		ID: srv.mailbox.newID(), Session: c.id, Time: srv.cfg.Clock(), ClientIP: c.client.ip, ClientName: s.name.Name,
 		HELO: s.helo, MailFrom: s.from, Recipients: append([]string(nil), s.rcpts...),
+		Quarantined: s.auth != nil && s.auth.decision.Quarantined(),
 	}
-	m.Fields = srv.headerFields(s, m)
+	m.Fields = append(s.auth.fields(), srv.headerFields(s, m)...)
 	m.Data = prepend(m.Fields, body)
 	for i := range m.Fields {
 		c.emit(Event{Kind: EventHeader, Field: &m.Fields[i]})

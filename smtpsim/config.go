@@ -49,6 +49,9 @@ type Config struct {
 	// seed article's server), PersonalityPostfix. The codes are the same
 	// for all.
 	Personality Personality
+	// DMARC turns on DKIM and DMARC at the end of DATA and says how to
+	// refuse; off by default.
+	DMARC DMARCPolicy
 
 	// XClientTrusted lists the networks whose clients may use XCLIENT;
 	// nil means loopback (127.0.0.0/8 and ::1). An empty, non-nil list

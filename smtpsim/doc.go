@@ -19,6 +19,14 @@
 //   - accepted messages get Authentication-Results (RFC 8601),
 //     Received-SPF (RFC 7208 §9.1) and Received (RFC 5321 §4.4) and go
 //     into a bounded in-memory Mailbox. Nothing ever leaves the process;
+//   - with Config.DMARC, at the end of DATA: the header From (net/mail),
+//     its DKIM signatures verified (package dkim, RFC 6376) and DMARC
+//     evaluated (package dmarc, RFC 9989) with the SPF result of the MAIL
+//     FROM identity; the disposition reject refuses the message with "550
+//     5.7.26 Unauthenticated email from <domain> is not accepted due to
+//     domain's DMARC policy" (RFC 7372), quarantine stores it marked
+//     (Message.Quarantined, X-Spflab-Quarantine), none stores it; dkim= and
+//     dmarc= clauses join Authentication-Results;
 //   - XCLIENT (Postfix), so that a client on loopback can claim any
 //     address: swaks --xclient-addr 192.0.2.80 --xclient-name
 //     www.euston.net works;
@@ -32,9 +40,10 @@
 //     character is refused, never echoed (RFC 5321 §2.3.8);
 //   - one ordered, timestamped stream of Events per session: every client
 //     line and server reply, the server's own DNS queries, each step of
-//     each SPF evaluation, the policy's decisions, XCLIENT restarts, the
-//     header fields added, the message stored, the close. Each event names
-//     the command that caused it (Command, Cause).
+//     each SPF evaluation, DKIM verification and DMARC evaluation, the
+//     policies' decisions, XCLIENT restarts, the header fields added, the
+//     message stored, the close. Each event names the command that caused
+//     it (Command, Cause).
 //
 // # Use
 //

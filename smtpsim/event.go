@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"spflab/dkim"
+	"spflab/dmarc"
 	"spflab/spf"
 )
 
@@ -54,9 +56,18 @@ const (
 	// live monitor that fell behind) may pass one on in their place,
 	// with Events counted and Seq 0.
 	EventOmitted
+	// EventDKIM: one step of the DKIM verification of a message at the
+	// end of DATA (DKIM), with DMARCPolicy.Check.
+	EventDKIM
+	// EventDMARC: one step of the DMARC evaluation of a message at the end
+	// of DATA (DMARC), with DMARCPolicy.Check.
+	EventDMARC
+	// EventDMARCPolicy: the DMARC result of a message and what the server
+	// does with it (DMARCPolicy), before the reply to the message.
+	EventDMARCPolicy
 )
 
-var eventKindNames = [...]string{"", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close", "omitted"}
+var eventKindNames = [...]string{"", "connect", "client", "reply", "dns", "helo", "spf", "policy", "xclient", "header", "stored", "close", "omitted", "dkim", "dmarc", "dmarc-policy"}
 
 // String names the kind: "connect", "client", "reply", ...
 func (k EventKind) String() string {
@@ -104,6 +115,10 @@ type Event struct {
 	Stored  *Stored    `json:"stored,omitempty"`  // EventStored
 	Omitted *Omitted   `json:"omitted,omitempty"` // EventOmitted
 	Reason  string     `json:"reason,omitempty"`  // EventClose: why
+
+	DKIM        *dkim.Event    `json:"dkim,omitempty"`         // EventDKIM
+	DMARC       *dmarc.Event   `json:"dmarc,omitempty"`        // EventDMARC
+	DMARCPolicy *DMARCDecision `json:"dmarc_policy,omitempty"` // EventDMARCPolicy
 }
 
 // DNSQuery is one lookup the server made through its Resolver.

@@ -10,7 +10,8 @@ import (
 )
 
 // headerFields returns the fields the server prepends to a message, top
-// first: Authentication-Results (RFC 8601), Received-SPF for each checked
+// first: Authentication-Results (RFC 8601; with the dkim= and dmarc=
+// clauses of Config.DMARC), Received-SPF for each checked
 // identity whose policy records it (RFC 7208 §9.1: above the receiver's
 // Received field), and Received (RFC 5321 §4.4).
 func (srv *Server) headerFields(s *session, m *Message) []Field {
@@ -22,11 +23,12 @@ func (srv *Server) headerFields(s *session, m *Message) []Field {
 		}
 	}
 	var fields []Field
-	if len(recorded) > 0 {
+	if auth := s.auth.clauses(); len(recorded) > 0 || len(auth) > 0 {
 		clauses := []string{host}
 		for _, o := range recorded {
 			clauses = append(clauses, spf.AuthResultsClause(o))
 		}
+		clauses = append(clauses, auth...)
 		fields = append(fields, Field{"Authentication-Results", strings.Join(clauses, "; ")})
 	}
 	for _, o := range recorded {

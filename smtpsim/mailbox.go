@@ -20,6 +20,9 @@ type Message struct {
 	HELO       string     `json:"helo"`
 	MailFrom   string     `json:"mail_from"` // "" for the null sender
 	Recipients []string   `json:"recipients"`
+	// Quarantined marks a message the DMARC quarantine disposition
+	// applied to (Config.DMARC); it also has a QuarantineField.
+	Quarantined bool `json:"quarantined,omitempty"`
 	// Fields are the header fields the server prepended, top first.
 	Fields []Field `json:"fields"`
 	// Data is the message as stored: the prepended fields, then the

@@ -17,7 +17,8 @@ import (
 //	HELO mail.euston.net: 192.0.2.80 is www.euston.net (reverse DNS confirmed): the HELO name is a lie
 //	policy: SPF fail for the mfrom identity → refuse (5xx) at RCPT (550 5.7.23)
 //
-// SPF steps give the words of spf.Event.
+// SPF steps give the words of spf.Event, DKIM and DMARC steps those of
+// dkim.Event and dmarc.Event.
 func (e *Event) String() string { return e.Words().String() }
 
 // Words describes the event in parts; see String.
@@ -47,6 +48,12 @@ func (e *Event) Words() spf.Words {
 		return spf.Words{{Text: "connection closed: " + e.Reason, Role: spf.RoleDetail}}
 	case EventOmitted:
 		return e.Omitted.Words()
+	case EventDKIM:
+		return e.DKIM.Words()
+	case EventDMARC:
+		return e.DMARC.Words()
+	case EventDMARCPolicy:
+		return e.DMARCPolicy.Words()
 	}
 	return spf.Words{{Text: e.Kind.String()}}
 }

@@ -119,7 +119,7 @@ func (t *transcript) smtpRows(th *theme, selected int) []row {
 			k++
 		case smtpsim.EventConnect, smtpsim.EventXClient, smtpsim.EventClose, smtpsim.EventOmitted:
 			rows = append(rows, row{gutter: gut, segs: wordSegs(th, ev.Words()), reply: -1})
-		case smtpsim.EventPolicy:
+		case smtpsim.EventPolicy, smtpsim.EventDMARCPolicy:
 			rows = append(rows, row{segs: append([]seg{{"  ", th.dim}}, wordSegs(th, ev.Words())...), reply: -1, hang: 4})
 		}
 	}
@@ -160,7 +160,8 @@ func replyRows(th *theme, rep *smtpsim.Reply, k int, selected, lab bool) []row {
 
 // spfRows renders what the server did behind reply k: its own DNS
 // lookups, the HELO check, every step of the SPF evaluation as a tree, the
-// policy's decision and the header fields it added. It returns the rows and
+// policy's decision, the DKIM and DMARC steps at the end of a message and
+// the header fields it added. It returns the rows and
 // the counters after the evaluation, nil when there was none.
 func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 	trace := t.trace(k)
@@ -206,6 +207,8 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 			}
 		case smtpsim.EventPolicy:
 			rows = append(rows, row{reply: -1}, row{segs: wordSegs(th, ev.Words()), reply: -1, hang: 4})
+		case smtpsim.EventDKIM, smtpsim.EventDMARC, smtpsim.EventDMARCPolicy:
+			add(wordSegs(th, ev.Words())...)
 		}
 	}
 	if !sawSPF {

@@ -302,6 +302,7 @@ func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f ser
 			State: "listening", SMTP: b.SMTPAddr(), DNS: b.DNSAddr(), Lesson: l.ID, Client: l.Client.String(), Commands: h.Commands(),
 		})
 		<-ctx.Done()
+		b.StopAccepting() // before saying so: a client told "stopping" finds the port closed
 		log.Serve(fmt.Sprintf("shutting down: open sessions have %v to finish", f.grace), classroom.State{State: "stopping"})
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.grace)

@@ -136,6 +136,10 @@ func (b *Lab) Shutdown(ctx context.Context) error {
 	return errors.Join(err, b.dns.Close())
 }
 
+// StopAccepting closes the SMTP listener: no new session starts, the
+// sessions in progress go on until Shutdown or Close.
+func (b *Lab) StopAccepting() { b.smtp.StopAccepting() }
+
 // Close stops both servers at once, closing the sessions in progress.
 func (b *Lab) Close() error {
 	return errors.Join(b.smtp.Close(), b.dns.Close())

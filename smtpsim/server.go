@@ -304,6 +304,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// StopAccepting closes the listener: no new connection is accepted, the
+// sessions in progress go on until Shutdown or Close.
+func (s *Server) StopAccepting() {
+	s.mu.Lock()
+	l := s.l
+	s.mu.Unlock()
+	if l != nil {
+		l.Close()
+	}
+}
+
 // Close closes the listener and every connection at once.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithCancel(context.Background())

@@ -14,8 +14,9 @@ import (
 )
 
 // FuzzWrap wraps any text to any width: no line is wider than the width
-// (but for a single character wider than it), and no character but the
-// spaces broken at is lost or added.
+// (but for a single character wider than it), no line after the first
+// begins with a space, and no character but the spaces broken at is lost
+// or added.
 //
 //	go test -run '^$' -fuzz FuzzWrap -fuzztime 20s ./tui
 func FuzzWrap(f *testing.F) {
@@ -24,6 +25,8 @@ func FuzzWrap(f *testing.F) {
 	f.Add("averyveryverylongwordwithoutanyspace", 7, 0)
 	f.Add("日本語のテキスト mixed with ascii", 5, 2)
 	f.Add("  leading  and   double spaces  ", 4, 1)
+	f.Add("exactly fills", 7, 0) // a word that exactly fills a line
+	f.Add("lookups: ten DNS-querying terms", 12, 4)
 	f.Fuzz(func(t *testing.T, text string, width, hang int) {
 		width, hang = width%200, hang%50
 		if width < 1 || hang < 0 {
@@ -49,6 +52,9 @@ func FuzzWrap(f *testing.F) {
 			}
 			if w > limit && runes > 1 {
 				t.Fatalf("line %d is %d cells wide, over %d: %q", i, w, limit, l)
+			}
+			if i > 0 && len(l) > 0 && strings.HasPrefix(l[0].text, " ") {
+				t.Fatalf("line %d begins with a space: %q", i, lines)
 			}
 		}
 		want := strings.ReplaceAll(clean(text), " ", "")

@@ -45,7 +45,7 @@ func TestGolden(t *testing.T) {
 			hs.steps(3)
 			hs.press("e", "ctrl+u")
 			hs.typeText("v=spf1 ipv4:192.0.2.80 -all")
-			hs.waitLab("the lint", func(m *Model) bool { return m.les.edit.lintFor == m.les.edit.input.Value() })
+			hs.waitLab("the lint", func(m *Model) bool { return m.les.edit.lintFor == m.les.edit.key() })
 		}},
 		{"rerun-with-draft", Options{}, 100, 30, func(hs *harness) {
 			hs.openLesson("spf-fail")

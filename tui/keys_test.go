@@ -426,6 +426,29 @@ func TestEditKeys(t *testing.T) {
 				t.Errorf("the lint's ptr finding or its count is missing: %+v", ed.lint.Findings)
 			}
 		}},
+		// RFC 7208 §4.5: a TXT record not beginning with "v=spf1" and a
+		// space is no SPF record; the engine gives none, not permerror.
+		{"not an SPF record", []string{"ctrl+u"}, "v=spf10 -all", func(t *testing.T, m *Model) {
+			ed, screen := m.les.edit, plain(m)
+			if ed.syntax != nil || ed.lint != nil {
+				t.Errorf("syntax %v, lint %v for a text the engine does not parse", ed.syntax, ed.lint)
+			}
+			if !strings.Contains(screen, "no usable record → none") || !strings.Contains(screen, "result none for euston.net") || strings.Contains(screen, "permerror") {
+				t.Errorf("the editor's verdict is not the engine's none:\n%s", screen)
+			}
+		}},
+		{"verdict for the client", []string{"ctrl+u"}, "v=spf1 a:www.euston.net -all", func(t *testing.T, m *Model) {
+			screen := plain(m)
+			if !strings.Contains(screen, "check_host(192.0.2.80, euston.net") || !strings.Contains(screen, "result pass for euston.net") {
+				t.Errorf("no verdict for the lesson's client:\n%s", screen)
+			}
+		}},
+		{"a syntax error is the engine's permerror", []string{"ctrl+u"}, "v=spf1 ipv4:x -all", func(t *testing.T, m *Model) {
+			screen := plain(m)
+			if !strings.Contains(screen, "→ permerror at column 8") || !strings.Contains(screen, "result permerror for euston.net") {
+				t.Errorf("no permerror from the engine:\n%s", screen)
+			}
+		}},
 		{"tab", []string{"tab"}, "", func(t *testing.T, m *Model) {
 			ed := m.les.edit
 			if ed.idx != 1 || ed.input.Value() != ed.published[ed.domains[1]] {
@@ -486,7 +509,7 @@ func TestEditKeys(t *testing.T) {
 			}
 			hs.idle()
 			hs.waitLab("the lint", func(m *Model) bool {
-				return m.les.edit == nil || m.les.edit.lintFor == m.les.edit.input.Value() || !spf.IsSPFRecord(m.les.edit.input.Value())
+				return m.les.edit == nil || m.les.edit.lintFor == m.les.edit.key()
 			})
 			hs.lab(func(m *Model) { tt.check(t, m) })
 		})

@@ -159,7 +159,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onTick(msg)
 	case lintMsg:
 		if l := m.les; l != nil && l.edit != nil && msg.seq == l.edit.seq {
-			l.edit.lint, l.edit.lintErr, l.edit.lintFor = msg.report, msg.err, msg.text
+			l.edit.verdict, l.edit.lint, l.edit.lintErr, l.edit.lintFor = msg.verdict, msg.report, msg.err, msg.key
 		}
 	}
 	return m, nil

@@ -91,6 +91,17 @@ func wrapHang(segs []seg, width, hang int) [][]seg {
 	limit := width
 	for i, r := range text {
 		rw := runeWidth(r)
+		if r == ' ' && len(spans) > 0 && i == start {
+			start++ // a line after a break begins with a word
+			continue
+		}
+		if r == ' ' && w+rw > limit && i > start {
+			// The line is full up to this space: break at it, so that
+			// a word that exactly fills the line stays on it.
+			spans = append(spans, span{start, i})
+			start, w, lastSpace, limit = i+1, 0, -1, width-hang
+			continue
+		}
 		// Break until the rune fits: the text carried over to a line
 		// with a hanging indent may itself be too long for it.
 		for w+rw > limit && i > start {

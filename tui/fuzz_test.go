@@ -86,7 +86,7 @@ func FuzzPanes(f *testing.F) {
 		ev(smtpsim.Event{Kind: smtpsim.EventHeader, Field: &smtpsim.Field{Name: "Received-SPF", Value: record}})
 		ev(smtpsim.Event{Kind: smtpsim.EventReply, Command: line, Reply: &smtpsim.Reply{Code: 550, Enhanced: "5.7.23", Lines: []string{replyText, replyText}}})
 		smtp, _ := dialoguePane(th, &tr, paneView{title: line, w: w, h: h}, -1, nil)
-		server, _, _ := serverPane(th, &tr, paneView{w: w, h: h}, 0)
+		server, _ := serverPane(th, &tr, paneView{w: w, h: h}, 0)
 		for _, pane := range []string{smtp, server} {
 			checkFrame(t, pane, w, h)
 			for _, r := range ansi.Strip(pane) {

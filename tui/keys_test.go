@@ -153,21 +153,6 @@ func TestLessonKeys(t *testing.T) {
 		{"end", 3, []string{"home", "end"}, selectedReply(-1)},
 		{"G", 3, []string{"home", "G"}, selectedReply(-1)},
 		{"pgup", 3, []string{"pgup"}, selectedReply(0)}, // five replies up, clamped
-		{"down in the SPF pane", 3, []string{"tab", "down"}, func(t *testing.T, m *Model) {
-			if m.les.spfTop != 1 {
-				t.Errorf("spfTop %d, want 1", m.les.spfTop)
-			}
-		}},
-		{"pgdown in the SPF pane", 3, []string{"tab", "pgdown"}, func(t *testing.T, m *Model) {
-			if m.les.spfTop < 2 || m.les.spfTop != m.hit.maxSPF && m.les.spfTop != m.hit.pageSPF-1 {
-				t.Errorf("spfTop %d (page %d, max %d)", m.les.spfTop, m.hit.pageSPF, m.hit.maxSPF)
-			}
-		}},
-		{"pgdown pgup in the SPF pane", 3, []string{"tab", "pgdown", "pgup"}, func(t *testing.T, m *Model) {
-			if m.les.spfTop != 0 {
-				t.Errorf("spfTop %d, want 0", m.les.spfTop)
-			}
-		}},
 		{"up in the narration pane", 0, []string{"shift+tab", "down", "down", "up"}, func(t *testing.T, m *Model) {
 			if m.les.narrTop != min(1, m.hit.maxNar) {
 				t.Errorf("narrTop %d (max %d)", m.les.narrTop, m.hit.maxNar)
@@ -259,6 +244,41 @@ func selectedReply(k int) func(*testing.T, *Model) {
 func backToList(t *testing.T, m *Model) {
 	if m.screen != screenList || m.les != nil {
 		t.Error("not back at the list")
+	}
+}
+
+// TestScrollSPFPane scrolls the SPF pane from where it opens (on the term
+// that decided, some way down the trace of spf-fail's 550 at 80×24).
+func TestScrollSPFPane(t *testing.T) {
+	tests := []struct {
+		keys []string
+		want func(opened, page, max int) int
+	}{
+		{[]string{"tab", "up"}, func(o, _, _ int) int { return o - 1 }},
+		{[]string{"tab", "up", "up", "down"}, func(o, _, _ int) int { return o - 1 }},
+		{[]string{"tab", "pgup"}, func(o, p, _ int) int { return max(o-(p-1), 0) }},
+		{[]string{"tab", "pgup", "pgdown"}, func(o, p, m int) int { return min(max(o-(p-1), 0)+p-1, m) }},
+		{[]string{"tab", "down"}, func(o, _, m int) int { return min(o+1, m) }},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.keys, " "), func(t *testing.T) {
+			hs, _ := lab(t, Options{}, 80, 24)
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+			hs.screen()
+			var opened scrolled
+			hs.lab(func(m *Model) { opened = m.hit.spf })
+			if opened.top < 2 {
+				t.Fatalf("the pane opens at %d, want some way down", opened.top)
+			}
+			hs.press(tt.keys...)
+			hs.screen()
+			hs.lab(func(m *Model) {
+				if want := tt.want(opened.top, opened.page, opened.max); m.les.spfTop != want || m.hit.spf.top != want {
+					t.Errorf("scrolled to %d (drawn at %d), want %d (opened at %d, page %d, max %d)", m.les.spfTop, m.hit.spf.top, want, opened.top, opened.page, opened.max)
+				}
+			})
+		})
 	}
 }
 

@@ -132,17 +132,23 @@ func TestReplyClassesDiffer(t *testing.T) {
 }
 
 // TestCountersFollowScrolling scrolls through a trace of four DNS-querying
-// terms: the counters show the lookups up to the part in view, and the
-// total until the end is in view.
+// terms: the pane opens on the term that decided, at the end, with the
+// total; scrolled to the top, the counters show the lookups up to the part
+// in view, and the total until the end is in view again.
 func TestCountersFollowScrolling(t *testing.T) {
 	hs, _ := lab(t, Options{}, 80, 24)
 	hs.openLesson("lookups")
 	hs.steps(3)
+	opened := hs.screen()
+	if !strings.Contains(opened, "DNS lookups 4/10") || !strings.Contains(opened, "✓ -all: match → fail") {
+		t.Errorf("the pane does not open on the decision:\n%s", opened)
+	}
+	hs.press("tab", "pgup", "pgup", "pgup", "pgup")
 	top := hs.screen()
 	if !strings.Contains(top, "at the end 4/10, void 2/2 · ") || strings.Contains(top, "DNS lookups 4/10") {
 		t.Errorf("at the top of the trace:\n%s", top)
 	}
-	hs.press("tab", "pgdown", "pgdown", "pgdown", "pgdown")
+	hs.press("pgdown", "pgdown", "pgdown", "pgdown")
 	end := hs.screen()
 	if !strings.Contains(end, "DNS lookups 4/10") || strings.Contains(end, "at the end") {
 		t.Errorf("at the end of the trace:\n%s", end)

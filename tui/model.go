@@ -75,10 +75,9 @@ type Model struct {
 type hitMap struct {
 	panes   [panes]rect
 	replyAt map[int]int // screen row in the SMTP pane → reply
-	pageSPF int         // lines of the SPF pane, for paging
-	pageNar int
-	maxSPF  int // the largest useful scroll offsets
-	maxNar  int
+	spf     scrolled    // the SPF pane
+	pageNar int         // lines of the narration pane, for paging
+	maxNar  int         // its largest useful scroll offset
 }
 
 type rect struct{ x, y, w, h int }
@@ -181,7 +180,7 @@ func (m *Model) setDark(dark bool) {
 func (m *Model) open(sc *scenarios.Scenario) tea.Cmd {
 	m.gen++
 	m.les = &lesson{
-		sc: sc, gen: m.gen, busy: true, selected: -1, speed: defaultSpeed,
+		sc: sc, gen: m.gen, busy: true, selected: -1, spfTop: -1, speed: defaultSpeed,
 		actions: []action{{}}, scored: map[int]guess{},
 	}
 	m.screen = screenLesson
@@ -261,7 +260,7 @@ func (m *Model) onStep(msg stepMsg) tea.Cmd {
 		return nil
 	}
 	l.addStep(msg.step)
-	l.selected, l.spfTop, l.narrTop = -1, 0, 0
+	l.selected, l.spfTop, l.narrTop = -1, -1, 0
 	if msg.err != nil {
 		l.err = msg.err
 		m.status = "The lab failed: " + msg.err.Error()
@@ -457,10 +456,10 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PageDn):
 		m.page(1)
 	case key.Matches(msg, k.Newest):
-		l.selected, l.spfTop, l.narrTop = -1, 0, 0
+		l.selected, l.spfTop, l.narrTop = -1, -1, 0
 	case msg.String() == "home":
 		if len(l.tr.replies) > 0 {
-			l.selected, l.spfTop, l.narrTop = 0, 0, 0
+			l.selected, l.spfTop, l.narrTop = 0, -1, 0
 		}
 	case key.Matches(msg, k.Predict):
 		m.togglePredict()
@@ -493,9 +492,9 @@ func (m *Model) scroll(d int) {
 		case sel >= n-1:
 			sel = -1
 		}
-		l.selected, l.spfTop, l.narrTop = sel, 0, 0
+		l.selected, l.spfTop, l.narrTop = sel, -1, 0
 	case paneSPF:
-		l.spfTop = min(max(l.spfTop+d, 0), m.hit.maxSPF)
+		l.spfTop = min(max(m.hit.spf.top+d, 0), m.hit.spf.max)
 	case paneNarration:
 		l.narrTop = min(max(l.narrTop+d, 0), m.hit.maxNar)
 	}
@@ -507,7 +506,7 @@ func (m *Model) page(d int) {
 	case paneSMTP:
 		m.scroll(5 * d)
 	case paneSPF:
-		m.scroll(d * max(m.hit.pageSPF-1, 1))
+		m.scroll(d * max(m.hit.spf.page-1, 1))
 	case paneNarration:
 		m.scroll(d * max(m.hit.pageNar-1, 1))
 	}
@@ -659,6 +658,6 @@ func (m *Model) onClick(ms tea.Mouse) {
 		if k == len(l.tr.replies)-1 {
 			k = -1
 		}
-		l.selected, l.spfTop, l.narrTop = k, 0, 0
+		l.selected, l.spfTop, l.narrTop = k, -1, 0
 	}
 }

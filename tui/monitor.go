@@ -76,9 +76,10 @@ type Monitor struct {
 	dropped  int // sessions dropped by MaxSessions
 	cur      int // the session shown, an index in sessions
 	follow   bool
-	selected int // the reply selected in the current session, -1 newest
-	spfTop   int
-	focus    pane // paneSMTP (sessions and replies) or paneSPF
+	selected int      // the reply selected in the current session, -1 newest
+	spfTop   int      // -1 puts the SPF decision in view
+	spf      scrolled // the SPF pane as last drawn
+	focus    pane     // paneSMTP (sessions and replies) or paneSPF
 	showHelp bool
 
 	queries []fakedns.Query
@@ -91,7 +92,7 @@ func NewMonitor(opts MonitorOptions) *Monitor {
 		opts.MaxSessions = 200
 	}
 	mo := &Monitor{opts: opts, keys: newKeyMap(), help: help.New(),
-		byID: map[uint64]*session{}, follow: true, selected: -1}
+		byID: map[uint64]*session{}, follow: true, selected: -1, spfTop: -1}
 	mo.setDark(opts.Theme != "light")
 	return mo
 }
@@ -182,7 +183,7 @@ func (mo *Monitor) add(e smtpsim.Event) {
 			mo.cur = max(mo.cur-1, 0)
 		}
 		if mo.follow {
-			mo.cur, mo.selected, mo.spfTop = len(mo.sessions)-1, -1, 0
+			mo.cur, mo.selected, mo.spfTop = len(mo.sessions)-1, -1, -1
 		}
 	}
 	switch e.Kind {
@@ -209,7 +210,7 @@ func (mo *Monitor) add(e smtpsim.Event) {
 	lab := e.Command == "XCLIENT" || e.Kind == smtpsim.EventXClient
 	s.tr.add(entry{ev: &e, lab: lab, group: -1})
 	if s == mo.current() && mo.selected < 0 {
-		mo.spfTop = 0
+		mo.spfTop = -1
 	}
 }
 
@@ -249,19 +250,19 @@ func (mo *Monitor) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			d = -1
 		}
 		if mo.focus == paneSPF {
-			mo.spfTop = max(mo.spfTop+d, 0)
+			mo.scrollSPF(d)
 			break
 		}
 		if s := mo.current(); s != nil && len(s.tr.replies) > 0 {
 			sel := shownReply(&s.tr, mo.selected) + d
-			mo.selected, mo.spfTop = min(max(sel, 0), len(s.tr.replies)-1), 0
+			mo.selected, mo.spfTop = min(max(sel, 0), len(s.tr.replies)-1), -1
 		}
 	case key.Matches(msg, k.PageDn):
-		mo.spfTop += 5
+		mo.scrollSPF(max(mo.spf.page-1, 1))
 	case key.Matches(msg, k.PageUp):
-		mo.spfTop = max(mo.spfTop-5, 0)
+		mo.scrollSPF(-max(mo.spf.page-1, 1))
 	case key.Matches(msg, k.Newest):
-		mo.selected, mo.spfTop = -1, 0
+		mo.selected, mo.spfTop = -1, -1
 	}
 	return nil
 }
@@ -273,7 +274,12 @@ func (mo *Monitor) pick(i int) {
 	}
 	mo.cur = min(max(i, 0), len(mo.sessions)-1)
 	mo.follow = mo.cur == len(mo.sessions)-1
-	mo.selected, mo.spfTop = -1, 0
+	mo.selected, mo.spfTop = -1, -1
+}
+
+// scrollSPF scrolls the SPF pane by d lines from where it stands.
+func (mo *Monitor) scrollSPF(d int) {
+	mo.spfTop = min(max(mo.spf.top+d, 0), mo.spf.max)
 }
 
 func (mo *Monitor) monitorHelp() keyHelp {
@@ -370,7 +376,7 @@ func (mo *Monitor) body(w, h int) string {
 	var smtpW, spfW, smtpH, spfH int
 	side := w >= minSideBySide
 	if side {
-		smtpW, spfW, smtpH, spfH = max(34, w*9/20), w-max(34, w*9/20), midH, midH
+		smtpW, spfW, smtpH, spfH = smtpWidth(w), w-smtpWidth(w), midH, midH
 	} else {
 		smtpW, spfW, smtpH, spfH = w, w, midH/2, midH-midH/2
 	}
@@ -380,8 +386,8 @@ func (mo *Monitor) body(w, h int) string {
 	}
 	k := shownReply(&tr, mo.selected)
 	smtp, _ := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, focused: mo.focus == paneSMTP}, k, nil)
-	spfBox, _, maxTop := serverPane(th, &tr, paneView{w: spfW, h: spfH, top: mo.spfTop, focused: mo.focus == paneSPF}, k)
-	mo.spfTop = min(mo.spfTop, maxTop)
+	spfBox, sc := serverPane(th, &tr, paneView{w: spfW, h: spfH, top: mo.spfTop, focused: mo.focus == paneSPF}, k)
+	mo.spf = sc
 	if side {
 		out += joinColumns(smtp, spfBox)
 	} else {

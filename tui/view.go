@@ -223,14 +223,10 @@ func (m *Model) lessonView(w, h int) string {
 	// The bottom pane: narration, prediction, editor or typing.
 	bw := w - 2 - 2*pad
 	title, note, bottom := m.bottomPane(bw)
-	maxB := max(6, h*2/5)
-	if h < 28 { // a small screen: the text matters more than old lines
-		maxB = h / 2
-	}
+	bh := l.narrationHeight(th, bw, h)
 	if l.edit != nil || l.typing != nil {
-		maxB = max(8, h/2)
+		bh = max(8, h/2)
 	}
-	bh := min(max(len(bottom)+2, 5), maxB)
 	if h-bh < 8 {
 		bh = max(h-8, 3)
 	}
@@ -254,7 +250,7 @@ func (m *Model) lessonView(w, h int) string {
 	var smtpW, smtpH, spfW, spfH int
 	side := w >= minSideBySide
 	if side {
-		smtpW, smtpH = max(34, w*9/20), topH
+		smtpW, smtpH = smtpWidth(w), topH
 		spfW, spfH = w-smtpW, topH
 	} else {
 		smtpW, smtpH = w, topH/2
@@ -276,6 +272,10 @@ func (m *Model) lessonView(w, h int) string {
 	lower := th.box(title, note, shown, w, bh, l.focus == paneNarration || l.edit != nil || l.typing != nil)
 	return upper + "\n" + lower
 }
+
+// smtpWidth is the width of the SMTP pane beside the SPF pane on a screen
+// w cells wide: the SPF pane gets the larger part, for its longer lines.
+func smtpWidth(w int) int { return max(30, w*2/5) }
 
 // smtpPane draws the dialogue.
 func (m *Model) smtpPane(w, h int) string {
@@ -309,8 +309,11 @@ func upcomingRows(th *theme, ds *scenarios.DialogueStep) []row {
 func (m *Model) spfPane(w, h int) string {
 	th, l := m.th, m.les
 	pv := paneView{w: w, h: h, top: l.spfTop, focused: l.focus == paneSPF}
-	out, page, maxTop := serverPane(th, &l.tr, pv, l.selectedReply())
-	m.hit.pageSPF, m.hit.maxSPF = page, maxTop
+	if st := l.shownStep(); st != nil && st.Script != nil {
+		pv.fields = st.Script.Expect.Headers // what the lesson points at
+	}
+	out, sc := serverPane(th, &l.tr, pv, l.selectedReply())
+	m.hit.spf = sc
 	return out
 }
 

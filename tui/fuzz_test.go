@@ -85,8 +85,8 @@ func FuzzPanes(f *testing.F) {
 		ev(smtpsim.Event{Kind: smtpsim.EventHELO, HELO: &smtpsim.HELOCheck{Claimed: line, Name: replyText}})
 		ev(smtpsim.Event{Kind: smtpsim.EventHeader, Field: &smtpsim.Field{Name: "Received-SPF", Value: record}})
 		ev(smtpsim.Event{Kind: smtpsim.EventReply, Command: line, Reply: &smtpsim.Reply{Code: 550, Enhanced: "5.7.23", Lines: []string{replyText, replyText}}})
-		smtp, _ := dialoguePane(th, &tr, paneView{title: line, w: w, h: h}, -1, nil)
-		server, _ := serverPane(th, &tr, paneView{w: w, h: h}, 0)
+		smtp, _, _ := dialoguePane(th, &tr, paneView{title: line, w: w, h: h, top: -1}, -1, nil)
+		server, _ := serverPane(th, &tr, paneView{w: w, h: h, top: -1}, 0)
 		for _, pane := range []string{smtp, server} {
 			checkFrame(t, pane, w, h)
 			for _, r := range ansi.Strip(pane) {

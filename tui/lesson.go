@@ -41,8 +41,9 @@ type lesson struct {
 
 	selected int // the reply selected, -1 for the newest
 	focus    pane
-	spfTop   int // scroll offsets; -1 puts the SPF decision in view
-	narrTop  int
+	// Scroll offsets: -1 shows the selected reply in the SMTP pane and
+	// what decided it in the SPF pane.
+	smtpTop, spfTop, narrTop int
 
 	playing bool
 	speed   int // index in speeds
@@ -166,7 +167,7 @@ func (l *lesson) reset(steps []scenarios.Step) {
 	for _, st := range steps {
 		l.addStep(st)
 	}
-	l.spfTop, l.narrTop = -1, 0
+	l.smtpTop, l.spfTop, l.narrTop = -1, -1, 0
 }
 
 // dialogueDone is how many steps of the dialogue have run.

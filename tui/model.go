@@ -55,9 +55,9 @@ type Model struct {
 	w, h  int
 	mouse bool
 
-	screen   screen
-	showHelp bool
-	status   string // a message for the status line until the next key
+	screen screen
+	keysPg pager  // the keys (?), when open
+	status string // a message for the status line until the next key
 
 	cursor  int // the lesson list
 	listTop int
@@ -75,9 +75,7 @@ type Model struct {
 type hitMap struct {
 	panes   [panes]rect
 	replyAt map[int]int // screen row in the SMTP pane → reply
-	spf     scrolled    // the SPF pane
-	pageNar int         // lines of the narration pane, for paging
-	maxNar  int         // its largest useful scroll offset
+	smtp, spf, nar scrolled // where the panes stand
 }
 
 type rect struct{ x, y, w, h int }
@@ -180,7 +178,7 @@ func (m *Model) setDark(dark bool) {
 func (m *Model) open(sc *scenarios.Scenario) tea.Cmd {
 	m.gen++
 	m.les = &lesson{
-		sc: sc, gen: m.gen, busy: true, selected: -1, spfTop: -1, speed: defaultSpeed,
+		sc: sc, gen: m.gen, busy: true, selected: -1, smtpTop: -1, spfTop: -1, speed: defaultSpeed,
 		actions: []action{{}}, scored: map[int]guess{},
 	}
 	m.screen = screenLesson
@@ -260,7 +258,7 @@ func (m *Model) onStep(msg stepMsg) tea.Cmd {
 		return nil
 	}
 	l.addStep(msg.step)
-	l.selected, l.spfTop, l.narrTop = -1, -1, 0
+	l.selected, l.smtpTop, l.spfTop, l.narrTop = -1, -1, -1, 0
 	if msg.err != nil {
 		l.err = msg.err
 		m.status = "The lab failed: " + msg.err.Error()
@@ -334,12 +332,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	if m.showHelp {
+	if m.keysPg.open {
 		switch {
 		case key.Matches(msg, k.Help), msg.String() == "esc":
-			m.showHelp = false
+			m.keysPg.open = false
 		case key.Matches(msg, k.Quit):
 			return tea.Quit
+		default:
+			m.keysPg.scrollKey(msg.String())
 		}
 		return nil
 	}
@@ -365,14 +365,14 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.keysPg.show()
 	case key.Matches(msg, k.Up):
 		m.cursor = (m.cursor - 1 + n) % n
 	case key.Matches(msg, k.Down):
 		m.cursor = (m.cursor + 1) % n
-	case msg.String() == "home":
+	case key.Matches(msg, k.Top):
 		m.cursor = 0
-	case msg.String() == "end":
+	case key.Matches(msg, k.Bottom):
 		m.cursor = n - 1
 	case key.Matches(msg, k.Open):
 		return m.open(m.file.Scenarios[m.cursor])
@@ -402,7 +402,7 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.keysPg.show()
 	case key.Matches(msg, k.Lessons):
 		return m.leave()
 	case key.Matches(msg, k.Next):
@@ -448,19 +448,21 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 			l.focus = (l.focus + 1) % panes
 		}
 	case key.Matches(msg, k.Earlier):
-		m.scroll(-1)
+		m.selectReply(l.selectedReply() - 1)
 	case key.Matches(msg, k.Later):
-		m.scroll(1)
-	case key.Matches(msg, k.PageUp):
-		m.page(-1)
-	case key.Matches(msg, k.PageDn):
-		m.page(1)
+		m.selectReply(l.selectedReply() + 1)
+	case key.Matches(msg, k.First):
+		m.selectReply(0)
 	case key.Matches(msg, k.Newest):
-		l.selected, l.spfTop, l.narrTop = -1, -1, 0
-	case msg.String() == "home":
-		if len(l.tr.replies) > 0 {
-			l.selected, l.spfTop, l.narrTop = 0, -1, 0
-		}
+		m.selectReply(len(l.tr.replies) - 1)
+	case key.Matches(msg, k.LineUp):
+		m.scroll(l.focus, -1)
+	case key.Matches(msg, k.LineDn):
+		m.scroll(l.focus, 1)
+	case key.Matches(msg, k.PageUp):
+		m.scroll(l.focus, -m.page(l.focus))
+	case key.Matches(msg, k.PageDn):
+		m.scroll(l.focus, m.page(l.focus))
 	case key.Matches(msg, k.Predict):
 		m.togglePredict()
 	case key.Matches(msg, k.Edit):
@@ -476,40 +478,38 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// scroll moves the selection (SMTP pane) or the text (other panes) by d.
-func (m *Model) scroll(d int) {
+// selectReply selects reply k, the newest from the last one on, and shows
+// it: the panes follow the selection.
+func (m *Model) selectReply(k int) {
 	l := m.les
-	switch l.focus {
+	n := len(l.tr.replies)
+	if n == 0 {
+		return
+	}
+	k = max(k, 0)
+	if k >= n-1 {
+		k = -1
+	}
+	l.selected, l.smtpTop, l.spfTop, l.narrTop = k, -1, -1, 0
+}
+
+// scroll scrolls pane p by d lines from where it stands as drawn.
+func (m *Model) scroll(p pane, d int) {
+	l := m.les
+	switch p {
 	case paneSMTP:
-		n := len(l.tr.replies)
-		if n == 0 {
-			return
-		}
-		sel := l.selectedReply() + d
-		switch {
-		case sel < 0:
-			sel = 0
-		case sel >= n-1:
-			sel = -1
-		}
-		l.selected, l.spfTop, l.narrTop = sel, -1, 0
+		l.smtpTop = min(max(m.hit.smtp.top+d, 0), m.hit.smtp.max)
 	case paneSPF:
 		l.spfTop = min(max(m.hit.spf.top+d, 0), m.hit.spf.max)
 	case paneNarration:
-		l.narrTop = min(max(l.narrTop+d, 0), m.hit.maxNar)
+		l.narrTop = min(max(m.hit.nar.top+d, 0), m.hit.nar.max)
 	}
 }
 
-// page scrolls the focused pane by a page.
-func (m *Model) page(d int) {
-	switch m.les.focus {
-	case paneSMTP:
-		m.scroll(5 * d)
-	case paneSPF:
-		m.scroll(d * max(m.hit.spf.page-1, 1))
-	case paneNarration:
-		m.scroll(d * max(m.hit.pageNar-1, 1))
-	}
+// page is how far pgup and pgdn scroll pane p: its height less a line.
+func (m *Model) page(p pane) int {
+	sc := [...]scrolled{m.hit.smtp, m.hit.spf, m.hit.nar}[p]
+	return max(sc.page-1, 1)
 }
 
 func (m *Model) guessKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -524,7 +524,7 @@ func (m *Model) guessKey(msg tea.KeyPressMsg) tea.Cmd {
 		l.guess = nil
 		return m.run(action{})
 	case s == "?":
-		m.showHelp = true
+		m.keysPg.show()
 	case s == "q":
 		return tea.Quit
 	case g.class == 0 && len(s) == 1 && s >= "2" && s <= "5":
@@ -638,9 +638,9 @@ func (m *Model) onWheel(ms tea.Mouse) {
 	}
 	switch ms.Button {
 	case tea.MouseWheelUp:
-		m.scroll(-1)
+		m.scroll(l.focus, -1)
 	case tea.MouseWheelDown:
-		m.scroll(1)
+		m.scroll(l.focus, 1)
 	}
 }
 
@@ -655,9 +655,8 @@ func (m *Model) onClick(ms tea.Mouse) {
 		}
 	}
 	if k, ok := m.hit.replyAt[ms.Y]; ok && l.focus == paneSMTP {
-		if k == len(l.tr.replies)-1 {
-			k = -1
-		}
-		l.selected, l.spfTop, l.narrTop = k, -1, 0
+		top := m.hit.smtp.top
+		m.selectReply(k)
+		l.smtpTop = top // the dialogue stays where it was clicked
 	}
 }

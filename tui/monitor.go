@@ -77,10 +77,11 @@ type Monitor struct {
 	cur      int // the session shown, an index in sessions
 	follow   bool
 	selected int      // the reply selected in the current session, -1 newest
-	spfTop   int      // -1 puts the SPF decision in view
-	spf      scrolled // the SPF pane as last drawn
+	// Scroll offsets: -1 shows the selected reply and what decided it.
+	smtpTop, spfTop int
+	smtp, spf       scrolled // the panes as last drawn
 	focus    pane     // paneSMTP (sessions and replies) or paneSPF
-	showHelp bool
+	keysPg   pager // the keys (?), when open
 
 	queries []fakedns.Query
 	nDNS    int
@@ -92,7 +93,7 @@ func NewMonitor(opts MonitorOptions) *Monitor {
 		opts.MaxSessions = 200
 	}
 	mo := &Monitor{opts: opts, keys: newKeyMap(), help: help.New(),
-		byID: map[uint64]*session{}, follow: true, selected: -1, spfTop: -1}
+		byID: map[uint64]*session{}, follow: true, selected: -1, smtpTop: -1, spfTop: -1}
 	mo.setDark(opts.Theme != "light")
 	return mo
 }
@@ -183,7 +184,7 @@ func (mo *Monitor) add(e smtpsim.Event) {
 			mo.cur = max(mo.cur-1, 0)
 		}
 		if mo.follow {
-			mo.cur, mo.selected, mo.spfTop = len(mo.sessions)-1, -1, -1
+			mo.cur, mo.selected, mo.smtpTop, mo.spfTop = len(mo.sessions)-1, -1, -1, -1
 		}
 	}
 	switch e.Kind {
@@ -210,7 +211,7 @@ func (mo *Monitor) add(e smtpsim.Event) {
 	lab := e.Command == "XCLIENT" || e.Kind == smtpsim.EventXClient
 	s.tr.add(entry{ev: &e, lab: lab, group: -1})
 	if s == mo.current() && mo.selected < 0 {
-		mo.spfTop = -1
+		mo.smtpTop, mo.spfTop = -1, -1
 	}
 }
 
@@ -223,78 +224,79 @@ func (mo *Monitor) current() *session {
 
 func (mo *Monitor) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := mo.keys
-	switch s := msg.String(); {
-	case s == "ctrl+c", key.Matches(msg, k.Quit):
+	if key.Matches(msg, k.Quit) {
 		return tea.Quit
-	case mo.showHelp:
-		mo.showHelp = false
+	}
+	if mo.keysPg.open {
+		if !mo.keysPg.scrollKey(msg.String()) {
+			mo.keysPg.open = false
+		}
+		return nil
+	}
+	switch s := msg.String(); {
 	case key.Matches(msg, k.Help):
-		mo.showHelp = true
+		mo.keysPg.show()
 	case key.Matches(msg, k.Focus):
 		if mo.focus == paneSMTP {
 			mo.focus = paneSPF
 		} else {
 			mo.focus = paneSMTP
 		}
-	case s == "[" || s == "pgup" && mo.focus == paneSMTP:
+	case s == "[":
 		mo.pick(mo.cur - 1)
-	case s == "]" || s == "pgdown" && mo.focus == paneSMTP:
+	case s == "]":
 		mo.pick(mo.cur + 1)
-	case s == "F":
-		mo.follow = true
+	case key.Matches(msg, k.Follow):
 		mo.pick(len(mo.sessions) - 1)
-		mo.follow = true
 	case key.Matches(msg, k.Earlier), key.Matches(msg, k.Later):
 		d := 1
 		if key.Matches(msg, k.Earlier) {
 			d = -1
 		}
-		if mo.focus == paneSPF {
-			mo.scrollSPF(d)
-			break
-		}
 		if s := mo.current(); s != nil && len(s.tr.replies) > 0 {
 			sel := shownReply(&s.tr, mo.selected) + d
-			mo.selected, mo.spfTop = min(max(sel, 0), len(s.tr.replies)-1), -1
+			mo.selected, mo.smtpTop, mo.spfTop = min(max(sel, 0), len(s.tr.replies)-1), -1, -1
 		}
-	case key.Matches(msg, k.PageDn):
-		mo.scrollSPF(max(mo.spf.page-1, 1))
-	case key.Matches(msg, k.PageUp):
-		mo.scrollSPF(-max(mo.spf.page-1, 1))
 	case key.Matches(msg, k.Newest):
-		mo.selected, mo.spfTop = -1, -1
+		mo.selected, mo.smtpTop, mo.spfTop = -1, -1, -1
+	case key.Matches(msg, k.LineUp):
+		mo.scroll(-1)
+	case key.Matches(msg, k.LineDn):
+		mo.scroll(1)
+	case key.Matches(msg, k.PageUp):
+		mo.scroll(-mo.page())
+	case key.Matches(msg, k.PageDn):
+		mo.scroll(mo.page())
 	}
 	return nil
 }
 
-// pick shows session i; picking stops following the newest session.
+// pick shows session i; picking stops following the newest session,
+// picking the newest follows it.
 func (mo *Monitor) pick(i int) {
 	if len(mo.sessions) == 0 {
 		return
 	}
 	mo.cur = min(max(i, 0), len(mo.sessions)-1)
 	mo.follow = mo.cur == len(mo.sessions)-1
-	mo.selected, mo.spfTop = -1, -1
+	mo.selected, mo.smtpTop, mo.spfTop = -1, -1, -1
 }
 
-// scrollSPF scrolls the SPF pane by d lines from where it stands.
-func (mo *Monitor) scrollSPF(d int) {
-	mo.spfTop = min(max(mo.spf.top+d, 0), mo.spf.max)
-}
-
-func (mo *Monitor) monitorHelp() keyHelp {
-	k := mo.keys
-	sessions := bind([]string{"[", "]"}, "[ ]", "session")
-	follow := bind([]string{"F"}, "F", "follow the newest")
-	auto := bind([]string{"end"}, "end", "the reply SPF decided")
-	return keyHelp{
-		short: []key.Binding{sessions, k.Reply, k.Focus, follow, k.Help, k.Quit},
-		full: [][]key.Binding{
-			{sessions, follow},
-			{k.Earlier, k.Later, auto, k.Focus, k.PageUp, k.PageDn},
-			{k.Help, k.Quit},
-		},
+// scroll scrolls the focused pane by d lines from where it stands.
+func (mo *Monitor) scroll(d int) {
+	if mo.focus == paneSPF {
+		mo.spfTop = min(max(mo.spf.top+d, 0), mo.spf.max)
+		return
 	}
+	mo.smtpTop = min(max(mo.smtp.top+d, 0), mo.smtp.max)
+}
+
+// page is how far pgup and pgdn scroll the focused pane.
+func (mo *Monitor) page() int {
+	if mo.focus == paneSPF {
+		return max(mo.spf.page-1, 1)
+	}
+	return max(mo.smtp.page-1, 1)
 }
 
 // View draws the monitor.
@@ -322,14 +324,14 @@ func (mo *Monitor) render() string {
 	if gap := w - textWidthANSI(left) - textWidthANSI(right); gap > 0 {
 		header += spaces(gap) + right
 	}
-	status := mo.help.ShortHelpView(mo.monitorHelp().ShortHelp())
+	status := mo.help.ShortHelpView(mo.keys.monitorHelp().short)
 	bodyH := h - 2
 	var body string
-	if mo.showHelp {
-		lines := strings.Split(mo.help.FullHelpView(mo.monitorHelp().FullHelp()), "\n")
-		lines = append(lines, "", th.dim.on("Each connection to the lab's SMTP server is a session; its lines and replies"),
-			th.dim.on("show as on the wire, and the SPF pane shows what the server did behind the"), th.dim.on("selected reply."))
-		body = th.box("Keys", "? or esc closes", lines, w, bodyH, true)
+	if mo.keysPg.open {
+		lines := helpText(th, mo.keys.monitorHelp(), []string{
+			"Each connection to the lab's SMTP server is a session; its lines and replies show as on the wire, and the SPF pane shows what the server did behind the selected reply.",
+		}, w-3)
+		body = mo.keysPg.view(th, "Keys", "? or esc closes", lines, w, bodyH)
 	} else {
 		body = mo.body(w, bodyH)
 	}
@@ -385,7 +387,8 @@ func (mo *Monitor) body(w, h int) string {
 		title = fmt.Sprintf("SMTP · session %d · %s", s.id, s.client)
 	}
 	k := shownReply(&tr, mo.selected)
-	smtp, _ := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, focused: mo.focus == paneSMTP}, k, nil)
+	smtp, _, smtpAt := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, top: mo.smtpTop, focused: mo.focus == paneSMTP}, k, nil)
+	mo.smtp = smtpAt
 	spfBox, sc := serverPane(th, &tr, paneView{w: spfW, h: spfH, top: mo.spfTop, focused: mo.focus == paneSPF}, k)
 	mo.spf = sc
 	if side {

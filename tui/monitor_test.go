@@ -180,33 +180,51 @@ func TestMonitorKeys(t *testing.T) {
 				t.Errorf("reply %d", m.selected)
 			}
 		}},
-		{[]string{"k", "j"}, func(t *testing.T, m *Monitor) {
+		{[]string{"up", "down"}, func(t *testing.T, m *Monitor) {
 			if k := m.current().tr.spfReply(); m.selected != k {
 				t.Errorf("reply %d, want %d", m.selected, k)
 			}
 		}},
-		{[]string{"k", "j", "j", "j"}, func(t *testing.T, m *Monitor) {
+		{[]string{"up", "down", "down", "down"}, func(t *testing.T, m *Monitor) {
 			if n := len(m.current().tr.replies); m.selected != n-1 {
 				t.Errorf("reply %d, want the newest, %d", m.selected, n-1)
 			}
 		}},
 		{[]string{"tab", "down"}, func(t *testing.T, m *Monitor) {
-			if m.focus != paneSPF || m.spfTop == 0 {
-				t.Errorf("focus %d, spfTop %d", m.focus, m.spfTop)
+			// ↓ selects a reply whatever pane has the focus.
+			if n := len(m.current().tr.replies); m.focus != paneSPF || m.selected != n-1 {
+				t.Errorf("focus %d, reply %d", m.focus, m.selected)
 			}
 		}},
-		{[]string{"tab", "pgdown", "pgup"}, func(t *testing.T, m *Monitor) {
-			if m.spfTop != 0 {
+		// pgup, pgdn, j and k scroll the focused pane: the SPF pane opens on
+		// the decision, the dialogue at its end.
+		{[]string{"tab", "pgup"}, func(t *testing.T, m *Monitor) {
+			if m.spfTop != 0 || m.spf.top != 0 || m.selected != -1 {
+				t.Errorf("spfTop %d (drawn at %d), reply %d", m.spfTop, m.spf.top, m.selected)
+			}
+		}},
+		{[]string{"tab", "pgup", "j"}, func(t *testing.T, m *Monitor) {
+			if m.spfTop != 1 {
 				t.Errorf("spfTop %d", m.spfTop)
 			}
 		}},
+		{[]string{"pgup"}, func(t *testing.T, m *Monitor) {
+			if m.smtpTop != max(m.smtp.max-(m.smtp.page-1), 0) || m.cur != 2 {
+				t.Errorf("smtpTop %d (page %d, max %d), session %d", m.smtpTop, m.smtp.page, m.smtp.max, m.cur)
+			}
+		}},
+		{[]string{"k", "k", "j"}, func(t *testing.T, m *Monitor) {
+			if m.smtpTop != m.smtp.max-1 || m.selected != -1 {
+				t.Errorf("smtpTop %d (max %d), reply %d", m.smtpTop, m.smtp.max, m.selected)
+			}
+		}},
 		{[]string{"?"}, func(t *testing.T, m *Monitor) {
-			if !m.showHelp {
+			if !m.keysPg.open {
 				t.Error("no help")
 			}
 		}},
 		{[]string{"?", "esc"}, func(t *testing.T, m *Monitor) {
-			if m.showHelp {
+			if m.keysPg.open {
 				t.Error("help left open")
 			}
 		}},

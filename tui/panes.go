@@ -20,10 +20,12 @@ type paneView struct {
 }
 
 // dialoguePane draws a transcript as on the wire, with extra rows at the
-// end. selected is the reply the learner chose, -1 for the newest: then
-// the pane shows the end, else it keeps the selected reply in view. It
-// returns the pane and the screen rows of the replies shown.
-func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []row) (string, map[int]int) {
+// end. selected is the reply the learner chose, -1 for the newest. With a
+// negative pv.top the pane shows the end for the newest reply, else the
+// selected reply a third from the top; else it is scrolled to pv.top. It
+// returns the pane, the screen rows of the replies shown and where it
+// stands.
+func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []row) (string, map[int]int, scrolled) {
 	inner := pv.w - 2
 	if th.presenter {
 		inner--
@@ -34,16 +36,20 @@ func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []
 	}
 	rows := append(tr.smtpRows(th, sel), extra...)
 	lines, first := layoutRows(rows, inner, smtpGutter)
-	top := len(lines)
-	if selected >= 0 {
-		for i, r := range rows {
-			if r.reply == sel {
-				top = first[i] - (pv.h-2)/3 // a third from the top
-				break
+	top := pv.top
+	if top < 0 {
+		top = len(lines)
+		if selected >= 0 {
+			for i, r := range rows {
+				if r.reply == sel {
+					top = first[i] - (pv.h-2)/3 // a third from the top
+					break
+				}
 			}
 		}
 	}
-	shown, top := window(lines, top, pv.h-2)
+	avail := max(pv.h-2, 1)
+	shown, top := window(lines, top, avail)
 	at := map[int]int{}
 	for i, r := range rows {
 		if r.reply >= 0 && first[i] >= top && first[i] < top+len(shown) {
@@ -57,7 +63,7 @@ func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []
 			note = "↑ " + note
 		}
 	}
-	return th.box(pv.title, note, paintLines(shown), pv.w, pv.h, pv.focused), at
+	return th.box(pv.title, note, paintLines(shown), pv.w, pv.h, pv.focused), at, scrolled{avail, top, max(len(lines)-avail, 0)}
 }
 
 // scrolled is where a scrolling pane stands after a view: the lines it

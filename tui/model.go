@@ -73,9 +73,9 @@ type Model struct {
 
 // hitMap records the panes of the last view for mouse clicks.
 type hitMap struct {
-	panes   [panes]rect
-	replyAt map[int]int // screen row in the SMTP pane → reply
-	smtp, spf, nar scrolled // where the panes stand
+	panes          [panes]rect
+	replyAt        map[int]int // screen row in the SMTP pane → reply
+	smtp, spf, nar scrolled    // where the panes stand
 }
 
 type rect struct{ x, y, w, h int }

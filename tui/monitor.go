@@ -76,12 +76,12 @@ type Monitor struct {
 	dropped  int // sessions dropped by MaxSessions
 	cur      int // the session shown, an index in sessions
 	follow   bool
-	selected int      // the reply selected in the current session, -1 newest
+	selected int // the reply selected in the current session, -1 newest
 	// Scroll offsets: -1 shows the selected reply and what decided it.
 	smtpTop, spfTop int
 	smtp, spf       scrolled // the panes as last drawn
-	focus    pane     // paneSMTP (sessions and replies) or paneSPF
-	keysPg   pager // the keys (?), when open
+	focus           pane     // paneSMTP (sessions and replies) or paneSPF
+	keysPg          pager    // the keys (?), when open
 
 	queries []fakedns.Query
 	nDNS    int

@@ -204,9 +204,9 @@ func TestTUIInTmux(t *testing.T) {
 	tl.waitFor("step 1/4", "  1 C: HELO mail.euston.net", "S: 250 2.0.0 Hello mail.euston.net",
 		"SPF · reply 250 to HELO", "HELO mail.euston.net: 192.0.2.80 is www.euston.net")
 	tl.keys("Space")
-	tl.waitFor("step 2/4", "  2 C: MAIL From: <honeypot@euston.net>", "SPF · reply 250 to MAIL")
+	tl.waitFor("step 2/4", "  2 C: MAIL From:", "<honeypot@euston.net>", "SPF · reply 250 to MAIL")
 	tl.keys("Space")
-	s := tl.waitFor("step 3/4", "  3 C: RCPT To: <user@example.com>", "▶ S: 550 5.7.23 SPF test returned fail",
+	s := tl.waitFor("step 3/4", "  3 C: RCPT To: <user@example.com>", "▶ S: 550 5.7.23",
 		"SPF · reply 550 to RCPT", "DNS lookups 0/10", "identity mailfrom: honeypot@euston.net",
 		"· ip4:192.0.2.25: no match: 192.0.2.80 not in", "✓ -all: match → fail",
 		"result fail for euston.net", "✓ code 550")
@@ -233,10 +233,10 @@ func TestTUIInTmux(t *testing.T) {
 	tl.waitFor("Edit an SPF record", "domain  euston.net ", "published v=spf1 ip4:192.0.2.25 -all")
 	tl.keys("C-u")
 	tl.typeText("v=spf1 ip4:192.0.2.25 ipv4:192.0.2.80 -all")
-	tl.waitFor(`✗ column 23: term "ipv4:192.0.2.80": unknown mechanism "ipv4"`)
+	tl.waitFor("^^^^^^^^^^^^^^^", "result permerror for euston.net")
 	tl.keys("C-u")
 	tl.typeText("v=spf1 ip4:192.0.2.25 ip4:192.0.2.80 -all")
-	tl.waitFor("✓ syntax", "worst case: DNS lookups 0/10")
+	tl.waitFor("✓ syntax", "result pass for euston.net", "worst case: DNS lookups 0/10")
 	tl.keys("Enter")
 	tl.waitFor("draft records", "step 4/4", "Running with your draft record for euston.net")
 	tl.keys("Up")

@@ -197,3 +197,43 @@ func TestStepsKeepTheirPlaces(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryStepIsNarrated walks every step of every built-in lesson: the
+// narration pane tells each one in the lesson's own words -- the lesson
+// at the set-up, the step's narration or notice after it, DATA and QUIT
+// included -- and shows their beginning without scrolling.
+func TestEveryStepIsNarrated(t *testing.T) {
+	f := builtinLessons(t)
+	for _, sc := range f.Scenarios {
+		walk(t, f, sc.ID, Options{}, 80, 24, func(m *Model) {
+			st := m.les.shownStep()
+			var text string
+			for _, e := range st.Events {
+				switch e.Kind {
+				case scenarios.EventLesson, scenarios.EventNarration, scenarios.EventNotice:
+					text += e.Text
+				}
+			}
+			switch {
+			case st.Role == scenarios.RoleHangUp:
+				return // the lab's own step: it says so itself
+			case text == "":
+				t.Errorf("%s: the %s step %d (line %d) has no narration", sc.ID, st.Role, st.Number, sourceLine(st))
+				return
+			}
+			words := strings.Fields(text)
+			first := squeeze(strings.Join(words[:min(len(words), 6)], " "))
+			if shown := squeeze(strings.Join(paneText(m, paneNarration), "")); !strings.Contains(shown, first) {
+				t.Errorf("%s step %d: the narration pane does not show %q:\n%s", sc.ID, st.Number, first, strings.Join(paneText(m, paneNarration), "\n"))
+			}
+		})
+	}
+}
+
+// sourceLine is the line of a step's script in its file, 0 for none.
+func sourceLine(st *scenarios.Step) int {
+	if st.Script == nil {
+		return 0
+	}
+	return st.Script.SourceLine
+}

@@ -139,7 +139,7 @@ func (k keyMap) listHelp() keyHelp {
 		short: []key.Binding{brief(k.Up, "up"), brief(k.Down, "down"), brief(k.Open, "open"), brief(k.Predict, "predict"), brief(k.Help, "keys"), brief(k.Quit, "quit")},
 		full: []keyGroup{
 			{"The lessons", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Open}},
-			{"Modes", []key.Binding{k.Predict, k.Mouse}},
+			{"More", []key.Binding{k.Predict, k.Save, k.Mouse}},
 			{"Leave", []key.Binding{k.Help, k.Quit}},
 		},
 	}
@@ -150,9 +150,9 @@ func (k keyMap) lessonHelp() keyHelp {
 	return keyHelp{
 		short: []key.Binding{brief(k.Next, "next"), brief(k.Back, "back"), reply, brief(k.Predict, "predict"), brief(k.Edit, "edit"), brief(k.Type, "type"), brief(k.Help, "keys"), brief(k.Lessons, "lessons"), brief(k.Play, "auto")},
 		full: []keyGroup{
-			{"Steps", []key.Binding{k.Next, k.Back, k.Restart, k.Play, k.Faster, k.Slower}},
+			{"Steps", []key.Binding{k.Next, k.Back, k.Restart, k.NextLesson, k.Play, k.Faster, k.Slower}},
 			{"Replies and panes", []key.Binding{k.Earlier, k.Later, k.First, k.Newest, k.Focus, k.LineUp, k.LineDn, k.PageUp, k.PageDn, k.Wheel}},
-			{"More", []key.Binding{k.Predict, k.Edit, k.Type, k.Mouse}},
+			{"More", []key.Binding{k.Predict, k.Edit, k.Type, k.Save, k.Mouse}},
 			{"Leave", []key.Binding{k.Lessons, k.Help, k.Quit}},
 		},
 	}

@@ -129,7 +129,7 @@ func TestLessonKeys(t *testing.T) {
 		}},
 		{"r", 3, []string{"r"}, doneSteps(0)},
 		{"space at the end", 4, []string{"space", "space"}, func(t *testing.T, m *Model) {
-			if !m.les.eof || !strings.Contains(m.status, "end of the lesson") || !m.done["spf-fail"] {
+			if !m.les.eof || !strings.Contains(m.status, "End of the lesson") || !m.done["spf-fail"] {
 				t.Errorf("eof %v, status %q, done %v", m.les.eof, m.status, m.done)
 			}
 		}},

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,7 +87,11 @@ func TestNoColorKeepsCues(t *testing.T) {
 	hs.openLesson("spf-fail")
 	hs.steps(3)
 	var view string
-	hs.lab(func(m *Model) { view = m.render() })
+	hs.lab(func(m *Model) {
+		// The lesson has no 4xx: a 451 as the SMTP pane paints its code.
+		_, num := m.th.replyPaints(451)
+		view = m.render() + "\n" + num.on("451")
+	})
 
 	var buf bytes.Buffer
 	w := &colorprofile.Writer{Forward: &buf, Profile: colorprofile.ASCII}
@@ -96,6 +101,9 @@ func TestNoColorKeepsCues(t *testing.T) {
 	out := buf.String()
 	if strings.Contains(out, "38;") || strings.Contains(out, "48;") {
 		t.Fatal("colours left under NO_COLOR")
+	}
+	if !regexp.MustCompile(`\x1b\[1;4[;0-9]*m451`).MatchString(out) {
+		t.Error("the 4xx code is not bold and underlined in the NO_COLOR view")
 	}
 	for _, want := range []string{
 		"\x1b[1;7m550",    // the 5xx code: bold and reversed

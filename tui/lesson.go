@@ -348,7 +348,7 @@ func (l *lesson) tell(th *theme, st *scenarios.Step, width int, end bool) []stri
 		if r, t := score(l.scored); t > 0 {
 			done += fmt.Sprintf(" Predictions: %d/%d right.", r, t)
 		}
-		para(th.notice, done+" ← steps back, r restarts, e edits a record, esc for the lessons.")
+		para(th.notice, done+" n opens the next lesson, ← steps back, r restarts, e edits a record, esc for the lessons.")
 	}
 	return out
 }

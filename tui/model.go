@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -28,7 +30,17 @@ type Options struct {
 	// Theme is "dark" or "light" to skip asking the terminal for its
 	// background colour; "" asks.
 	Theme string
+	// StateDir is where the lab remembers the lessons done and the
+	// prediction scores between runs (DefaultStateDir); "" remembers
+	// nothing.
+	StateDir string
+	// ScreenDir is where s saves the screen, as SVG and as text; "" is
+	// the current directory.
+	ScreenDir string
 }
+
+// endOfLesson is what the status line says at the end of a lesson.
+const endOfLesson = "End of the lesson: n for the next one, ← to step back, r to restart, esc: all."
 
 // speeds are the auto-play intervals, slowest last.
 var speeds = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second}
@@ -64,6 +76,10 @@ type Model struct {
 	done    map[string]bool   // lessons completed
 	scores  map[string][2]int // predictions right and made, by lesson
 
+	progress *progress    // where done and scores are kept between runs
+	kept     progressData // as last kept, other files' lessons included
+	failed   bool         // keeping them failed once: said once, not again
+
 	predict bool
 	gen     int // numbers runners: a message of an older one is stale
 	les     *lesson
@@ -98,6 +114,17 @@ func New(ctx context.Context, file *scenarios.File, opts Options) (*Model, error
 		done: map[string]bool{}, scores: map[string][2]int{},
 	}
 	m.setDark(opts.Theme != "light")
+	p, kept, err := loadProgress(opts.StateDir)
+	m.progress, m.kept = p, kept
+	if err != nil {
+		m.status, m.failed = "The lab goes on without the progress of earlier runs: "+err.Error(), true
+	}
+	for id, lp := range kept.Files[file.Name] {
+		m.done[id] = lp.Done
+		if lp.Predicted[1] > 0 {
+			m.scores[id] = lp.Predicted
+		}
+	}
 	if opts.Lesson != "" {
 		m.cursor = slices.Index(file.IDs(), opts.Lesson)
 		if m.cursor < 0 {
@@ -141,7 +168,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		m.status = ""
-		return m, m.onKey(msg)
+		return m, tea.Batch(m.onKey(msg), m.keep())
 	case tea.PasteMsg:
 		return m, m.onPaste(msg)
 	case tea.MouseWheelMsg:
@@ -149,17 +176,53 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg:
 		m.onClick(msg.Mouse())
 	case stepMsg:
-		return m, m.onStep(msg)
+		return m, tea.Batch(m.onStep(msg), m.keep())
 	case replayMsg:
-		return m, m.onReplay(msg)
+		return m, tea.Batch(m.onReplay(msg), m.keep())
 	case tickMsg:
 		return m, m.onTick(msg)
+	case progressMsg:
+		if msg.err != nil && !m.failed {
+			m.status, m.failed = "The lab could not keep your progress: "+msg.err.Error(), true
+		}
+	case savedMsg:
+		if msg.err != nil {
+			m.status = "The screen was not saved: " + msg.err.Error()
+		} else {
+			m.status = "Saved " + strings.Join(msg.names, " and ") + "."
+		}
 	case lintMsg:
 		if l := m.les; l != nil && l.edit != nil && msg.seq == l.edit.seq {
 			l.edit.verdict, l.edit.lint, l.edit.lintErr, l.edit.lintFor = msg.verdict, msg.report, msg.err, msg.key
 		}
 	}
 	return m, nil
+}
+
+// keep saves the lessons done and the prediction scores of this file of
+// lessons, when they changed since they were last kept.
+func (m *Model) keep() tea.Cmd {
+	now := map[string]lessonProgress{}
+	for id, done := range m.done {
+		if done {
+			now[id] = lessonProgress{Done: true}
+		}
+	}
+	for id, s := range m.scores {
+		lp := now[id]
+		lp.Predicted = s
+		now[id] = lp
+	}
+	if maps.Equal(now, m.kept.Files[m.file.Name]) {
+		return nil
+	}
+	files := maps.Clone(m.kept.Files)
+	if files == nil {
+		files = map[string]map[string]lessonProgress{}
+	}
+	files[m.file.Name] = now
+	m.kept = progressData{Files: files}
+	return m.progress.saveCmd(m.kept)
 }
 
 // setDark picks the theme for a dark or light background.
@@ -232,7 +295,7 @@ func (m *Model) forward() tea.Cmd {
 		l.playing = false
 		return nil
 	case l.eof:
-		m.status = "The end of the lesson: ← steps back, r restarts, esc shows the lessons."
+		m.status = endOfLesson
 		l.playing = false
 		return nil
 	}
@@ -254,7 +317,7 @@ func (m *Model) onStep(msg stepMsg) tea.Cmd {
 	if msg.eof {
 		l.actions = l.actions[:len(l.actions)-1]
 		l.eof, l.queued, l.playing = true, 0, false
-		m.status = "The end of the lesson: ← steps back, r restarts, esc shows the lessons."
+		m.status = endOfLesson
 		return nil
 	}
 	l.addStep(msg.step)
@@ -378,10 +441,38 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.open(m.file.Scenarios[m.cursor])
 	case key.Matches(msg, k.Predict):
 		m.togglePredict()
+	case key.Matches(msg, k.Save):
+		return m.saveScreen()
 	case key.Matches(msg, k.Mouse):
 		m.mouse = !m.mouse
 	}
 	return nil
+}
+
+// nextLesson opens the lesson after this one, once this one is done.
+func (m *Model) nextLesson() tea.Cmd {
+	l := m.les
+	i := slices.Index(m.file.Scenarios, l.sc) + 1
+	switch {
+	case !l.complete():
+		m.status = "n opens the next lesson at the end of this one; space goes on."
+		return nil
+	case i >= len(m.file.Scenarios):
+		m.status = "This was the last lesson: esc shows them all."
+		return nil
+	}
+	m.cursor = i
+	return tea.Batch(m.leave(), m.open(m.file.Scenarios[i]))
+}
+
+// saveScreen saves the screen as it is, as SVG and as text, named after
+// the lesson and its step: for a teacher's slides and handouts.
+func (m *Model) saveScreen() tea.Cmd {
+	name := "spflab-lessons"
+	if l := m.les; l != nil && m.screen == screenLesson {
+		name = fmt.Sprintf("%s-step-%d", l.sc.ID, l.dialogueDone())
+	}
+	return saveCmd(m.th, m.opts.ScreenDir, name, m.render())
 }
 
 func (m *Model) togglePredict() {
@@ -465,6 +556,10 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.scroll(l.focus, m.page(l.focus))
 	case key.Matches(msg, k.Predict):
 		m.togglePredict()
+	case key.Matches(msg, k.NextLesson):
+		return m.nextLesson()
+	case key.Matches(msg, k.Save):
+		return m.saveScreen()
 	case key.Matches(msg, k.Edit):
 		l.edit = newEditor(m.th, l.sc, l.drafts)
 		l.playing = false

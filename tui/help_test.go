@@ -109,7 +109,7 @@ func TestMonitorHelpIsComplete(t *testing.T) {
 		all.WriteString(ansi.Strip(mo.render()))
 		mo.onKey(keyPress("pgdown"))
 	}
-	for _, g := range mo.keys.monitorHelp().full {
+	for _, g := range mo.keys.monitorHelp(viewSessions, false).full {
 		for _, b := range g.keys {
 			if h := b.Help(); !strings.Contains(all.String(), h.Key) || !strings.Contains(all.String(), h.Desc) {
 				t.Errorf("the keys lack %q %q:\n%s", h.Key, h.Desc, all.String())

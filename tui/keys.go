@@ -30,10 +30,10 @@ func bind(keys []string, desc string) key.Binding {
 }
 
 // brief is b for the status line: in a word, named by its first key or,
-// for a pair like "[ ]", by its help's name.
+// for a pair like "[ ]" or "↑↓", by its help's name.
 func brief(b key.Binding, desc string) key.Binding {
 	name := keyName(b.Keys()[0])
-	if strings.Contains(b.Help().Key, " ") {
+	if k := b.Help().Key; strings.Contains(k, " ") || k == "↑↓" {
 		name = b.Help().Key
 	}
 	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(name, desc))
@@ -116,8 +116,8 @@ func newKeyMap() keyMap {
 
 		Session: key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "previous, next session")),
 		Follow:  bind([]string{"F"}, "follow the newest session"),
-		Hints:   bind([]string{"h"}, "how to connect"),
-		Mailbox: bind([]string{"M"}, "the mailbox"),
+		Hints:   bind([]string{"h"}, "how to connect, again"),
+		Mailbox: bind([]string{"m"}, "the mailbox: the messages stored"),
 	}
 }
 
@@ -183,14 +183,37 @@ func (k keyMap) typeHelp() keyHelp {
 	}
 }
 
-func (k keyMap) monitorHelp() keyHelp {
+// monitorHelp is the keys of the monitor as it shows v; open says that a
+// message of the mailbox is open.
+func (k keyMap) monitorHelp(v monView, open bool) keyHelp {
+	esc := bind([]string{"esc"}, "back")
+	switch v {
+	case viewHints:
+		return keyHelp{
+			short: []key.Binding{brief(k.Hints, "close"), esc, brief(k.Help, "keys"), brief(k.Quit, "quit")},
+			full:  []keyGroup{{"How to connect", []key.Binding{k.Hints, esc, k.Help, k.Quit}}},
+		}
+	case viewMailbox:
+		pick := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "pick a message"))
+		opener := bind([]string{"enter"}, "open it")
+		scroll := bind([]string{"j", "k", "pgup", "pgdown"}, "scroll it")
+		short := []key.Binding{brief(pick, "pick"), brief(opener, "open"), esc, brief(k.Help, "keys"), brief(k.Quit, "quit")}
+		if open {
+			short = []key.Binding{key.NewBinding(key.WithKeys(scroll.Keys()...), key.WithHelp("j k pgup pgdn", "scroll")), brief(pick, "pick"), esc, brief(k.Help, "keys"), brief(k.Quit, "quit")}
+		}
+		return keyHelp{
+			short: short,
+			full:  []keyGroup{{"The mailbox", []key.Binding{pick, opener, scroll, bind([]string{"esc", "m"}, "back"), k.Help, k.Quit}}},
+		}
+	}
 	reply := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "reply"))
 	scroll := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup pgdn", "scroll"))
 	return keyHelp{
-		short: []key.Binding{brief(k.Session, "session"), reply, brief(k.Focus, "pane"), scroll, brief(k.Follow, "follow"), brief(k.Help, "keys"), brief(k.Quit, "quit")},
+		short: []key.Binding{brief(k.Session, "session"), reply, brief(k.Focus, "pane"), scroll, brief(k.Mailbox, "mailbox"), brief(k.Hints, "hints"), brief(k.Help, "keys"), brief(k.Quit, "quit")},
 		full: []keyGroup{
 			{"Sessions", []key.Binding{k.Session, k.Follow, k.Earlier, k.Later, k.Newest}},
 			{"Panes", []key.Binding{k.Focus, k.LineUp, k.LineDn, k.PageUp, k.PageDn}},
+			{"More", []key.Binding{k.Mailbox, k.Hints}},
 			{"Leave", []key.Binding{k.Help, k.Quit}},
 		},
 	}

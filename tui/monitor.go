@@ -20,8 +20,11 @@ type MonitorOptions struct {
 	// www.euston.net".
 	Title string
 	// Hints are lines telling how to connect (a swaks command, an nc line,
-	// dig commands), shown until the first session.
+	// dig commands), shown until the first session, and on h.
 	Hints []string
+	// Messages returns the messages the server stored, for the mailbox
+	// (m); nil leaves the monitor without one.
+	Messages func() []smtpsim.Message
 	// Presenter and Theme are as in Options.
 	Presenter bool
 	Theme     string
@@ -57,8 +60,18 @@ type session struct {
 	spf      string         // the last SPF result
 	decision *smtpsim.Reply // the reply that carried it
 	deciding bool           // the next reply carries spf
+	refusal  *smtpsim.Reply // the last 4xx or 5xx reply, SPF's or not
 	closed   bool
 }
+
+// monView is what the monitor's body shows.
+type monView uint8
+
+const (
+	viewSessions monView = iota // the sessions, a dialogue, its SPF side
+	viewHints                   // how to connect
+	viewMailbox                 // the stored messages
+)
 
 // Monitor shows the sessions of a serving lab live: a list of sessions,
 // the dialogue of the selected one as on the wire, and what the server
@@ -82,6 +95,8 @@ type Monitor struct {
 	smtp, spf       scrolled // the panes as last drawn
 	focus           pane     // paneSMTP (sessions and replies) or paneSPF
 	keysPg          pager    // the keys (?), when open
+	view            monView
+	mail            mailbox
 
 	queries []fakedns.Query
 	nDNS    int
@@ -204,6 +219,13 @@ func (mo *Monitor) add(e smtpsim.Event) {
 		if s.deciding {
 			s.decision, s.deciding = e.Reply, false
 		}
+		if e.Reply.Code >= 400 {
+			s.refusal = e.Reply
+		}
+	case smtpsim.EventStored:
+		if mo.view == viewMailbox && mo.opts.Messages != nil {
+			mo.mail.load(mo.opts.Messages())
+		}
 	case smtpsim.EventClose:
 		s.closed = true
 	}
@@ -233,9 +255,29 @@ func (mo *Monitor) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	switch s := msg.String(); {
-	case key.Matches(msg, k.Help):
+	if key.Matches(msg, k.Help) {
 		mo.keysPg.show()
+		return nil
+	}
+	switch mo.view {
+	case viewHints:
+		if key.Matches(msg, k.Hints) || msg.String() == "esc" {
+			mo.view = viewSessions
+		}
+		return nil
+	case viewMailbox:
+		mo.mailKey(msg)
+		return nil
+	}
+	switch s := msg.String(); {
+	case key.Matches(msg, k.Hints):
+		mo.view = viewHints
+	case key.Matches(msg, k.Mailbox):
+		if mo.opts.Messages == nil {
+			break
+		}
+		mo.view, mo.mail.open = viewMailbox, false
+		mo.mail.load(mo.opts.Messages())
 	case key.Matches(msg, k.Focus):
 		if mo.focus == paneSMTP {
 			mo.focus = paneSPF
@@ -269,6 +311,27 @@ func (mo *Monitor) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		mo.scroll(mo.page())
 	}
 	return nil
+}
+
+// mailKey handles a key in the mailbox: ↑ ↓ pick a message, enter opens
+// it, j k pgup pgdn scroll it, esc goes back.
+func (mo *Monitor) mailKey(msg tea.KeyPressMsg) {
+	k, mb := mo.keys, &mo.mail
+	switch {
+	case msg.String() == "esc" && mb.open:
+		mb.open = false
+	case msg.String() == "esc", key.Matches(msg, k.Mailbox):
+		mo.view = viewSessions
+	case key.Matches(msg, k.Earlier):
+		mb.cur, mb.open = max(mb.cur-1, 0), false
+	case key.Matches(msg, k.Later):
+		mb.cur, mb.open = min(mb.cur+1, max(len(mb.msgs)-1, 0)), false
+	case msg.String() == "enter" && len(mb.msgs) > 0:
+		mb.open = true
+		mb.pg.show()
+	case mb.open:
+		mb.pg.scrollKey(msg.String())
+	}
 }
 
 // pick shows session i; picking stops following the newest session,
@@ -324,16 +387,24 @@ func (mo *Monitor) render() string {
 	if gap := w - textWidthANSI(left) - textWidthANSI(right); gap > 0 {
 		header += spaces(gap) + right
 	}
-	status := mo.help.ShortHelpView(mo.keys.monitorHelp().short)
+	status := mo.help.ShortHelpView(mo.keys.monitorHelp(mo.view, mo.mail.open).short)
 	bodyH := h - 2
 	var body string
 	if mo.keysPg.open {
-		lines := helpText(th, mo.keys.monitorHelp(), []string{
+		lines := helpText(th, mo.keys.monitorHelp(mo.view, mo.mail.open), []string{
 			"Each connection to the lab's SMTP server is a session; its lines and replies show as on the wire, and the SPF pane shows what the server did behind the selected reply.",
 		}, w-3)
 		body = mo.keysPg.view(th, "Keys", "? or esc closes", lines, w, bodyH)
 	} else {
-		body = mo.body(w, bodyH)
+		switch mo.view {
+		case viewHints:
+			listH := mo.listHeight(bodyH)
+			body = mo.sessionList(w, listH) + "\n" + mo.hints(w, bodyH-listH, "h or esc closes")
+		case viewMailbox:
+			body = mo.mailboxView(w, bodyH)
+		default:
+			body = mo.body(w, bodyH)
+		}
 	}
 	return fit(header, w) + "\n" + body + "\n" + fit(status, w)
 }
@@ -342,16 +413,12 @@ func (mo *Monitor) render() string {
 // the DNS queries (or, before any session, how to connect).
 func (mo *Monitor) body(w, h int) string {
 	th := mo.th
-	listH := min(max(len(mo.sessions), 1)+2, max(3, h/4))
+	listH := mo.listHeight(h)
 	bottomH := 0
 	var bottom []string
 	var bottomTitle string
 	if len(mo.sessions) == 0 && len(mo.opts.Hints) > 0 {
-		var lines []string
-		for _, hnt := range mo.opts.Hints {
-			lines = append(lines, wrapText(hnt, th.text, w-3)...)
-		}
-		return mo.sessionList(w, listH) + "\n" + th.box("Connect with", "", lines, w, h-listH, false)
+		return mo.sessionList(w, listH) + "\n" + mo.hints(w, h-listH, "")
 	}
 	if len(mo.queries) > 0 {
 		bottomTitle = "DNS queries"
@@ -403,6 +470,39 @@ func (mo *Monitor) body(w, h int) string {
 	return out
 }
 
+// listHeight is the height of the session list in a body of h rows.
+func (mo *Monitor) listHeight(h int) int { return min(max(len(mo.sessions), 1)+2, max(3, h/4)) }
+
+// hints draws how to connect in a w×h box.
+func (mo *Monitor) hints(w, h int, note string) string {
+	var lines []string
+	for _, hnt := range mo.opts.Hints {
+		lines = append(lines, wrapText(hnt, mo.th.text, w-3)...)
+	}
+	if len(lines) == 0 {
+		lines = []string{mo.th.dim.on("No hints: connect to the lab's SMTP server with any client.")}
+	}
+	return mo.th.box("Connect with", note, lines, w, h, note != "")
+}
+
+// mailboxView draws the stored messages over the one opened.
+func (mo *Monitor) mailboxView(w, h int) string {
+	th, mb := mo.th, &mo.mail
+	list := mb.listLines(th, w-2)
+	listH := min(len(list)+2, max(3, h/3))
+	if !mb.open || len(mb.msgs) == 0 {
+		listH = h
+	}
+	shown, _ := window(list, mb.cur-(listH-2)/2, listH-2)
+	out := th.box("Mailbox · "+count(len(mb.msgs), "message"), "↑↓ pick · enter opens · esc back", shown, w, listH, !mb.open)
+	if listH == h {
+		return out
+	}
+	m := &mb.msgs[min(mb.cur, len(mb.msgs)-1)]
+	lines := messageLines(th, m, w-3)
+	return out + "\n" + mb.pg.view(th, fmt.Sprintf("Message %d", m.ID), "j k pgup pgdn scroll · esc closes", lines, w, h-listH)
+}
+
 // sessionList draws one line per session, the current one marked.
 func (mo *Monitor) sessionList(w, h int) string {
 	th := mo.th
@@ -424,12 +524,17 @@ func (mo *Monitor) sessionList(w, h int) string {
 			state = "closed"
 		}
 		segs = append(segs, seg{fmt.Sprintf(" %-6s", state), th.dim})
+		// The SPF result and the reply it gave, else a refusal without SPF
+		// (the 553 of a sender domain that does not exist), in one column.
+		rep := s.decision
 		if s.spf != "" {
 			segs = append(segs, seg{" SPF ", th.dim}, seg{fmt.Sprintf("%-9s", s.spf), th.resultPaint(s.spf)})
-			if s.decision != nil {
-				_, num := th.replyPaints(s.decision.Code)
-				segs = append(segs, seg{" → ", th.dim}, seg{fmt.Sprint(s.decision.Code), num})
-			}
+		} else if rep = s.refusal; rep != nil {
+			segs = append(segs, seg{spaces(14), th.dim})
+		}
+		if rep != nil {
+			_, num := th.replyPaints(rep.Code)
+			segs = append(segs, seg{" → ", th.dim}, seg{fmt.Sprint(rep.Code), num})
 		}
 		if s.helo != "" {
 			segs = append(segs, seg{"  HELO ", th.dim}, seg{s.helo, th.text})

@@ -147,9 +147,11 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Close closes the open lesson's server, unless a command still uses it
-// (the process is ending then anyway).
+// Close writes the progress not written yet and closes the open lesson's
+// server, unless a command still uses it (the process is ending then
+// anyway).
 func (m *Model) Close() {
+	m.progress.flush(m.kept) // the lab is closing: the next run says if the file is unreadable
 	if m.les != nil && !m.les.busy && m.les.runner != nil {
 		m.les.runner.Close()
 		m.les.runner = nil

@@ -117,6 +117,25 @@ func (p *progress) saveCmd(d progressData) tea.Cmd {
 	}
 }
 
+// flush writes d now if the newest version asked for is not written yet:
+// the lab may end before a command has run.
+func (p *progress) flush(d progressData) error {
+	p.mu.Lock()
+	pending := p.path != "" && p.written < p.version
+	p.mu.Unlock()
+	if !pending {
+		return nil
+	}
+	data, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.written = p.version
+	return writeFile(p.path, data)
+}
+
 // writeFile replaces path with data, or leaves it as it was: the data
 // goes to a temporary file renamed over it.
 func writeFile(path string, data []byte) error {

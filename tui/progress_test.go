@@ -145,3 +145,25 @@ func TestNextLesson(t *testing.T) {
 		t.Errorf("n after the last lesson: %s, status %q", last.les.sc.ID, last.status)
 	}
 }
+
+// TestProgressWrittenOnClose: progress whose command has not run yet when
+// the lab ends is written by Close.
+func TestProgressWrittenOnClose(t *testing.T) {
+	dir := t.TempDir()
+	m, err := New(context.Background(), testLessons(t), Options{Theme: "dark", StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.done["honest"] = true
+	if m.keep() == nil {
+		t.Fatal("no command to keep a lesson done")
+	}
+	m.Close()
+	again, err := New(context.Background(), testLessons(t), Options{Theme: "dark", StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.done["honest"] {
+		t.Errorf("the progress was not written on Close: %v", again.done)
+	}
+}

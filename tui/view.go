@@ -267,7 +267,7 @@ func (m *Model) lessonView(w, h int) string {
 
 // smtpWidth is the width of the SMTP pane beside the SPF pane on a screen
 // w cells wide: the SPF pane gets the larger part, for its longer lines.
-func smtpWidth(w int) int { return max(30, w*2/5) }
+func smtpWidth(w int) int { return max(34, w*2/5) }
 
 // smtpPane draws the dialogue.
 func (m *Model) smtpPane(w, h int) string {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"encoding/xml"
 	"net/netip"
 	"strings"
 	"testing"
@@ -103,4 +104,46 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// FuzzScreenSVG reads any text as a screen, raw and in the theme's
+// paints: reading never panics, every cell holds printable text, and the
+// SVG drawn from it is XML whose text runs hold the screen's text.
+//
+//	go test -run '^$' -fuzz FuzzScreenSVG -fuzztime 20s ./tui
+func FuzzScreenSVG(f *testing.F) {
+	f.Add("550 5.7.23 SPF test returned fail")
+	f.Add("\x1b[1;4;38;2;255;215;95;4m451\x1b[m <tag> & \"q\"")
+	f.Add("\x1b[38;5;300m\x1b[48;2;1m\x1b]8;;x\x07日本\u0301\xff\ufffe")
+	f.Fuzz(func(t *testing.T, text string) {
+		th := newTheme(false, true)
+		for _, view := range []string{text, th.badCode.on(clean(text)) + "\n" + th.lab.on(clean(text))} {
+			for _, line := range parseScreen(view) {
+				for _, c := range line {
+					for _, r := range c.text {
+						if r < 0x20 || r == 0x7f || r == 0x1b {
+							t.Fatalf("control character %U in a cell of %q", r, view)
+						}
+					}
+				}
+			}
+			var doc struct {
+				Texts []string `xml:"g>text"`
+			}
+			if err := xml.Unmarshal(screenSVG(th, view), &doc); err != nil {
+				t.Fatalf("the SVG of %q is not XML: %v", view, err)
+			}
+		}
+		// The painted text comes back from the SVG's runs.
+		want := strings.ReplaceAll(clean(text), " ", "")
+		var doc struct {
+			Texts []string `xml:"g>text"`
+		}
+		if err := xml.Unmarshal(screenSVG(th, th.badCode.on(clean(text))), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.ReplaceAll(strings.Join(doc.Texts, ""), " ", ""); utf8.ValidString(want) && !strings.ContainsRune(want, 0xfffe) && !strings.ContainsRune(want, 0xffff) && got != want {
+			t.Fatalf("the SVG holds %q, want %q", got, want)
+		}
+	})
 }

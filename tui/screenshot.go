@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -134,8 +135,16 @@ func parseScreen(view string) [][]cell {
 			}
 		case c < 0x20 || c == 0x7f:
 			i++
+		case startsBroken(view[i:]):
+			line = append(line, cell{string(utf8.RuneError), st})
+			i++
 		default:
 			g, w := ansi.FirstGraphemeCluster(view[i:], ansi.GraphemeWidth)
+			if !printable(g) { // broken text around: the first character alone
+				_, n := utf8.DecodeRuneInString(view[i:])
+				g = view[i : i+n]
+				w = textWidth(g)
+			}
 			if w == 0 && len(line) > 0 {
 				line[len(line)-1].text += g
 			} else {
@@ -148,6 +157,22 @@ func parseScreen(view string) [][]cell {
 		}
 	}
 	return append(lines, line)
+}
+
+// printable reports whether s is UTF-8 without control characters.
+func printable(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// startsBroken reports whether s begins with a byte that is not UTF-8.
+func startsBroken(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	return r == utf8.RuneError && n <= 1
 }
 
 // Sizes of a cell in the SVG, in pixels: a monospace font of 14px.
@@ -222,18 +247,22 @@ func svgRun(b *strings.Builder, th *theme, cells []cell, x, y int) {
 	b.WriteString("</text>\n")
 }
 
-// xmlEscape writes s with &, < and > escaped.
+// xmlEscape writes s with &, < and > escaped, and what XML cannot hold
+// (XML 1.0 §2.2: control characters, U+FFFE, U+FFFF, broken UTF-8) as
+// U+FFFD.
 func xmlEscape(b *strings.Builder, s string) {
 	for _, r := range s {
-		switch r {
-		case '&':
+		switch {
+		case r == '&':
 			b.WriteString("&amp;")
-		case '<':
+		case r == '<':
 			b.WriteString("&lt;")
-		case '>':
+		case r == '>':
 			b.WriteString("&gt;")
+		case r < 0x20 && r != '\t', r == 0xfffe, r == 0xffff:
+			b.WriteRune(utf8.RuneError)
 		default:
-			b.WriteRune(r)
+			b.WriteRune(r) // utf8.RuneError for broken UTF-8
 		}
 	}
 }

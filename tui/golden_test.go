@@ -50,6 +50,13 @@ func TestGolden(t *testing.T) {
 			hs.typeText("v=spf1 ipv4:192.0.2.80 -all")
 			hs.waitLab("the lint", func(m *Model) bool { return m.les.edit.lintFor == m.les.edit.key() })
 		}, ""},
+		{"edit-not-an-spf-record", Options{}, 100, 30, func(hs *harness) {
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+			hs.press("e", "ctrl+u")
+			hs.typeText("v=spf10 -all")
+			hs.waitLab("the engine's verdict", func(m *Model) bool { return m.les.edit.lintFor == m.les.edit.key() })
+		}, ""},
 		{"rerun-with-draft", Options{}, 100, 30, func(hs *harness) {
 			hs.openLesson("spf-fail")
 			hs.steps(3)

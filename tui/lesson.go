@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -40,8 +41,9 @@ type lesson struct {
 
 	selected int // the reply selected, -1 for the newest
 	focus    pane
-	spfTop   int // scroll offsets
-	narrTop  int
+	// Scroll offsets: -1 shows the selected reply in the SMTP pane and
+	// what decided it in the SPF pane.
+	smtpTop, spfTop, narrTop int
 
 	playing bool
 	speed   int // index in speeds
@@ -51,6 +53,8 @@ type lesson struct {
 	scored map[int]guess // the predictions made, by dialogue step
 	edit   *editor
 	typing *typer
+
+	narrH narrSize // the narration pane's height, once computed
 }
 
 type pane uint8
@@ -163,7 +167,7 @@ func (l *lesson) reset(steps []scenarios.Step) {
 	for _, st := range steps {
 		l.addStep(st)
 	}
-	l.spfTop, l.narrTop = 0, 0
+	l.smtpTop, l.spfTop, l.narrTop = -1, -1, 0
 }
 
 // dialogueDone is how many steps of the dialogue have run.
@@ -282,6 +286,12 @@ func replyClass(r *smtpsim.Reply) int {
 
 // narration is what the narration pane says about a step.
 func (l *lesson) narration(th *theme, st *scenarios.Step, width int) []string {
+	return l.tell(th, st, width, l.complete() && st == &l.steps[len(l.steps)-1])
+}
+
+// tell is narration, with the end of the lesson told after the step when
+// end is set.
+func (l *lesson) tell(th *theme, st *scenarios.Step, width int, end bool) []string {
 	var out []string
 	segs := func(ss ...seg) {
 		if len(out) > 0 {
@@ -333,13 +343,82 @@ func (l *lesson) narration(th *theme, st *scenarios.Step, width int) []string {
 	if len(checks) > 0 {
 		segs(append([]seg{{"expected:", th.dim}}, checks...)...)
 	}
-	if l.complete() && st == &l.steps[len(l.steps)-1] {
+	if end {
 		done := "End of the lesson."
 		if r, t := score(l.scored); t > 0 {
 			done += fmt.Sprintf(" Predictions: %d/%d right.", r, t)
 		}
-		para(th.notice, done+" ← steps back, r restarts, e edits a record, esc for the lessons.")
+		para(th.notice, done+" n opens the next lesson, ← steps back, r restarts, e edits a record, esc for the lessons.")
 	}
+	return out
+}
+
+// narrationHeight is the height of the narration pane for a lesson at a
+// body of h rows whose narration is width cells wide: enough for the
+// longest narration of the lesson's steps, within a share of the screen.
+// It depends on the lesson and the size only, so that the panes keep
+// their places from step to step.
+func (l *lesson) narrationHeight(th *theme, width, h int) int {
+	maxB := h * 2 / 5
+	if h < 28 { // a small screen: the SPF pane needs the room
+		maxB = max(6, h/3)
+	}
+	if l.narrH.width != width || l.narrH.h != h || l.narrH.th != th {
+		need := 0
+		samples := l.narrationSamples()
+		for i := range samples {
+			need = max(need, len(l.tell(th, &samples[i], width, i == len(samples)-1)))
+		}
+		l.narrH = narrSize{width: width, h: h, th: th, lines: need}
+	}
+	return min(max(l.narrH.lines+2, 5), maxB)
+}
+
+// narrSize is the narration's height as computed for a width and height.
+type narrSize struct {
+	width, h, lines int
+	th              *theme
+}
+
+// narrationSamples returns steps that tell what the lesson's steps will
+// tell: the set-up, and each step of the dialogue with its narration, its
+// notice and its expectations met; the last one ends the lesson.
+func (l *lesson) narrationSamples() []scenarios.Step {
+	text := func(k scenarios.EventKind, s string) []scenarios.Event {
+		if s == "" {
+			return nil
+		}
+		return []scenarios.Event{{Kind: k, Text: s}}
+	}
+	out := []scenarios.Step{{Role: scenarios.RoleSetUp, Events: text(scenarios.EventLesson, l.sc.Lesson)}}
+	for i := range l.sc.Dialogue {
+		ds := &l.sc.Dialogue[i]
+		st := scenarios.Step{Index: i + 1, Role: scenarios.RoleDialogue, Number: i + 1, Script: ds}
+		st.Events = append(text(scenarios.EventNarration, ds.Narration), text(scenarios.EventNotice, ds.Notice)...)
+		for _, c := range expected(&ds.Expect) {
+			st.Events = append(st.Events, scenarios.Event{Kind: scenarios.EventCheck, Check: &c})
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// expected returns the expectations of a step as met, for sizing.
+func expected(e *scenarios.Expect) []scenarios.Check {
+	var out []scenarios.Check
+	add := func(field, s string) {
+		if s != "" && s != "0" {
+			out = append(out, scenarios.Check{Field: field, Expected: s, OK: true})
+		}
+	}
+	add("code", strconv.Itoa(e.Code))
+	add("enhanced", e.Enhanced)
+	add("text", e.Text)
+	add("spf", string(e.SPF))
+	for _, h := range e.Headers {
+		add("header", strconv.Quote(h))
+	}
+	add("rdns", e.RDNS)
 	return out
 }
 

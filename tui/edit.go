@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
@@ -138,8 +137,9 @@ func (ed *editor) drafts() map[string]string {
 	return out
 }
 
-// lintCmd checks the draft for the lesson's client and lints it, against
-// the lesson's zone with the other domains' drafts in place.
+// lintCmd asks the lesson for its review of the draft (the engine's
+// verdict for the lesson's client and the lint), with the other domains'
+// drafts in place.
 func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
 	text, key := ed.input.Value(), ed.key()
 	if key == ed.lintFor {
@@ -153,37 +153,10 @@ func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
 			others[d] = t
 		}
 	}
-	base := fakedns.WithDrafts(sc.Zone, others)
-	others[domain] = text
-	withDraft := fakedns.WithDrafts(sc.Zone, others)
-	client := sc.Client
 	return func() tea.Msg {
-		msg := lintMsg{seq: seq, key: key, verdict: verdictEvents(ctx, withDraft, client, domain)}
-		if spf.IsSPFRecord(text) {
-			l := lint.Linter{Resolver: base}
-			msg.report, msg.err = l.Draft(ctx, domain, text)
-		}
-		return msg
+		r := sc.ReviewDraft(ctx, domain, text, others)
+		return lintMsg{seq: seq, key: key, verdict: r.Verdict, report: r.Lint, err: r.LintErr}
 	}
-}
-
-// verdictEvents runs check_host() for client and domain on res and returns
-// the engine's own events that say what the record gives: the check, the
-// record when it is not usable (none, permerror, temperror) and the
-// result, all at the top level of the evaluation.
-func verdictEvents(ctx context.Context, res spf.Resolver, client netip.Addr, domain string) []spf.Event {
-	var out []spf.Event
-	c := spf.Checker{Resolver: res, Listener: func(e spf.Event) {
-		switch {
-		case e.Depth != 0:
-		case e.Kind == spf.EventCheck && len(out) == 0,
-			e.Kind == spf.EventRecord && e.Result != "",
-			e.Kind == spf.EventResult:
-			out = append(out, e)
-		}
-	}}
-	c.CheckHost(ctx, client, domain, "postmaster@"+domain, domain)
-	return out
 }
 
 // view renders the editor in width cells.

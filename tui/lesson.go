@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"spflab/dmarc"
 	"spflab/scenarios"
 	"spflab/smtpsim"
 	"spflab/spf"
@@ -218,6 +219,17 @@ func (l *lesson) shownStep() *scenarios.Step {
 
 // spfResult returns the result of the last SPF check of a step, "" for
 // none.
+// dmarcResult is the DMARC result of the message a step ended, "" for
+// none.
+func dmarcResult(st *scenarios.Step) dmarc.Result {
+	for _, e := range st.Events {
+		if e.Is(smtpsim.EventDMARCPolicy) {
+			return e.SMTP.DMARCPolicy.Result
+		}
+	}
+	return ""
+}
+
 func spfResult(st *scenarios.Step) spf.Result {
 	var r spf.Result
 	for _, e := range st.Events {
@@ -228,22 +240,31 @@ func spfResult(st *scenarios.Step) spf.Result {
 	return r
 }
 
-// guess is a prediction: the reply class and, where the step checks SPF,
-// the result, asked before the step runs and scored after.
+// guess is a prediction: the reply class and, where the step checks SPF
+// or DMARC, the result, asked before the step runs and scored after.
 type guess struct {
 	step     int // the dialogue step, from 1
 	askSPF   bool
-	class    int // 2, 4 or 5; 0 before the answer
+	askDMARC bool // the step ends a message DMARC is checked for
+	class    int  // 2, 4 or 5; 0 before the answer
 	result   spf.Result
+	dmarc    dmarc.Result
 	answered bool // every question answered: the step may run
 
 	// After the step.
 	gotClass  int
 	gotResult spf.Result
+	gotDMARC  dmarc.Result
 }
 
 func (g *guess) classRight() bool  { return g.class == g.gotClass }
 func (g *guess) resultRight() bool { return !g.askSPF || g.result == g.gotResult }
+func (g *guess) dmarcRight() bool  { return !g.askDMARC || g.dmarc == g.gotDMARC }
+
+// wantsSPF and wantsDMARC report whether the next key answers the SPF or
+// the DMARC question.
+func (g *guess) wantsSPF() bool   { return g.class != 0 && g.askSPF && g.result == "" }
+func (g *guess) wantsDMARC() bool { return g.class != 0 && !g.wantsSPF() && g.askDMARC && g.dmarc == "" }
 
 // points returns the right guesses and the guesses made.
 func (g *guess) points() (right, total int) {
@@ -254,6 +275,12 @@ func (g *guess) points() (right, total int) {
 	if g.askSPF {
 		total++
 		if g.resultRight() {
+			right++
+		}
+	}
+	if g.askDMARC {
+		total++
+		if g.dmarcRight() {
 			right++
 		}
 	}
@@ -274,6 +301,12 @@ func score(scored map[int]guess) (right, total int) {
 var resultKeys = map[string]spf.Result{
 	"p": spf.Pass, "f": spf.Fail, "s": spf.Softfail, "n": spf.Neutral,
 	"o": spf.None, "t": spf.TempError, "e": spf.PermError,
+}
+
+// dmarcKeys maps the keys of a prediction to DMARC results (RFC 9989
+// §4.8), the same letters as resultKeys.
+var dmarcKeys = map[string]dmarc.Result{
+	"p": dmarc.Pass, "f": dmarc.Fail, "o": dmarc.None, "t": dmarc.TempError, "e": dmarc.PermError,
 }
 
 // replyClass is the class of a reply code: 2, 3, 4 or 5.
@@ -434,6 +467,9 @@ func guessSegs(th *theme, g *guess) []seg {
 	if g.askSPF {
 		out = append(out, seg{" and SPF " + string(g.result), th.text}, mark(g.resultRight()))
 	}
+	if g.askDMARC {
+		out = append(out, seg{" and DMARC " + string(g.dmarc), th.text}, mark(g.dmarcRight()))
+	}
 	got := fmt.Sprintf("; the server answered %dxx", g.gotClass)
 	if g.askSPF {
 		r := string(g.gotResult)
@@ -441,6 +477,13 @@ func guessSegs(th *theme, g *guess) []seg {
 			r = "no SPF check"
 		}
 		got += ", SPF " + r
+	}
+	if g.askDMARC {
+		r := string(g.gotDMARC)
+		if r == "" {
+			r = "no DMARC check"
+		}
+		got += ", DMARC " + r
 	}
 	return append(out, seg{got + ".", th.text})
 }

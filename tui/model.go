@@ -303,7 +303,7 @@ func (m *Model) forward() tea.Cmd {
 	}
 	if m.predict && l.guess == nil {
 		if ds := l.upcoming(); ds != nil && ds.Kind != scenarios.StepSay {
-			l.guess = &guess{step: l.dialogueDone() + 1, askSPF: ds.Expect.SPF != ""}
+			l.guess = &guess{step: l.dialogueDone() + 1, askSPF: ds.Expect.SPF != "", askDMARC: ds.Expect.DMARC != ""}
 			return nil
 		}
 	}
@@ -330,7 +330,7 @@ func (m *Model) onStep(msg stepMsg) tea.Cmd {
 		l.queued, l.playing = 0, false
 	}
 	if g := l.guess; g != nil && g.answered && g.step == msg.step.Number {
-		g.gotClass, g.gotResult = replyClass(msg.step.Reply), spfResult(&msg.step)
+		g.gotClass, g.gotResult, g.gotDMARC = replyClass(msg.step.Reply), spfResult(&msg.step), dmarcResult(&msg.step)
 		l.scored[g.step] = *g
 		l.guess = nil
 		r, t := score(l.scored)
@@ -626,15 +626,18 @@ func (m *Model) guessKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	case g.class == 0 && len(s) == 1 && s >= "2" && s <= "5":
 		g.class = int(s[0] - '0')
-		if !g.askSPF {
-			g.answered = true
-			return m.run(action{})
-		}
-	case g.class != 0:
+	case g.wantsSPF():
 		if r, ok := resultKeys[s]; ok {
-			g.result, g.answered = r, true
-			return m.run(action{})
+			g.result = r
 		}
+	case g.wantsDMARC():
+		if r, ok := dmarcKeys[s]; ok {
+			g.dmarc = r
+		}
+	}
+	if g.class != 0 && !g.wantsSPF() && !g.wantsDMARC() {
+		g.answered = true
+		return m.run(action{})
 	}
 	return nil
 }

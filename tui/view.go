@@ -361,10 +361,13 @@ func (m *Model) predictLines(width int) []string {
 		out = append(out, wrapText(ds.Narration, th.text, width)...)
 		out = append(out, "")
 	}
-	if g.class == 0 {
+	switch {
+	case g.class == 0:
 		out = append(out, wrapText("What will the server answer? 2 accepted (2xx) · 3 go on (3xx) · 4 try again later (4xx) · 5 refused (5xx)", th.accent, width)...)
-	} else {
+	case g.wantsSPF():
 		out = append(out, wrapText(fmt.Sprintf("You said %dxx. And the SPF result? p pass · f fail · s softfail · n neutral · o none · t temperror · e permerror", g.class), th.accent, width)...)
+	default:
+		out = append(out, wrapText(fmt.Sprintf("You said %dxx. And the DMARC result for the From: domain? p pass · f fail · o none · t temperror · e permerror", g.class), th.accent, width)...)
 	}
 	out = append(out, th.dim.on("space reveals without a guess · esc cancels"))
 	return out

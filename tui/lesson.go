@@ -263,8 +263,10 @@ func (g *guess) dmarcRight() bool  { return !g.askDMARC || g.dmarc == g.gotDMARC
 
 // wantsSPF and wantsDMARC report whether the next key answers the SPF or
 // the DMARC question.
-func (g *guess) wantsSPF() bool   { return g.class != 0 && g.askSPF && g.result == "" }
-func (g *guess) wantsDMARC() bool { return g.class != 0 && !g.wantsSPF() && g.askDMARC && g.dmarc == "" }
+func (g *guess) wantsSPF() bool { return g.class != 0 && g.askSPF && g.result == "" }
+func (g *guess) wantsDMARC() bool {
+	return g.class != 0 && !g.wantsSPF() && g.askDMARC && g.dmarc == ""
+}
 
 // points returns the right guesses and the guesses made.
 func (g *guess) points() (right, total int) {

@@ -290,3 +290,21 @@ func TestTUIInTmuxSmall(t *testing.T) {
 		}
 	}
 }
+
+// TestTUIInTmuxDMARC runs the forged-From lesson in the real binary: SPF
+// passes for the forger's own domain at RCPT, and after the message the
+// SPF pane shows the DMARC steps beside the 550 5.7.26.
+func TestTUIInTmuxDMARC(t *testing.T) {
+	t.Parallel()
+	tl, _ := newTmuxLab(t, "--lesson", "dmarc-forged-from")
+	tl.waitFor("step 0/6")
+	tl.keys("Space", "Space", "Space")
+	tl.waitFor("step 3/6", "SPF · reply 250 to RCPT", "result pass for forger.example")
+	tl.keys("Space", "Space")
+	s := tl.waitFor("step 5/6", "550 5.7.26", "DMARC")
+	for _, want := range []string{"euston.net", "fail"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the screen after the message lacks %q:\n%s", want, s)
+		}
+	}
+}

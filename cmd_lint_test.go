@@ -11,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	dmarclint "spflab/dmarc/lint"
 	"spflab/fakedns"
 	"spflab/fakedns/zonedata"
+	"spflab/finding"
 	"spflab/spf/lint"
 )
 
@@ -127,8 +129,11 @@ func TestLintCommand(t *testing.T) {
 			"DNS-querying terms: 3/10",
 		}},
 		{"rules", []string{"lint", "--rules"}, 0, []string{
-			"SPF-L001  error    §4.6    syntax ", "SPF-L004  error    §5.2    include-no-record ",
-			"SPF-L032  info     §5.1    parked-domain ",
+			"SPF-L001    error    RFC 7208 §4.6            syntax ", "SPF-L004    error    RFC 7208 §5.2            include-no-record ",
+			"SPF-L032    info     RFC 7208 §5.1            parked-domain ",
+			"DMARC-L001  error    RFC 9989 §4.10.1         no-record ",
+			"DMARC-L006  warning  RFC 9989 Appendix C.5.2  removed-tag ",
+			"DMARC-L009  warning  RFC 9990 §3              external-destination ",
 		}},
 	}
 	for _, tt := range tests {
@@ -167,11 +172,12 @@ func TestLintCommandJSON(t *testing.T) {
 	}
 }
 
-// TestLintRulesJSON: --rules --json lists every rule with snake_case keys.
+// TestLintRulesJSON: --rules --json lists every rule, SPF's and DMARC's,
+// with snake_case keys.
 func TestLintRulesJSON(t *testing.T) {
 	code, stdout, stderr := spflab("lint", "--rules", "--json")
-	var rules []lint.Rule
-	if code != 0 || json.Unmarshal([]byte(stdout), &rules) != nil || !slices.Equal(rules, lint.Rules()) {
+	var rules []finding.Rule
+	if code != 0 || json.Unmarshal([]byte(stdout), &rules) != nil || !slices.Equal(rules, append(lint.Rules(), dmarclint.Rules()...)) {
 		t.Fatalf("exit %d, stderr %s, stdout:\n%s", code, stderr, stdout)
 	}
 	if !strings.Contains(stdout, `"id": "SPF-L001",`) || !strings.Contains(stdout, `"severity": "error",`) {

@@ -236,6 +236,200 @@ func TestLintCommandSARIF(t *testing.T) {
 	}
 }
 
+// dmarcWorld is the world of the lint --dmarc tests: example.com only
+// monitors, keeps pct and sends reports to a provider that has not
+// consented; good.example's provider has; two.example publishes two
+// records; sub.example.com has none of its own.
+const dmarcWorld = `
+example.com:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.1
+_dmarc.example.com:
+  - TXT: v=DMARC1; p=none; pct=50; rua=mailto:d@example.com,mailto:x@vendor.example.net
+sub.example.com:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.2
+good.example:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.3
+_dmarc.good.example:
+  - TXT: v=DMARC1; p=reject; rua=mailto:x@vendor.example.net
+good.example._report._dmarc.vendor.example.net:
+  - TXT: v=DMARC1
+two.example:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.4
+_dmarc.two.example:
+  - TXT: v=DMARC1; p=reject
+  - TXT: v=DMARC1; p=none
+`
+
+// TestLintDMARC: --dmarc lints the DMARC record after the SPF record, over
+// loopback DNS and from a zone file, and the exit status counts both.
+func TestLintDMARC(t *testing.T) {
+	dns := serveWorld(t, dmarcWorld)
+	zone := filepath.Join(t.TempDir(), "world.yml")
+	if err := os.WriteFile(zone, []byte(dmarcWorld), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout []string
+	}{
+		{"warnings and info", []string{"lint", "example.com", "--dmarc"}, 1, []string{
+			`example.com: "v=spf1 ip4:192.0.2.0/24 -all"`, "0 errors, 0 warnings, 0 info\n",
+			`DMARC policy for example.com: "v=DMARC1; p=none; pct=50; rua=mailto:d@example.com,mailto:x@vendor.example.net" at _dmarc.example.com (organizational domain example.com)` + "\n",
+			"  TXT _dmarc.example.com → ",
+			"  organizational domain of example.com: example.com (",
+			"report destinations:\n  rua mailto:d@example.com: example.com, the same organization\n",
+			"  rua mailto:x@vendor.example.net: vendor.example.net, another organization: no TXT record at example.com._report._dmarc.vendor.example.net (no such name)\n",
+			`warning DMARC-L006 removed-tag: _dmarc.example.com, column 19, "pct=50": `, "(RFC 9989 Appendix C.5.2)\n",
+			"    v=DMARC1; p=none; pct=50; rua=mailto:d@example.com,mailto:x@vendor.example.net\n                      ^^^^^^\n    fix: remove it",
+			`info DMARC-L010 policy-none: _dmarc.example.com, column 11, "p=none": `,
+			`warning DMARC-L009 external-destination: _dmarc.example.com, column 52, "mailto:x@vendor.example.net": `, "(RFC 9990 §3)\n",
+			`    fix: ask the operator of vendor.example.net to publish TXT "v=DMARC1" at example.com._report._dmarc.vendor.example.net`,
+			"0 errors, 2 warnings, 1 info\n",
+		}},
+		{"a provider that consents", []string{"lint", "good.example", "--dmarc"}, 0, []string{
+			"0 errors, 0 warnings, 0 info\n",
+			"  rua mailto:x@vendor.example.net: vendor.example.net, another organization, consents at TXT good.example._report._dmarc.vendor.example.net\n",
+			"0 errors, 0 warnings, 0 info\n",
+		}},
+		{"two records", []string{"lint", "two.example", "--dmarc"}, 2, []string{
+			"DMARC policy for two.example: none found",
+			`error DMARC-L002 multiple-records: _dmarc.two.example: 2 DMARC records ("v=DMARC1; p=reject", "v=DMARC1; p=none"): receivers discard them all`,
+			"1 error, 0 warnings, 0 info\n",
+		}},
+		{"a subdomain inherits", []string{"lint", "sub.example.com", "--dmarc"}, 1, []string{
+			`DMARC policy for sub.example.com: "v=DMARC1; p=none; `, `" at _dmarc.example.com (organizational domain example.com)`,
+			"  policy record: _dmarc.example.com (the organizational domain of sub.example.com)\n",
+			"0 errors, 2 warnings, 1 info\n",
+		}},
+	}
+	for _, tt := range tests {
+		for _, where := range [][]string{{"--dns", dns}, {"--zone", zone}} {
+			t.Run(tt.name+" "+where[0], func(t *testing.T) {
+				code, stdout, stderr := spflab(append(tt.args, where...)...)
+				if code != tt.status {
+					t.Errorf("exit status %d, want %d; stderr %s", code, tt.status, stderr)
+				}
+				wantInOrder(t, stdout, tt.stdout...)
+			})
+		}
+	}
+}
+
+// TestLintDMARCJSON: the JSON of lint --dmarc is the SPF report's with a
+// "dmarc" key holding the DMARC report, every key snake_case.
+func TestLintDMARCJSON(t *testing.T) {
+	dns := serveWorld(t, dmarcWorld)
+	code, stdout, stderr := spflab("lint", "example.com", "--dmarc", "--dns", dns, "--json")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr %s", code, stderr)
+	}
+	if bad := badKeys(t, stdout); len(bad) > 0 {
+		t.Errorf("keys not in snake_case: %s", strings.Join(bad, ", "))
+	}
+	var out struct {
+		lint.Report
+		DMARC *struct {
+			PolicyDomain string `json:"policy_domain"`
+			OrgDomain    string `json:"org_domain"`
+			Record       string `json:"record"`
+			Trace        []struct {
+				Kind string `json:"kind"`
+				Text string `json:"text"`
+			} `json:"trace"`
+			Destinations []dmarclint.Destination `json:"destinations"`
+			Findings     []finding.Finding       `json:"findings"`
+		} `json:"dmarc"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Domain != "example.com" || out.Tree == nil || len(out.Findings) != 0 || out.DMARC == nil {
+		t.Fatalf("report:\n%s", stdout)
+	}
+	d := out.DMARC
+	var ids []string
+	for _, f := range d.Findings {
+		ids = append(ids, f.ID)
+	}
+	if d.PolicyDomain != "example.com" || d.OrgDomain != "example.com" || !strings.HasPrefix(d.Record, "v=DMARC1; p=none;") ||
+		len(d.Trace) == 0 || d.Trace[0].Kind != "dns" || d.Trace[0].Text == "" || len(d.Destinations) != 2 || d.Destinations[1].Authorised || !d.Destinations[0].Authorised ||
+		!slices.Equal(ids, []string{"DMARC-L006", "DMARC-L010", "DMARC-L009"}) {
+		t.Errorf("DMARC report %+v (findings %v)", d, ids)
+	}
+
+	// Without --dmarc the JSON has no "dmarc" key.
+	_, stdout, _ = spflab("lint", "example.com", "--dns", dns, "--json")
+	if strings.Contains(stdout, `"dmarc"`) {
+		t.Errorf("a dmarc key without --dmarc:\n%s", stdout)
+	}
+}
+
+// TestLintDMARCSARIF: one SARIF run holds the findings of both lints, the
+// DMARC ones at the _dmarc name's TXT records and their columns, and the
+// rules of both in the driver.
+func TestLintDMARCSARIF(t *testing.T) {
+	dns := serveWorld(t, dmarcWorld)
+	code, stdout, stderr := spflab("lint", "example.com", "--dmarc", "--dns", dns, "--format", "sarif", "--record", "v=spf1 ptr -all")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr %s", code, stderr)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartColumn int `json:"startColumn"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("SARIF (%v):\n%s", err, stdout)
+	}
+	run := log.Runs[0]
+	if len(run.Tool.Driver.Rules) != len(lint.Rules())+len(dmarclint.Rules()) {
+		t.Errorf("%d rules in the driver, want %d", len(run.Tool.Driver.Rules), len(lint.Rules())+len(dmarclint.Rules()))
+	}
+	var got []string
+	for _, r := range run.Results {
+		loc := r.Locations[0].PhysicalLocation
+		if run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("ruleIndex %d is not %s", r.RuleIndex, r.RuleID)
+		}
+		got = append(got, fmt.Sprintf("%s %s %d", r.RuleID, loc.ArtifactLocation.URI, loc.Region.StartColumn))
+	}
+	want := []string{
+		"SPF-L016 dns:///example.com/TXT 8",
+		"DMARC-L006 dns:///_dmarc.example.com/TXT 19",
+		"DMARC-L010 dns:///_dmarc.example.com/TXT 11",
+		"DMARC-L009 dns:///_dmarc.example.com/TXT 52",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("results\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestBadInput: each mistake is one line on stderr and exit status 2.
 func TestBadInput(t *testing.T) {
 	dns := serveWorld(t, liveWorld)
@@ -268,6 +462,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"lint", "example.com", "--dns", dns, "--format", "xml"}, `spflab lint: --format "xml": want text, json or sarif`},
 		{[]string{"lint", "example.com", "--rules"}, "spflab lint: --rules takes no domain"},
 		{[]string{"lint", "--rules", "--format", "sarif"}, "spflab lint: --rules: want --format text or json"},
+		{[]string{"lint", "example.com", "--dns", dns, "--dmarc", "--flatten"}, "spflab lint: --flatten writes an SPF record; lint the DMARC record without it"},
 		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.300"}, `spflab check: --ip "192.0.2.300": not an IP address`},
 		{[]string{"check", "example.com", "--dns", dns}, "spflab check: --ip is required"},
 		{[]string{"check", "example..com", "--dns", dns, "--ip", "192.0.2.1"}, `spflab check: "example..com": not a domain name: an empty label`},

@@ -447,6 +447,20 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(senders, []byte("192.0.2.1,a@example.com,h.example.com\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	messages := map[string]string{
+		"no-return-path.eml":  "From: a@euston.net\n\nbody\n",
+		"bad-return-path.eml": "Return-Path: <not an address\nFrom: a@euston.net\n\nbody\n",
+		"bad-header.eml":      "From a@euston.net, without a colon\n\nbody\n",
+		"no-domain.eml":       "Return-Path: <bounce@localhost>\nFrom: a@euston.net\n\nbody\n",
+		"null-sender.eml":     "Return-Path: <>\nFrom: a@euston.net\n\nbody\n",
+		"large.eml":           "From: a@euston.net\n\n" + strings.Repeat("x", 10<<20),
+	}
+	for name, m := range messages {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msg := func(name string) string { return filepath.Join(dir, name) }
 	tests := []struct {
 		args []string
 		want string // in the one line of stderr
@@ -474,6 +488,17 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", unreadable}, "spflab check: open " + unreadable + ": no such file or directory"},
 		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", senders, "--ip", "192.0.2.1"}, "spflab check: --ip is for one check"},
 		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 a:x -all", "--senders", senders}, `spflab check: --record: column 10: term "a:x": "x" does not end in a top-level domain name`},
+		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.1", "--from", "not an address"}, `spflab check: --from "not an address": not an address: `},
+		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.1", "--from", "a@euston.net", "--message", msg("null-sender.eml")}, "spflab check: --from and --message exclude each other"},
+		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", senders, "--from", "a@euston.net"}, "spflab check: --from is for one check"},
+		{[]string{"check", "--dns", dns, "--message", msg("null-sender.eml")}, "spflab check: --ip is required"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("missing.eml")}, "spflab check: open " + msg("missing.eml") + ": no such file or directory"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("large.eml")}, "spflab check: " + msg("large.eml") + ": larger than 10 MiB: not a message check reads"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("bad-header.eml")}, "spflab check: " + msg("bad-header.eml") + ": not a message: its header cannot be read: "},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("no-return-path.eml")}, "spflab check: " + msg("no-return-path.eml") + " has no Return-Path: give the MAIL FROM address with --sender"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("bad-return-path.eml")}, "spflab check: " + msg("bad-return-path.eml") + `: Return-Path "<not an address": not an address: `},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("no-domain.eml")}, `spflab check: the domain of the sender "bounce@localhost": "localhost": not a fully qualified domain name`},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("null-sender.eml")}, "spflab check: the null sender checks the HELO name: give --helo"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

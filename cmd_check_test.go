@@ -580,3 +580,21 @@ func TestCheckDMARCJSON(t *testing.T) {
 		t.Errorf("keys not in snake_case: %s", strings.Join(bad, ", "))
 	}
 }
+
+// TestCheckMessageStdin: --message - reads the message from standard
+// input.
+func TestCheckMessageStdin(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "message", "signed.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	code, stdout, stderr := spflab("check", "--message", "-", "--ip", "192.0.2.25", "--zone", messageWorld)
+	if code != 0 {
+		t.Fatalf("exit status %d; stderr %s", code, stderr)
+	}
+	wantInOrder(t, stdout, "check_host(192.0.2.25, mail.euston.net, bounce@mail.euston.net)\n", "dkim:         pass ", "dmarc:        pass ")
+}

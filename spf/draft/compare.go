@@ -149,7 +149,7 @@ type tally struct {
 	counts   [numResults][numResults]int
 	messages [numResults][numResults]int
 	bad      []*RowError
-	changed  []Row
+	changed  []Row // the rows of each change the report may list (keeps)
 }
 
 // Run reads the senders file from r and compares every row. It returns
@@ -251,7 +251,6 @@ func (c *Compare) RunSenders(ctx context.Context, senders []Sender) (*Report, er
 		workers = runtime.GOMAXPROCS(0)
 	}
 	const batch = 64
-	keep := c.Examples != 0 || c.OnChange != nil
 	jobs := make(chan int)
 	tallies := make(chan *tally, workers)
 	go func() {
@@ -273,7 +272,7 @@ func (c *Compare) RunSenders(ctx context.Context, senders []Sender) (*Report, er
 					if ctx.Err() != nil {
 						break
 					}
-					c.evaluateRow(ctx, t, s, keep)
+					c.evaluateRow(ctx, t, s)
 				}
 				tallies <- t
 			}
@@ -376,7 +375,6 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tal
 		return t
 	}
 	f, headerLine := ch.format, ch.headerLine
-	keep := c.Examples != 0 || c.OnChange != nil
 	data := ch.data
 	for line := ch.firstLine; len(data) > 0; line++ {
 		if ctx.Err() != nil {
@@ -399,21 +397,28 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tal
 		if !ok {
 			continue
 		}
-		c.evaluateRow(ctx, t, s, keep)
+		c.evaluateRow(ctx, t, s)
 	}
 	return t
 }
 
 // evaluateRow checks one sender and counts it in t.
-func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender, keep bool) {
+func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender) {
 	pub, dr := c.check(ctx, &s)
 	i, j := resultIndex(pub.Result), resultIndex(dr.Result)
 	t.rows++
 	t.counts[i][j]++
 	t.messages[i][j] += max(s.Count, 1)
-	if i != j && keep {
+	if i != j && c.keeps(t.counts[i][j]) {
 		t.changed = append(t.changed, Row{Sender: s, Published: outcomeOf(&pub), Draft: outcomeOf(&dr)})
 	}
+}
+
+// keeps reports whether a tally keeps the nth row (from 1) of a change:
+// the report lists the first Examples rows of each, so a tally needs no
+// more of them, unless OnChange wants every one.
+func (c *Compare) keeps(n int) bool {
+	return c.OnChange != nil || c.Examples < 0 || n <= c.Examples
 }
 
 // check evaluates a row with the published record and with the draft.

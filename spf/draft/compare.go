@@ -173,7 +173,7 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 	// inFlight bounds the chunks read and not yet reported, so that a slow
 	// chunk cannot make the reordering below hold the whole file.
 	inFlight := make(chan struct{}, 4*workers)
-	bufs := sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
+	bufs := make(buffers, 4*workers+2)
 
 	// Read: split r into chunks of whole lines. The format comes from the
 	// first line that is neither blank nor a comment; chunks before it
@@ -183,7 +183,7 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 		defer close(jobs)
 		format, headerLine := &DefaultFormat, 0
 		detected := false
-		readErr = splitChunks(ctx, r, &bufs, func(ch *chunk) bool {
+		readErr = splitChunks(ctx, r, bufs, func(ch *chunk) bool {
 			if !detected && !ch.long {
 				if line, n, ok := firstDataLine(ch.data); ok {
 					f, header := DetectFormat(line)
@@ -218,8 +218,7 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 			for ch := range jobs {
 				t := c.evaluate(ctx, ch, fields)
 				if !ch.long {
-					b := ch.data[:0]
-					bufs.Put(&b)
+					bufs.put(ch.data)
 				}
 				tallies <- t
 			}
@@ -448,10 +447,32 @@ func firstDataLine(data []byte) ([]byte, int, bool) {
 	return nil, 0, false
 }
 
+// buffers hands out the buffers of chunks and takes them back, so that
+// the chunks in flight reuse a few buffers for the whole file (a
+// sync.Pool is emptied by every garbage collection, and a comparison of a
+// million rows runs a hundred of them).
+type buffers chan []byte
+
+func (b buffers) get() []byte {
+	select {
+	case buf := <-b:
+		return buf[:0]
+	default:
+		return make([]byte, 0, chunkSize)
+	}
+}
+
+func (b buffers) put(buf []byte) {
+	select {
+	case b <- buf:
+	default:
+	}
+}
+
 // splitChunks reads r and hands emit chunks of whole lines, numbered in
 // order. A line longer than a chunk becomes a chunk of its own with long
 // set. It stops when emit returns false.
-func splitChunks(ctx context.Context, r io.Reader, bufs *sync.Pool, emit func(*chunk) bool) error {
+func splitChunks(ctx context.Context, r io.Reader, bufs buffers, emit func(*chunk) bool) error {
 	seq, line := 0, 1
 	var carry []byte // the start of a line not yet ended
 	skipping := false
@@ -459,7 +480,7 @@ func splitChunks(ctx context.Context, r io.Reader, bufs *sync.Pool, emit func(*c
 		if ctx.Err() != nil {
 			return nil
 		}
-		buf := (*bufs.Get().(*[]byte))[:0]
+		buf := bufs.get()
 		buf = append(buf, carry...)
 		for len(buf) < cap(buf) && !eof {
 			n, err := r.Read(buf[len(buf):cap(buf)])
@@ -474,7 +495,7 @@ func splitChunks(ctx context.Context, r io.Reader, bufs *sync.Pool, emit func(*c
 			i := bytes.IndexByte(buf, '\n')
 			if i < 0 {
 				carry = carry[:0]
-				bufs.Put(&buf)
+				bufs.put(buf)
 				continue
 			}
 			skipping = false
@@ -493,12 +514,12 @@ func splitChunks(ctx context.Context, r io.Reader, bufs *sync.Pool, emit func(*c
 			seq++
 			skipping = true
 			carry = carry[:0]
-			bufs.Put(&buf)
+			bufs.put(buf)
 			continue
 		}
 		carry = append(carry[:0], buf[end:]...)
 		if end == 0 {
-			bufs.Put(&buf)
+			bufs.put(buf)
 			continue
 		}
 		ch := &chunk{seq: seq, firstLine: line, data: buf[:end]}

@@ -30,7 +30,8 @@ type Compare struct {
 	// in place (e.g. fakedns.WithDrafts over the same resolver). Both are
 	// used from several goroutines at once: their Resolvers must be safe
 	// for concurrent use. Give them a shared spf.RecordCache so that each
-	// record is parsed once.
+	// record is parsed once. A comparison never shows an explanation: it
+	// checks with copies of them that set NoExplanation.
 	Published, Draft *spf.Checker
 	// Workers is the number of goroutines evaluating rows; 0 means
 	// runtime.GOMAXPROCS(0). Raise it when the resolver waits on the
@@ -157,8 +158,9 @@ type tally struct {
 // a senders file, or ctx ended; the report then covers the rows read so
 // far.
 func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
-	if c.Published == nil || c.Draft == nil {
-		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	c, err := c.prepare()
+	if err != nil {
+		return nil, err
 	}
 	r = withinBudget(r)
 	workers := c.Workers
@@ -240,8 +242,9 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 // so that the example rows of each change are the heaviest. It returns an
 // error when ctx ended; the report then covers the senders checked so far.
 func (c *Compare) RunSenders(ctx context.Context, senders []Sender) (*Report, error) {
-	if c.Published == nil || c.Draft == nil {
-		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	c, err := c.prepare()
+	if err != nil {
+		return nil, err
 	}
 	senders = slices.Clone(senders)
 	slices.SortStableFunc(senders, func(a, b Sender) int { return cmp.Compare(b.Count, a.Count) })
@@ -281,6 +284,18 @@ func (c *Compare) RunSenders(ctx context.Context, senders []Sender) (*Report, er
 	rep := c.report(tallies, func() {})
 	rep.Weighted = true
 	return rep, context.Cause(ctx)
+}
+
+// prepare returns the Compare a run uses: a copy whose checkers skip the
+// explanation of a fail, which a report never shows.
+func (c *Compare) prepare() (*Compare, error) {
+	if c.Published == nil || c.Draft == nil {
+		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	}
+	run, pub, dr := *c, *c.Published, *c.Draft
+	pub.NoExplanation, dr.NoExplanation = true, true
+	run.Published, run.Draft = &pub, &dr
+	return &run, nil
 }
 
 // report takes the tallies in order (by seq) into a report, calling

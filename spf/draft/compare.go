@@ -423,9 +423,16 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk) *tally {
 	return t
 }
 
-// evaluateRow checks one sender and counts it in t.
+// evaluateRow checks one sender with the published record and with the
+// draft, and counts it in t.
 func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender) {
-	pub, dr := c.check(ctx, &s)
+	if c.RowContext != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = c.RowContext(ctx)
+		defer cancel()
+	}
+	pub := c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom)
+	dr := c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
 	i, j := resultIndex(pub.Result), resultIndex(dr.Result)
 	t.rows++
 	t.counts[i][j]++
@@ -440,16 +447,6 @@ func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender) {
 // more of them, unless OnChange wants every one.
 func (c *Compare) keeps(n int) bool {
 	return c.OnChange != nil || c.Examples < 0 || n <= c.Examples
-}
-
-// check evaluates a row with the published record and with the draft.
-func (c *Compare) check(ctx context.Context, s *Sender) (pub, dr spf.Outcome) {
-	if c.RowContext != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = c.RowContext(ctx)
-		defer cancel()
-	}
-	return c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom), c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
 }
 
 // firstDataLine returns the first line of data that is neither blank nor a

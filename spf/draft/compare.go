@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"spflab/spf"
 )
@@ -51,7 +52,10 @@ type Compare struct {
 	OnChange func(Row)
 	// RowContext, when set, derives the context each row is evaluated
 	// under (both checks), e.g. a deadline per row so that a slow DNS
-	// server cannot hold a row longer than a receiver would wait.
+	// server cannot hold a row longer than a receiver would wait. It is
+	// called when a lookup of the row first uses the context: a row
+	// answered from memory (a zone, or a Cache holding the answers) never
+	// does, and costs no timer.
 	RowContext func(context.Context) (context.Context, context.CancelFunc)
 }
 
@@ -427,9 +431,9 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk) *tally {
 // draft, and counts it in t.
 func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender) {
 	if c.RowContext != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = c.RowContext(ctx)
-		defer cancel()
+		rc := &rowContext{parent: ctx, derive: c.RowContext}
+		defer rc.end()
+		ctx = rc
 	}
 	pub := c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom)
 	dr := c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
@@ -440,6 +444,33 @@ func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender) {
 	if i != j && c.keeps(t.counts[i][j]) {
 		t.changed = append(t.changed, Row{Sender: s, Published: outcomeOf(&pub), Draft: outcomeOf(&dr)})
 	}
+}
+
+// rowContext is the context of a row under RowContext: it derives the
+// row's context when a lookup first uses it. Deriving one (a timer, and
+// the parent's lock) costs more than a row answered from a cache.
+type rowContext struct {
+	parent context.Context
+	derive func(context.Context) (context.Context, context.CancelFunc)
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (r *rowContext) get() context.Context {
+	r.once.Do(func() { r.ctx, r.cancel = r.derive(r.parent) })
+	return r.ctx
+}
+
+func (r *rowContext) Deadline() (time.Time, bool) { return r.get().Deadline() }
+func (r *rowContext) Done() <-chan struct{}       { return r.get().Done() }
+func (r *rowContext) Err() error                  { return r.get().Err() }
+func (r *rowContext) Value(key any) any           { return r.get().Value(key) }
+
+// end ends the row: it cancels the context derived, if one was.
+func (r *rowContext) end() {
+	r.once.Do(func() { r.ctx, r.cancel = r.parent, func() {} })
+	r.cancel()
 }
 
 // keeps reports whether a tally keeps the nth row (from 1) of a change:

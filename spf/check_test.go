@@ -243,6 +243,26 @@ redir.example.com:
 			t.Errorf("%s: %s %q, want fail %q", domain, o.Result, o.Explanation, want)
 		}
 	}
+
+	// NoExplanation: the same fail, no text, and no exp= lookup.
+	var asked []string
+	z.OnQuery = func(qtype, name string, _ error) { asked = append(asked, qtype+" "+name) }
+	c.NoExplanation = true
+	for _, domain := range []string{"euston.net", "multi.example.com", "inc.example.com", "redir.example.com"} {
+		asked = asked[:0]
+		o := c.Check(context.Background(), www, "h.example.org", "a@"+domain)
+		if o.Result != spf.Fail || o.Mechanism != "-all" || o.Explanation != "" {
+			t.Errorf("NoExplanation, %s: %s %s %q, want fail -all and no explanation", domain, o.Result, o.Mechanism, o.Explanation)
+		}
+		for _, q := range asked {
+			if strings.Contains(q, "why.") || strings.Contains(q, "two.") || strings.Contains(q, "never.") {
+				t.Errorf("NoExplanation, %s: looked up the exp= target: %s", domain, q)
+			}
+		}
+		if len(asked) == 0 {
+			t.Errorf("NoExplanation, %s: no query seen", domain)
+		}
+	}
 }
 
 func TestTrace(t *testing.T) {

@@ -2,8 +2,10 @@ package draft
 
 import (
 	"context"
+	"maps"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"spflab/spf"
 )
@@ -15,22 +17,32 @@ const DefaultCacheSize = 8192
 
 // Cache is an spf.Resolver that asks Resolver each question once and
 // remembers the answer, errors included: a comparison over a million
-// senders asks the same few names again and again, and should see one
-// snapshot of the DNS. Concurrent askers of the same question wait for the
-// first one's answer. It keeps at most Size answers and forgets the least
-// recently used first, so that the questions that differ per client (the
-// PTR of each address, an exists term with %{i}) cannot grow it without
-// bound; a forgotten question is asked again. It ignores TTLs: make a new
-// Cache for each run.
+// senders asks the same few names again and again, from every core at
+// once, and should see one snapshot of the DNS. Concurrent askers of the
+// same question wait for the first one's answer. It keeps at most Size
+// answers and, when full, forgets one not asked lately, so that the
+// questions that differ per client (the PTR of each address, an exists
+// term with %{i}) cannot grow it without bound; a forgotten question is
+// asked again. It ignores TTLs: make a new Cache for each run.
+//
+// An answer kept is found without a lock and without writing to memory
+// that other cores read: on a hit the workers of a comparison do not wait
+// for each other.
 type Cache struct {
 	Resolver spf.Resolver
 	// Size bounds the answers kept; 0 means DefaultCacheSize. Set it
 	// before the first use.
 	Size int
 
-	mu         sync.Mutex
-	m          map[question]*answer
-	head, tail *answer // most recently used first
+	// read is a copy of kept, made again after as many questions missed
+	// it as there are answers kept; it may hold answers forgotten since.
+	read atomic.Pointer[map[question]*answer]
+
+	mu     sync.Mutex
+	kept   map[question]*answer
+	ring   []*answer // the answers kept, in the order the clock's hand visits them
+	hand   int
+	misses int // questions not found in read since it was made
 }
 
 // question is one query: qtype and name, or the address of a PTR query.
@@ -40,83 +52,109 @@ type question struct {
 	ip    netip.Addr
 }
 
-// answer is a question's answer, or the wait for it: done is closed once
-// the fields are set.
+// answer is a question's answer, or the wait for it: done is closed and
+// ready set once the fields are.
 type answer struct {
-	q          question
-	prev, next *answer
-	done       chan struct{}
-	strs       []string
-	addrs      []netip.Addr
-	err        error
+	q         question
+	done      chan struct{}
+	ready     atomic.Bool
+	uses      atomic.Int32 // asked since the clock's hand last passed, up to maxUses
+	forgotten atomic.Bool  // no longer kept
+	strs      []string
+	addrs     []netip.Addr
+	err       error
 }
 
 // Len returns the number of answers kept.
 func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.m)
+	return len(c.kept)
 }
 
 // get returns the answer to q, asking it with ask unless it is kept or
 // being asked.
 func (c *Cache) get(q question, ask func(*answer)) *answer {
-	c.mu.Lock()
-	if a := c.m[q]; a != nil {
-		c.unlink(a)
-		c.push(a)
-		c.mu.Unlock()
-		<-a.done
-		return a
+	if read := c.read.Load(); read != nil {
+		if a := (*read)[q]; a != nil && !a.forgotten.Load() {
+			return a.use()
+		}
 	}
-	if c.m == nil {
-		c.m = map[question]*answer{}
+	c.mu.Lock()
+	c.missed()
+	if a := c.kept[q]; a != nil {
+		c.mu.Unlock()
+		return a.use()
 	}
 	a := &answer{q: q, done: make(chan struct{})}
-	c.m[q] = a
-	c.push(a)
-	size := c.Size
-	if size <= 0 {
-		size = DefaultCacheSize
-	}
-	for len(c.m) > size {
-		// The askers of an answer still being asked hold it: forgetting
-		// it here only means the next asker asks again.
-		old := c.tail
-		c.unlink(old)
-		delete(c.m, old.q)
-	}
+	c.keep(a)
 	c.mu.Unlock()
+	// The askers of an answer still being asked hold it: forgetting it
+	// meanwhile only means the next asker asks again.
 	ask(a)
+	a.ready.Store(true)
 	close(a.done)
 	return a
 }
 
-// push puts a at the front of the list.
-func (c *Cache) push(a *answer) {
-	a.prev, a.next = nil, c.head
-	if c.head != nil {
-		c.head.prev = a
+// maxUses is how many uses an answer counts: how many turns of the
+// clock's hand it stays kept without being asked.
+const maxUses = 3
+
+// use counts a use of a, and waits for it.
+func (a *answer) use() *answer {
+	if a.uses.Load() < maxUses { // no write once counted up: every core reads it
+		a.uses.Add(1)
 	}
-	c.head = a
-	if c.tail == nil {
-		c.tail = a
+	if !a.ready.Load() {
+		<-a.done
+	}
+	return a
+}
+
+// missed counts a question that read did not answer, and copies kept into
+// read once as many missed as there are answers kept: the copies cost one
+// answer per question missed. c.mu is held.
+func (c *Cache) missed() {
+	c.misses++
+	if c.misses >= len(c.kept) {
+		read := maps.Clone(c.kept)
+		c.read.Store(&read)
+		c.misses = 0
 	}
 }
 
-// unlink takes a out of the list.
-func (c *Cache) unlink(a *answer) {
-	if a.prev != nil {
-		a.prev.next = a.next
-	} else {
-		c.head = a.next
+// keep keeps a, forgetting another answer first when full. c.mu is held.
+func (c *Cache) keep(a *answer) {
+	if c.kept == nil {
+		c.kept = map[question]*answer{}
 	}
-	if a.next != nil {
-		a.next.prev = a.prev
-	} else {
-		c.tail = a.prev
+	c.kept[a.q] = a
+	size := c.Size
+	if size <= 0 {
+		size = DefaultCacheSize
 	}
-	a.prev, a.next = nil, nil
+	if len(c.ring) < size {
+		c.ring = append(c.ring, a)
+		return
+	}
+	// The clock: the hand takes one use back from each answer it passes
+	// and forgets the first without any, so that an answer asked by every
+	// row stays while those asked once or twice go. A few turns at most,
+	// unless other cores count uses as fast as the hand takes them back.
+	for step := 0; ; step++ {
+		old := c.ring[c.hand]
+		if n := old.uses.Load(); n > 0 && step < (maxUses+1)*len(c.ring) {
+			old.uses.Store(n - 1)
+			c.hand = (c.hand + 1) % len(c.ring)
+			continue
+		}
+		old.forgotten.Store(true)
+		delete(c.kept, old.q)
+		c.ring[c.hand] = a
+		c.hand = (c.hand + 1) % len(c.ring)
+		return
+	}
 }
 
 // LookupTXT returns Resolver's TXT records of name.

@@ -141,9 +141,11 @@ func TestCompareRowContext(t *testing.T) {
 		Published: &spf.Checker{Resolver: hang, Records: records},
 		Draft:     &spf.Checker{Resolver: fakedns.WithDrafts(hang, map[string]string{"example.com": draftRecord}), Records: records},
 		Examples:  -1,
-		RowContext: func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return context.WithTimeoutCause(ctx, 50*time.Millisecond, errors.New("row deadline reached"))
-		},
+	}
+	var derived atomic.Int64
+	c.RowContext = func(ctx context.Context) (context.Context, context.CancelFunc) {
+		derived.Add(1)
+		return context.WithTimeoutCause(ctx, 50*time.Millisecond, errors.New("row deadline reached"))
 	}
 	rep, err := c.Run(context.Background(), strings.NewReader(
 		"192.0.2.1,a@hang.example,h.example\n192.0.2.200,b@example.com,h.example\n"))
@@ -152,6 +154,18 @@ func TestCompareRowContext(t *testing.T) {
 	}
 	if rep.Rows != 2 || rep.Published[spf.TempError] != 1 || rep.Published[spf.Pass] != 1 || rep.Draft[spf.TempError] != 1 || rep.Draft[spf.Softfail] != 1 {
 		t.Errorf("report: %+v", rep)
+	}
+	for _, ch := range rep.Changes {
+		for _, r := range ch.Rows {
+			if r.Published.Result == spf.TempError && !strings.Contains(r.Published.Error, "row deadline reached") {
+				t.Errorf("the hanging row's error %q does not give the deadline's cause", r.Published.Error)
+			}
+		}
+	}
+	// Only the row that waits derives a context: the other is answered
+	// from the zone, which never uses it.
+	if n := derived.Load(); n != 1 {
+		t.Errorf("RowContext called %d times, want once (for the hanging row)", n)
 	}
 }
 

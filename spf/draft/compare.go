@@ -5,8 +5,8 @@
 // whose result would change, grouped by change.
 //
 // A senders file streams through in chunks of lines that parallel workers
-// parse and evaluate; only counts and a few example rows per change are
-// kept, so memory does not grow with the file.
+// each read, parse and evaluate in turn; only counts and a few example
+// rows per change are kept, so memory does not grow with the file.
 package draft
 
 import (
@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"spflab/spf"
 )
@@ -30,7 +31,8 @@ type Compare struct {
 	// in place (e.g. fakedns.WithDrafts over the same resolver). Both are
 	// used from several goroutines at once: their Resolvers must be safe
 	// for concurrent use. Give them a shared spf.RecordCache so that each
-	// record is parsed once.
+	// record is parsed once. A comparison never shows an explanation: it
+	// checks with copies of them that set NoExplanation.
 	Published, Draft *spf.Checker
 	// Workers is the number of goroutines evaluating rows; 0 means
 	// runtime.GOMAXPROCS(0). Raise it when the resolver waits on the
@@ -42,14 +44,18 @@ type Compare struct {
 	// MaxBadRows is how many bad rows the Report keeps (all are counted);
 	// 0 means 100.
 	MaxBadRows int
-	// OnBadRow, when set, is called for every bad row, in file order.
+	// OnBadRow, when set, is called for every bad row, in file order,
+	// one call at a time (from the goroutines of Run).
 	OnBadRow func(*RowError)
 	// OnChange, when set, is called for every row whose result changes, in
-	// file order.
+	// file order, one call at a time.
 	OnChange func(Row)
 	// RowContext, when set, derives the context each row is evaluated
 	// under (both checks), e.g. a deadline per row so that a slow DNS
-	// server cannot hold a row longer than a receiver would wait.
+	// server cannot hold a row longer than a receiver would wait. It is
+	// called when a lookup of the row first uses the context: a row
+	// answered from memory (a zone, or a Cache holding the answers) never
+	// does, and costs no timer.
 	RowContext func(context.Context) (context.Context, context.CancelFunc)
 }
 
@@ -131,7 +137,6 @@ const chunkSize = 64 << 10
 
 // chunk is a run of whole lines of the file.
 type chunk struct {
-	seq       int
 	firstLine int
 	data      []byte
 	// long is set for a line longer than a chunk, which is skipped; data
@@ -142,14 +147,14 @@ type chunk struct {
 	headerLine int // the line of the header, 0 for none
 }
 
-// tally is what a worker found in one chunk.
+// tally is what a worker found in one piece of the input.
 type tally struct {
-	seq      int
+	seq      int // the piece's place in the input
 	rows     int
 	counts   [numResults][numResults]int
 	messages [numResults][numResults]int
 	bad      []*RowError
-	changed  []Row
+	changed  []Row // the rows of each change the report may list (keeps)
 }
 
 // Run reads the senders file from r and compares every row. It returns
@@ -157,82 +162,25 @@ type tally struct {
 // a senders file, or ctx ended; the report then covers the rows read so
 // far.
 func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
-	if c.Published == nil || c.Draft == nil {
-		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	c, err := c.prepare()
+	if err != nil {
+		return nil, err
 	}
-	r = withinBudget(r)
-	workers := c.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	workers := c.workers()
+	bufs := make(buffers, 4*workers+2)
+	s := &splitter{ctx: ctx, r: withinBudget(r), bufs: bufs, line: 1, format: &DefaultFormat}
+	rep := parallel(ctx, c, workers, s.next, func(ch *chunk) *tally {
+		t := c.evaluate(ctx, ch)
+		if !ch.long {
+			bufs.put(ch.data)
+		}
+		return t
+	})
+	err = s.err
+	if err == nil {
+		err = context.Cause(ctx)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	jobs := make(chan *chunk, workers)
-	tallies := make(chan *tally, workers)
-	// inFlight bounds the chunks read and not yet reported, so that a slow
-	// chunk cannot make the reordering below hold the whole file.
-	inFlight := make(chan struct{}, 4*workers)
-	bufs := sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
-
-	// Read: split r into chunks of whole lines. The format comes from the
-	// first line that is neither blank nor a comment; chunks before it
-	// have no rows.
-	var readErr error
-	go func() {
-		defer close(jobs)
-		format, headerLine := &DefaultFormat, 0
-		detected := false
-		readErr = splitChunks(ctx, r, &bufs, func(ch *chunk) bool {
-			if !detected && !ch.long {
-				if line, n, ok := firstDataLine(ch.data); ok {
-					f, header := DetectFormat(line)
-					if header {
-						headerLine = ch.firstLine + n
-					}
-					format, detected = &f, true
-				}
-			}
-			ch.format, ch.headerLine = format, headerLine
-			select {
-			case inFlight <- struct{}{}:
-			case <-ctx.Done():
-				return false
-			}
-			select {
-			case jobs <- ch:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		})
-	}()
-
-	// Evaluate: each worker parses and checks the rows of a chunk.
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fields := make([][]byte, 0, 8)
-			for ch := range jobs {
-				t := c.evaluate(ctx, ch, fields)
-				if !ch.long {
-					b := ch.data[:0]
-					bufs.Put(&b)
-				}
-				tallies <- t
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(tallies) }()
-
-	// Report: take the tallies in file order.
-	rep := c.report(tallies, func() { <-inFlight })
-	if err := context.Cause(ctx); err != nil && readErr == nil {
-		readErr = err
-	}
-	return rep, readErr
+	return rep, err
 }
 
 // RunSenders compares the given senders, each standing for Count
@@ -241,115 +189,190 @@ func (c *Compare) Run(ctx context.Context, r io.Reader) (*Report, error) {
 // so that the example rows of each change are the heaviest. It returns an
 // error when ctx ended; the report then covers the senders checked so far.
 func (c *Compare) RunSenders(ctx context.Context, senders []Sender) (*Report, error) {
-	if c.Published == nil || c.Draft == nil {
-		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	c, err := c.prepare()
+	if err != nil {
+		return nil, err
 	}
 	senders = slices.Clone(senders)
 	slices.SortStableFunc(senders, func(a, b Sender) int { return cmp.Compare(b.Count, a.Count) })
-	workers := c.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	const batch = 64
-	keep := c.Examples != 0 || c.OnChange != nil
-	jobs := make(chan int)
-	tallies := make(chan *tally, workers)
-	go func() {
-		defer close(jobs)
-		for seq := 0; seq*batch < len(senders); seq++ {
-			select {
-			case jobs <- seq:
-			case <-ctx.Done():
-				return
-			}
+	next := 0
+	take := func() ([]Sender, bool) {
+		if next >= len(senders) || ctx.Err() != nil {
+			return nil, false
 		}
-	}()
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for seq := range jobs {
-				t := &tally{seq: seq}
-				for _, s := range senders[seq*batch : min(len(senders), (seq+1)*batch)] {
-					if ctx.Err() != nil {
-						break
-					}
-					c.evaluateRow(ctx, t, s, keep)
-				}
-				tallies <- t
-			}
-		})
+		b := senders[next:min(len(senders), next+batch)]
+		next += len(b)
+		return b, true
 	}
-	go func() { wg.Wait(); close(tallies) }()
-	rep := c.report(tallies, func() {})
+	rep := parallel(ctx, c, c.workers(), take, func(b []Sender) *tally {
+		t := new(tally)
+		for _, s := range b {
+			if ctx.Err() != nil {
+				break
+			}
+			c.evaluateRow(ctx, t, s)
+		}
+		return t
+	})
 	rep.Weighted = true
 	return rep, context.Cause(ctx)
 }
 
-// report takes the tallies in order (by seq) into a report, calling
-// taken after each.
-func (c *Compare) report(tallies <-chan *tally, taken func()) *Report {
-	rep := &Report{Published: map[spf.Result]int{}, Draft: map[spf.Result]int{}}
-	var counts, messages [numResults][numResults]int
-	var changes [numResults][numResults]*Change
-	maxBad := cmp.Or(c.MaxBadRows, 100)
-	pending := map[int]*tally{}
-	next := 0
-	for t := range tallies {
-		pending[t.seq] = t
-		for t := pending[next]; t != nil; t = pending[next] {
-			delete(pending, next)
-			next++
-			taken()
-			rep.Rows += t.rows
-			rep.BadRows += len(t.bad)
-			for _, b := range t.bad {
-				if len(rep.Bad) < maxBad {
-					rep.Bad = append(rep.Bad, b)
+// prepare returns the Compare a run uses: a copy whose checkers skip the
+// explanation of a fail, which a report never shows.
+func (c *Compare) prepare() (*Compare, error) {
+	if c.Published == nil || c.Draft == nil {
+		return nil, errors.New("draft: Compare needs a Published and a Draft checker")
+	}
+	run, pub, dr := *c, *c.Published, *c.Draft
+	pub.NoExplanation, dr.NoExplanation = true, true
+	run.Published, run.Draft = &pub, &dr
+	return &run, nil
+}
+
+func (c *Compare) workers() int {
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallel runs workers goroutines, each of which takes the next piece of
+// the input (one taker at a time), evaluates it and adds its tally to the
+// report, in input order. There is no goroutine besides the workers and
+// no channel per piece: on one core a worker runs alone, on two the
+// workers do not wait for each other but to take a piece or add a tally,
+// each a few microseconds per thousand rows. At most 4 pieces per worker
+// wait for an earlier piece's tally, so that a slow piece cannot make the
+// report hold the whole input.
+func parallel[P any](ctx context.Context, c *Compare, workers int, take func() (P, bool), evaluate func(P) *tally) *Report {
+	var (
+		takeMu sync.Mutex
+		seq    int
+		ahead  = make(chan struct{}, 4*workers)
+		rep    = newReporter(c)
+		wg     sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				select {
+				case ahead <- struct{}{}:
+				case <-ctx.Done():
+					return
 				}
-				if c.OnBadRow != nil {
-					c.OnBadRow(b)
+				takeMu.Lock()
+				p, ok := take()
+				n := seq
+				seq++
+				takeMu.Unlock()
+				if !ok {
+					<-ahead
+					return
 				}
+				t := evaluate(p)
+				t.seq = n
+				rep.add(t, func() { <-ahead })
 			}
-			for i := range numResults {
-				for j := range numResults {
-					counts[i][j] += t.counts[i][j]
-					messages[i][j] += t.messages[i][j]
-				}
-			}
-			for _, row := range t.changed {
-				i, j := resultIndex(row.Published.Result), resultIndex(row.Draft.Result)
-				ch := changes[i][j]
-				if ch == nil {
-					ch = &Change{From: results[i], To: results[j]}
-					changes[i][j] = ch
-				}
-				if c.Examples < 0 || len(ch.Rows) < c.Examples {
-					ch.Rows = append(ch.Rows, row)
-				}
-				if c.OnChange != nil {
-					c.OnChange(row)
-				}
-			}
+		})
+	}
+	wg.Wait()
+	return rep.finish()
+}
+
+// reporter adds the tallies of a run to a report in input order.
+type reporter struct {
+	c      *Compare
+	maxBad int
+
+	mu       sync.Mutex
+	rep      *Report
+	pending  map[int]*tally // tallies that came before an earlier one
+	next     int            // the seq of the next tally to add
+	counts   [numResults][numResults]int
+	messages [numResults][numResults]int
+	changes  [numResults][numResults]*Change
+}
+
+func newReporter(c *Compare) *reporter {
+	return &reporter{
+		c:       c,
+		maxBad:  cmp.Or(c.MaxBadRows, 100),
+		rep:     &Report{Published: map[spf.Result]int{}, Draft: map[spf.Result]int{}},
+		pending: map[int]*tally{},
+	}
+}
+
+// add takes t, and every tally it was the last missing one before, in
+// order, calling taken after each one.
+func (r *reporter) add(t *tally, taken func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pending[t.seq] = t
+	for t := r.pending[r.next]; t != nil; t = r.pending[r.next] {
+		delete(r.pending, r.next)
+		r.next++
+		r.take(t)
+		taken()
+	}
+}
+
+// take adds t to the report, calling OnBadRow and OnChange.
+func (r *reporter) take(t *tally) {
+	c, rep := r.c, r.rep
+	rep.Rows += t.rows
+	rep.BadRows += len(t.bad)
+	for _, b := range t.bad {
+		if len(rep.Bad) < r.maxBad {
+			rep.Bad = append(rep.Bad, b)
+		}
+		if c.OnBadRow != nil {
+			c.OnBadRow(b)
 		}
 	}
-
 	for i := range numResults {
 		for j := range numResults {
-			n := counts[i][j]
+			r.counts[i][j] += t.counts[i][j]
+			r.messages[i][j] += t.messages[i][j]
+		}
+	}
+	for _, row := range t.changed {
+		i, j := resultIndex(row.Published.Result), resultIndex(row.Draft.Result)
+		ch := r.changes[i][j]
+		if ch == nil {
+			ch = &Change{From: results[i], To: results[j]}
+			r.changes[i][j] = ch
+		}
+		if c.Examples < 0 || len(ch.Rows) < c.Examples {
+			ch.Rows = append(ch.Rows, row)
+		}
+		if c.OnChange != nil {
+			c.OnChange(row)
+		}
+	}
+}
+
+// finish returns the report, its totals and changes filled in.
+func (r *reporter) finish() *Report {
+	rep := r.rep
+	for i := range numResults {
+		for j := range numResults {
+			n := r.counts[i][j]
 			if n == 0 {
 				continue
 			}
 			rep.Published[results[i]] += n
 			rep.Draft[results[j]] += n
-			rep.Messages += messages[i][j]
+			rep.Messages += r.messages[i][j]
 			if i != j {
 				rep.Changed += n
-				rep.ChangedMessages += messages[i][j]
-				ch := changes[i][j]
+				rep.ChangedMessages += r.messages[i][j]
+				ch := r.changes[i][j]
 				if ch == nil { // no examples kept
 					ch = &Change{From: results[i], To: results[j]}
 				}
-				ch.Count, ch.Messages = n, messages[i][j]
+				ch.Count, ch.Messages = n, r.messages[i][j]
 				rep.Changes = append(rep.Changes, *ch)
 			}
 		}
@@ -369,14 +392,14 @@ func (c *Compare) report(tallies <-chan *tally, taken func()) *Report {
 }
 
 // evaluate parses and checks the rows of one chunk.
-func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tally {
-	t := &tally{seq: ch.seq}
+func (c *Compare) evaluate(ctx context.Context, ch *chunk) *tally {
+	t := new(tally)
 	if ch.long {
 		t.bad = append(t.bad, &RowError{Line: ch.firstLine, Row: string(ch.data) + "...", Reason: fmt.Sprintf("longer than %d bytes", maxLine)})
 		return t
 	}
+	var fields [8][]byte
 	f, headerLine := ch.format, ch.headerLine
-	keep := c.Examples != 0 || c.OnChange != nil
 	data := ch.data
 	for line := ch.firstLine; len(data) > 0; line++ {
 		if ctx.Err() != nil {
@@ -391,7 +414,7 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tal
 		if line == headerLine {
 			continue
 		}
-		s, ok, err := parseRow(text, line, f, fields)
+		s, ok, err := parseRow(text, line, f, fields[:0])
 		if err != nil {
 			t.bad = append(t.bad, err.(*RowError))
 			continue
@@ -399,31 +422,62 @@ func (c *Compare) evaluate(ctx context.Context, ch *chunk, fields [][]byte) *tal
 		if !ok {
 			continue
 		}
-		c.evaluateRow(ctx, t, s, keep)
+		c.evaluateRow(ctx, t, s)
 	}
 	return t
 }
 
-// evaluateRow checks one sender and counts it in t.
-func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender, keep bool) {
-	pub, dr := c.check(ctx, &s)
+// evaluateRow checks one sender with the published record and with the
+// draft, and counts it in t.
+func (c *Compare) evaluateRow(ctx context.Context, t *tally, s Sender) {
+	if c.RowContext != nil {
+		rc := &rowContext{parent: ctx, derive: c.RowContext}
+		defer rc.end()
+		ctx = rc
+	}
+	pub := c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom)
+	dr := c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
 	i, j := resultIndex(pub.Result), resultIndex(dr.Result)
 	t.rows++
 	t.counts[i][j]++
 	t.messages[i][j] += max(s.Count, 1)
-	if i != j && keep {
+	if i != j && c.keeps(t.counts[i][j]) {
 		t.changed = append(t.changed, Row{Sender: s, Published: outcomeOf(&pub), Draft: outcomeOf(&dr)})
 	}
 }
 
-// check evaluates a row with the published record and with the draft.
-func (c *Compare) check(ctx context.Context, s *Sender) (pub, dr spf.Outcome) {
-	if c.RowContext != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = c.RowContext(ctx)
-		defer cancel()
-	}
-	return c.Published.Check(ctx, s.IP, s.HELO, s.MailFrom), c.Draft.Check(ctx, s.IP, s.HELO, s.MailFrom)
+// rowContext is the context of a row under RowContext: it derives the
+// row's context when a lookup first uses it. Deriving one (a timer, and
+// the parent's lock) costs more than a row answered from a cache.
+type rowContext struct {
+	parent context.Context
+	derive func(context.Context) (context.Context, context.CancelFunc)
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (r *rowContext) get() context.Context {
+	r.once.Do(func() { r.ctx, r.cancel = r.derive(r.parent) })
+	return r.ctx
+}
+
+func (r *rowContext) Deadline() (time.Time, bool) { return r.get().Deadline() }
+func (r *rowContext) Done() <-chan struct{}       { return r.get().Done() }
+func (r *rowContext) Err() error                  { return r.get().Err() }
+func (r *rowContext) Value(key any) any           { return r.get().Value(key) }
+
+// end ends the row: it cancels the context derived, if one was.
+func (r *rowContext) end() {
+	r.once.Do(func() { r.ctx, r.cancel = r.parent, func() {} })
+	r.cancel()
+}
+
+// keeps reports whether a tally keeps the nth row (from 1) of a change:
+// the report lists the first Examples rows of each, so a tally needs no
+// more of them, unless OnChange wants every one.
+func (c *Compare) keeps(n int) bool {
+	return c.OnChange != nil || c.Examples < 0 || n <= c.Examples
 }
 
 // firstDataLine returns the first line of data that is neither blank nor a
@@ -443,65 +497,107 @@ func firstDataLine(data []byte) ([]byte, int, bool) {
 	return nil, 0, false
 }
 
-// splitChunks reads r and hands emit chunks of whole lines, numbered in
-// order. A line longer than a chunk becomes a chunk of its own with long
-// set. It stops when emit returns false.
-func splitChunks(ctx context.Context, r io.Reader, bufs *sync.Pool, emit func(*chunk) bool) error {
-	seq, line := 0, 1
-	var carry []byte // the start of a line not yet ended
-	skipping := false
-	for eof := false; !eof; {
-		if ctx.Err() != nil {
-			return nil
+// buffers hands out the buffers of chunks and takes them back, so that
+// the chunks in flight reuse a few buffers for the whole file (a
+// sync.Pool is emptied by every garbage collection, and a comparison of a
+// million rows runs dozens of them).
+type buffers chan []byte
+
+func (b buffers) get() []byte {
+	select {
+	case buf := <-b:
+		return buf[:0]
+	default:
+		return make([]byte, 0, chunkSize)
+	}
+}
+
+func (b buffers) put(buf []byte) {
+	select {
+	case b <- buf:
+	default:
+	}
+}
+
+// splitter cuts a senders file into chunks of whole lines. A line longer
+// than a chunk becomes a chunk of its own with long set. The format comes
+// from the first line that is neither blank nor a comment; chunks before
+// it have no rows. It is not safe for concurrent use.
+type splitter struct {
+	ctx  context.Context
+	r    io.Reader
+	bufs buffers
+	err  error // the error that ended reading, if not the end of r
+
+	line     int    // the number of the next line
+	carry    []byte // the start of a line not yet ended
+	skipping bool   // the rest of an overlong line
+	eof      bool
+
+	format     *Format
+	headerLine int
+	detected   bool
+}
+
+// next returns the next chunk; false at the end of the input, when
+// reading failed (err) or when ctx ended.
+func (s *splitter) next() (*chunk, bool) {
+	for !s.eof {
+		if s.ctx.Err() != nil {
+			return nil, false
 		}
-		buf := (*bufs.Get().(*[]byte))[:0]
-		buf = append(buf, carry...)
-		for len(buf) < cap(buf) && !eof {
-			n, err := r.Read(buf[len(buf):cap(buf)])
+		buf := s.bufs.get()
+		buf = append(buf, s.carry...)
+		for len(buf) < cap(buf) && !s.eof {
+			n, err := s.r.Read(buf[len(buf):cap(buf)])
 			buf = buf[:len(buf)+n]
 			if err == io.EOF {
-				eof = true
+				s.eof = true
 			} else if err != nil {
-				return err
+				s.err, s.eof = err, true
+				return nil, false
 			}
 		}
-		if skipping { // the rest of an overlong line
+		if s.skipping {
 			i := bytes.IndexByte(buf, '\n')
 			if i < 0 {
-				carry = carry[:0]
-				bufs.Put(&buf)
+				s.carry = s.carry[:0]
+				s.bufs.put(buf)
 				continue
 			}
-			skipping = false
-			line++
+			s.skipping = false
+			s.line++
 			buf = append(buf[:0], buf[i+1:]...)
 		}
 		end := bytes.LastIndexByte(buf, '\n') + 1
-		if eof {
+		if s.eof {
 			end = len(buf)
 		}
 		if end == 0 && len(buf) > 0 { // no line end in a whole chunk
-			start := bytes.Clone(buf[:maxRowText])
-			if !emit(&chunk{seq: seq, firstLine: line, data: start, long: true}) {
-				return nil
-			}
-			seq++
-			skipping = true
-			carry = carry[:0]
-			bufs.Put(&buf)
-			continue
+			ch := &chunk{firstLine: s.line, data: bytes.Clone(buf[:maxRowText]), long: true}
+			s.skipping = true
+			s.carry = s.carry[:0]
+			s.bufs.put(buf)
+			return ch, true
 		}
-		carry = append(carry[:0], buf[end:]...)
+		s.carry = append(s.carry[:0], buf[end:]...)
 		if end == 0 {
-			bufs.Put(&buf)
+			s.bufs.put(buf)
 			continue
 		}
-		ch := &chunk{seq: seq, firstLine: line, data: buf[:end]}
-		line += bytes.Count(ch.data, []byte{'\n'})
-		seq++
-		if !emit(ch) {
-			return nil
+		ch := &chunk{firstLine: s.line, data: buf[:end]}
+		s.line += bytes.Count(ch.data, []byte{'\n'})
+		if !s.detected {
+			if line, n, ok := firstDataLine(ch.data); ok {
+				f, header := DetectFormat(line)
+				if header {
+					s.headerLine = ch.firstLine + n
+				}
+				s.format, s.detected = &f, true
+			}
 		}
+		ch.format, ch.headerLine = s.format, s.headerLine
+		return ch, true
 	}
-	return nil
+	return nil, false
 }

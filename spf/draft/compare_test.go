@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -306,5 +307,47 @@ func TestCompareLongLine(t *testing.T) {
 	}
 	if len(rep.Changes) != 1 || rep.Changes[0].Rows[0].Line != 3 {
 		t.Errorf("changes %+v, want the row of line 3", rep.Changes)
+	}
+}
+
+// TestCompareSkipsExplanation: a comparison never shows an explanation,
+// so rows that fail look up no exp= target, and the checkers given keep
+// their settings.
+func TestCompareSkipsExplanation(t *testing.T) {
+	z, err := zonedata.Parse([]byte(`
+example.com:
+  - TXT: v=spf1 ip4:192.0.2.0/24 exp=why.example.com -all
+why.example.com:
+  - TXT: "%{i} is not ours"
+`), "exp.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var expLookups int
+	z.OnQuery = func(_, name string, _ error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if name == "why.example.com" {
+			expLookups++
+		}
+	}
+	c := &draft.Compare{
+		Published: &spf.Checker{Resolver: z},
+		Draft:     &spf.Checker{Resolver: fakedns.WithDrafts(z, map[string]string{"example.com": "v=spf1 exp=why.example.com -all"})},
+		Examples:  -1,
+	}
+	rep, err := c.Run(context.Background(), strings.NewReader("192.0.2.1,a@example.com,h\n203.0.113.1,b@example.com,h\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Published[spf.Fail] != 1 || rep.Draft[spf.Fail] != 2 || rep.Changed != 1 {
+		t.Errorf("report %+v, want 1 fail published, 2 with the draft, 1 changed", rep)
+	}
+	if expLookups != 0 {
+		t.Errorf("%d lookups of the exp= target, want none", expLookups)
+	}
+	if c.Published.NoExplanation || c.Draft.NoExplanation {
+		t.Error("Run changed the checkers it was given")
 	}
 }

@@ -32,6 +32,7 @@ type editor struct {
 	lint    *lint.Report
 	lintErr error
 	lintFor string // the draftKey the engine and lint ran on
+	asked   string // the draftKey of the newest lint command
 	seq     int    // identifies the newest lint command
 }
 
@@ -142,10 +143,11 @@ func (ed *editor) drafts() map[string]string {
 // drafts in place.
 func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
 	text, key := ed.input.Value(), ed.key()
-	if key == ed.lintFor {
-		return nil
+	if key == ed.asked {
+		return nil // asked already: its answer is the newest, or on its way
 	}
 	ed.seq++
+	ed.asked = key
 	seq, domain := ed.seq, ed.domain()
 	others := map[string]string{}
 	for d, t := range ed.texts {

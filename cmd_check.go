@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -9,14 +10,18 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/netip"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"spflab/dkim"
+	"spflab/dmarc"
 	"spflab/fakedns"
 	"spflab/fakedns/zonedata"
 	"spflab/livedns"
@@ -24,7 +29,8 @@ import (
 	"spflab/spf/draft"
 )
 
-const checkSynopsis = `check DOMAIN --ip IP [--sender S] [--helo H] [--record DRAFT] [--dns HOST:PORT | --zone FILE] [--json]
+const checkSynopsis = `check DOMAIN --ip IP [--sender S] [--helo H] [--from ADDRESS] [--record DRAFT] [--dns HOST:PORT | --zone FILE] [--json]
+       spflab check [DOMAIN] --message FILE.eml --ip IP [--sender S] [--helo H] [--record DRAFT] [--dns HOST:PORT | --zone FILE] [--json]
        spflab check DOMAIN --record DRAFT --compare --senders FILE [--dns HOST:PORT | --zone FILE] [--json]`
 
 const checkHelp = `
@@ -34,6 +40,21 @@ result, the explanation and the Received-SPF field. The identity checked is
 the MAIL FROM address --sender (postmaster@DOMAIN by default); an empty
 --sender or "<>" checks the HELO name.
 Exit status: 0 pass, 1 fail or softfail, 3 neutral or none, 4 temperror or
+permerror, 2 bad usage or input.
+
+With --from ADDRESS, the header From of a message, it then evaluates DMARC
+(RFC 9989) for the SPF result: the policy discovery by the DNS Tree Walk,
+the alignment of the SPF domain with the From domain, the result and the
+disposition, every step in its own words. With --message FILE (at most
+10 MiB; "-" reads standard input) it verifies the message's DKIM
+signatures too (RFC 6376) and takes the From from the message: SPF, DKIM
+and DMARC together, and the Authentication-Results field a receiver would
+add. The MAIL FROM address is --sender, else the message's Return-Path;
+DOMAIN, when not given, is that address's domain (the HELO name's for the
+null sender).
+Exit status with --from or --message: DMARC's: 0 pass, 1 fail with the
+disposition reject or quarantine, 3 fail with the disposition none (p=none,
+or t=y below quarantine) or none (no DMARC record), 4 temperror or
 permerror, 2 bad usage or input.
 
 With --compare, it checks every row of the senders file (CSV or TSV,
@@ -169,6 +190,14 @@ type checkOptions struct {
 	sender string
 	helo   string
 
+	// DMARC after the check: the header From (--from), or a message
+	// whose signatures are verified too (--message). With a message,
+	// senderSet and heloSet say whether the message's Return-Path and
+	// the defaults give way to --sender and --helo.
+	from               string
+	message            string // the file; "-" for standard input
+	senderSet, heloSet bool
+
 	// --compare.
 	compare  bool
 	senders  string // "-" for standard input
@@ -187,6 +216,8 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	fs.StringVar(&ipText, "ip", "", "the client's `IP` address")
 	fs.StringVar(&o.sender, "sender", "", "the MAIL FROM `address` (default postmaster@DOMAIN; \"<>\" for the null sender)")
 	fs.StringVar(&o.helo, "helo", "", "the HELO `name` (default DOMAIN)")
+	fs.StringVar(&o.from, "from", "", "the header From `address` of the message: evaluate DMARC (RFC 9989) for the SPF result")
+	fs.StringVar(&o.message, "message", "", "the message `FILE` (\"-\": standard input): verify its DKIM signatures and evaluate DMARC for its From")
 	fs.StringVar(&o.record, "record", "", "the draft `record` to use in place of DOMAIN's published one")
 	fs.StringVar(&o.receiver, "receiver", "spflab.invalid", "the receiving host's `name`, for Received-SPF and %{r}")
 	fs.BoolVar(&o.json, "json", false, "print JSON")
@@ -199,7 +230,7 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	if err != nil {
 		return o, err
 	}
-	if len(pos) != 1 {
+	if len(pos) != 1 && (o.message == "" || len(pos) != 0) {
 		fs.Usage()
 		return o, errUsage
 	}
@@ -209,16 +240,29 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 		fail(stderr, "check", exitUsage, err)
 		return o, errUsage
 	}
-	o.domain, o.draft = strings.TrimSuffix(pos[0], "."), set["record"]
-	if err := checkArgs(o.domain, o.record, o.draft); err != nil {
-		return bad(err)
+	o.draft, o.senderSet, o.heloSet = set["record"], set["sender"], set["helo"]
+	if len(pos) == 1 {
+		o.domain = strings.TrimSuffix(pos[0], ".")
+		if err := checkArgs(o.domain, o.record, o.draft); err != nil {
+			return bad(err)
+		}
 	}
 	if err := o.dns.check(); err != nil {
 		return bad(err)
 	}
+	switch {
+	case set["from"] && set["message"]:
+		return bad(errors.New("--from and --message exclude each other: the message has its own From"))
+	case set["from"]:
+		if _, err := mail.ParseAddressList(o.from); err != nil {
+			return bad(fmt.Errorf("--from %q: not an address: %v", o.from, err))
+		}
+	case set["message"] && o.message == "":
+		return bad(errors.New("--message: give a file"))
+	}
 
 	if o.compare {
-		for _, f := range []string{"ip", "sender", "helo"} {
+		for _, f := range []string{"ip", "sender", "helo", "from", "message"} {
 			if set[f] {
 				return bad(fmt.Errorf("--%s is for one check; with --compare the rows of --senders give it", f))
 			}
@@ -237,6 +281,9 @@ func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	}
 	if o.ip, err = netip.ParseAddr(ipText); err != nil || o.ip.Zone() != "" {
 		return bad(fmt.Errorf("--ip %q: not an IP address", ipText))
+	}
+	if o.message != "" {
+		return o, nil // the message gives the defaults: see fromMessage
 	}
 	if !set["sender"] {
 		o.sender = "postmaster@" + o.domain
@@ -260,9 +307,21 @@ func runCheckCommand(ctx context.Context, o checkOptions, stdout, stderr io.Writ
 }
 
 // runCheck evaluates SPF for one client and prints every step and the
-// result. Exit status: resultStatus of the result, exitUsage when names
-// cannot resolve at all.
+// result; with --from or --message, DKIM and DMARC after it. Exit status:
+// resultStatus of the SPF result, or dmarcStatus of the DMARC result;
+// exitUsage when the message cannot be read or names cannot resolve at
+// all.
 func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
+	var message []byte
+	if o.message != "" {
+		var err error
+		if message, err = readMessage(o.message); err != nil {
+			return fail(stderr, "check", exitUsage, err)
+		}
+		if err := o.fromMessage(message); err != nil {
+			return fail(stderr, "check", exitUsage, err)
+		}
+	}
 	ctx, cancel := o.dns.bound(ctx)
 	defer cancel()
 	base, _, err := o.dns.resolver(ctx, o.domain)
@@ -280,20 +339,29 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int
 	}}
 	out := c.Check(ctx, o.ip, o.helo, o.sender)
 	received := spf.ReceivedSPF(out, o.receiver)
+	var auth *authentication
+	status := resultStatus(out.Result)
+	if o.from != "" || message != nil {
+		auth = authenticate(ctx, res, out, o.from, message)
+		status = dmarcStatus(auth.outcome)
+	}
 	if o.json {
 		j := checkJSON{
 			Domain: o.domain, Draft: o.record, IP: out.IP, Identity: out.Identity, Sender: out.Sender, HELO: out.HELO,
 			Result: out.Result, Mechanism: out.Mechanism, Explanation: out.Explanation,
 			DNSTerms: out.Counters.DNSTerms, VoidLookups: out.Counters.VoidLookups,
-			ReceivedSPF: received, Trace: trace,
+			ReceivedSPF: received, Trace: trace, From: o.from, Message: o.message,
 		}
 		if out.Err != nil {
 			j.Error = out.Err.Error()
 		}
+		if auth != nil {
+			auth.addJSON(&j, out, o.receiver)
+		}
 		if err := writeJSON(stdout, j); err != nil {
 			return fail(stderr, "check", exitFail, err)
 		}
-		return resultStatus(out.Result)
+		return status
 	}
 	printTrace(stdout, trace, spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups)
 	fmt.Fprintf(stdout, "\nresult:       %s\n", out.Result)
@@ -308,7 +376,202 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int
 	}
 	fmt.Fprintf(stdout, "lookups:      %d/%d DNS-querying terms, %d/%d void\n", out.Counters.DNSTerms, spf.DefaultMaxDNSTerms, out.Counters.VoidLookups, spf.DefaultMaxVoidLookups)
 	fmt.Fprintf(stdout, "Received-SPF: %s\n", received)
-	return resultStatus(out.Result)
+	if auth != nil {
+		auth.print(stdout, out, o.receiver)
+	}
+	return status
+}
+
+// maxMessage bounds the message check --message reads.
+const maxMessage = 10 << 20
+
+// readMessage reads the message of --message ("-": standard input), at
+// most maxMessage bytes, and makes sure its header can be read.
+func readMessage(path string) ([]byte, error) {
+	var in io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
+	}
+	data, err := io.ReadAll(io.LimitReader(in, maxMessage+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %v", path, err)
+	case len(data) > maxMessage:
+		return nil, fmt.Errorf("%s: larger than %d MiB: not a message check reads", path, maxMessage>>20)
+	}
+	if _, err := mail.ReadMessage(bytes.NewReader(data)); err != nil {
+		return nil, fmt.Errorf("%s: not a message: its header cannot be read: %v", path, err)
+	}
+	return data, nil
+}
+
+// fromMessage completes a check of a message: the MAIL FROM address is
+// --sender, else the message's Return-Path (the envelope sender the last
+// server recorded, RFC 5321 §4.4); DOMAIN, when not given, is that
+// address's domain, or the HELO name for the null sender; the HELO name
+// defaults to DOMAIN.
+func (o *checkOptions) fromMessage(message []byte) error {
+	msg, _ := mail.ReadMessage(bytes.NewReader(message)) // readMessage has read it
+	if !o.senderSet {
+		rp := strings.TrimSpace(msg.Header.Get("Return-Path"))
+		switch {
+		case rp == "":
+			return fmt.Errorf("%s has no Return-Path: give the MAIL FROM address with --sender", o.message)
+		case rp == "<>":
+			o.sender = ""
+		default:
+			a, err := mail.ParseAddress(rp)
+			if err != nil {
+				return fmt.Errorf("%s: Return-Path %q: not an address: %v", o.message, rp, err)
+			}
+			o.sender = a.Address
+		}
+	}
+	null := o.sender == "" || o.sender == "<>"
+	if o.domain == "" {
+		switch {
+		case !null:
+			o.domain = o.sender[strings.LastIndexByte(o.sender, '@')+1:]
+		case o.heloSet:
+			o.domain = o.helo
+		default:
+			return errors.New("the null sender checks the HELO name: give --helo")
+		}
+		o.domain = strings.TrimSuffix(o.domain, ".")
+		if err := checkArgs(o.domain, o.record, o.draft); err != nil {
+			return fmt.Errorf("the domain of the sender %q: %v", o.sender, err)
+		}
+	}
+	if !o.heloSet {
+		o.helo = o.domain
+	}
+	if null && o.helo == "" {
+		return errors.New("the null sender checks the HELO name: give --helo")
+	}
+	return nil
+}
+
+// authentication is what check found after SPF: the DKIM verdicts of a
+// message (--message) and DMARC for its header From.
+type authentication struct {
+	message    bool // DKIM was verified
+	sigs       []dkim.Signature
+	dkimErr    error
+	dkimTrace  []dkim.Event
+	outcome    dmarc.Outcome
+	dmarcTrace []dmarc.Event
+}
+
+// authenticate verifies the DKIM signatures of message, when there is
+// one, and evaluates DMARC (RFC 9989) for its From, or for from, with the
+// SPF result of the check, each step recorded.
+func authenticate(ctx context.Context, res spf.Resolver, out spf.Outcome, from string, message []byte) *authentication {
+	a := &authentication{message: message != nil}
+	spfResult := dmarc.SPF{Domain: out.Domain, Result: string(out.Result)}
+	m := dmarc.Message{From: []string{from}, SPF: spfResult}
+	if a.message {
+		v := dkim.Verifier{Resolver: res, Listener: func(e dkim.Event) {
+			e.Answers = slices.Clone(e.Answers)
+			a.dkimTrace = append(a.dkimTrace, e)
+		}}
+		a.sigs, a.dkimErr = v.Verify(ctx, message)
+		m = dmarc.NewMessage(message, spfResult, a.sigs)
+	}
+	ck := dmarc.Checker{Resolver: res, Listener: func(e dmarc.Event) {
+		e.Answers = slices.Clone(e.Answers)
+		a.dmarcTrace = append(a.dmarcTrace, e)
+	}}
+	a.outcome = ck.Check(ctx, m)
+	return a
+}
+
+// dmarcStatus is the exit status of check with --from or --message.
+func dmarcStatus(o dmarc.Outcome) int {
+	switch {
+	case o.Result == dmarc.Pass:
+		return exitPass
+	case o.Result == dmarc.Fail && o.Disposition != dmarc.PolicyNone:
+		return exitFail
+	case o.Result == dmarc.Fail, o.Result == dmarc.None:
+		return exitNeutral
+	}
+	return exitError
+}
+
+// authResults is the Authentication-Results field a receiver would add
+// (RFC 8601): the spf=, dkim= and dmarc= clauses.
+func (a *authentication) authResults(out spf.Outcome, receiver string) string {
+	clauses := []string{receiver, spf.AuthResultsClause(out)}
+	for _, sig := range a.sigs {
+		clauses = append(clauses, dkim.AuthResultsClause(sig))
+	}
+	return strings.Join(append(clauses, dmarc.AuthResultsClause(a.outcome)), "; ")
+}
+
+// print writes the DKIM and DMARC steps, each in its own words, indented,
+// then their results, the disposition and Authentication-Results.
+func (a *authentication) print(w io.Writer, out spf.Outcome, receiver string) {
+	if a.message {
+		fmt.Fprintln(w, "\nDKIM:")
+		for _, e := range a.dkimTrace {
+			fmt.Fprintln(w, "  "+e.String())
+		}
+	}
+	fmt.Fprintln(w, "\nDMARC:")
+	for _, e := range a.dmarcTrace {
+		fmt.Fprintln(w, "  "+e.String())
+	}
+	fmt.Fprintln(w)
+	for _, sig := range a.sigs {
+		fmt.Fprintf(w, "dkim:         %s\n", strings.TrimPrefix(dkim.AuthResultsClause(sig), "dkim="))
+	}
+	if a.dkimErr != nil {
+		fmt.Fprintf(w, "problem:      %v\n", a.dkimErr)
+	}
+	fmt.Fprintf(w, "dmarc:        %s\n", strings.TrimPrefix(dmarc.AuthResultsClause(a.outcome), "dmarc="))
+	if o := a.outcome; o.Err != nil && (o.Result == dmarc.TempError || o.Result == dmarc.PermError) {
+		fmt.Fprintf(w, "problem:      %v\n", o.Err)
+	}
+	fmt.Fprintf(w, "disposition:  %s\n", cmp.Or(a.outcome.Disposition, dmarc.PolicyNone))
+	fmt.Fprintf(w, "Authentication-Results: %s\n", a.authResults(out, receiver))
+}
+
+// addJSON adds the DKIM and DMARC parts to the JSON form of a check.
+func (a *authentication) addJSON(j *checkJSON, out spf.Outcome, receiver string) {
+	o := a.outcome
+	j.DMARC = &dmarcJSON{
+		Result: o.Result, Disposition: cmp.Or(o.Disposition, dmarc.PolicyNone), AuthorDomain: o.AuthorDomain,
+		PolicyDomain: o.PolicyDomain, OrgDomain: o.OrgDomain, PolicyTag: o.PolicyTag, Policy: o.Policy,
+		SPFAligned: o.SPFAligned, DKIMAligned: o.DKIMAligned, AuthResults: dmarc.AuthResultsClause(o),
+		Trace: append([]dmarc.Event{}, a.dmarcTrace...),
+	}
+	if o.Record != nil {
+		j.DMARC.Record = o.Record.Text
+	}
+	if o.Err != nil {
+		j.DMARC.Error = o.Err.Error()
+	}
+	if a.message {
+		j.DKIM = &dkimJSON{Signatures: []signatureJSON{}, Trace: append([]dkim.Event{}, a.dkimTrace...)}
+		for _, sig := range a.sigs {
+			s := signatureJSON{Result: sig.Result, Domain: sig.Domain, Selector: sig.Selector, Identifier: sig.Identifier,
+				Algorithm: sig.Algorithm, Headers: sig.Headers, BodyHash: sig.BodyHash, KeyAlgorithm: sig.KeyAlgorithm, KeyBits: sig.KeyBits,
+				AuthResults: dkim.AuthResultsClause(sig)}
+			if sig.Err != nil {
+				s.Error = sig.Err.Error()
+			}
+			j.DKIM.Signatures = append(j.DKIM.Signatures, s)
+		}
+		if a.dkimErr != nil {
+			j.DKIM.Error = a.dkimErr.Error()
+		}
+	}
+	j.AuthenticationResults = a.authResults(out, receiver)
 }
 
 // runCompare checks every row of the senders file with the published
@@ -426,6 +689,52 @@ type checkJSON struct {
 	VoidLookups int          `json:"void_lookups"`
 	ReceivedSPF string       `json:"received_spf"`
 	Trace       []spf.Event  `json:"trace"`
+
+	// With --from or --message.
+	From                  string     `json:"from,omitempty"`
+	Message               string     `json:"message,omitempty"` // the file
+	DKIM                  *dkimJSON  `json:"dkim,omitempty"`
+	DMARC                 *dmarcJSON `json:"dmarc,omitempty"`
+	AuthenticationResults string     `json:"authentication_results,omitempty"`
+}
+
+// dkimJSON is the JSON form of the DKIM verification of a message.
+type dkimJSON struct {
+	Signatures []signatureJSON `json:"signatures"`
+	Error      string          `json:"error,omitempty"` // the header could not be read
+	Trace      []dkim.Event    `json:"trace"`
+}
+
+// signatureJSON is the JSON form of the verdict on one signature.
+type signatureJSON struct {
+	Result       dkim.Result   `json:"result"`
+	Domain       string        `json:"domain,omitempty"`
+	Selector     string        `json:"selector,omitempty"`
+	Identifier   string        `json:"identifier,omitempty"`
+	Algorithm    string        `json:"algorithm,omitempty"`
+	Headers      []string      `json:"headers,omitempty"`
+	BodyHash     dkim.BodyHash `json:"body_hash"`
+	KeyAlgorithm string        `json:"key_algorithm,omitempty"`
+	KeyBits      int           `json:"key_bits,omitempty"`
+	Error        string        `json:"error,omitempty"`
+	AuthResults  string        `json:"auth_results"` // the dkim= clause
+}
+
+// dmarcJSON is the JSON form of a DMARC evaluation.
+type dmarcJSON struct {
+	Result       dmarc.Result  `json:"result"`
+	Disposition  dmarc.Policy  `json:"disposition"`
+	AuthorDomain string        `json:"author_domain,omitempty"`
+	PolicyDomain string        `json:"policy_domain,omitempty"`
+	OrgDomain    string        `json:"org_domain,omitempty"`
+	Record       string        `json:"record,omitempty"`
+	PolicyTag    string        `json:"policy_tag,omitempty"`
+	Policy       dmarc.Policy  `json:"policy,omitempty"`
+	SPFAligned   bool          `json:"spf_aligned"`
+	DKIMAligned  []string      `json:"dkim_aligned,omitempty"`
+	Error        string        `json:"error,omitempty"`
+	AuthResults  string        `json:"auth_results"` // the dmarc= clause
+	Trace        []dmarc.Event `json:"trace"`
 }
 
 func writeJSON(w io.Writer, v any) error {

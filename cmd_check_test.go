@@ -2,17 +2,20 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
 
+	"spflab/dkim"
 	"spflab/spf"
 	"spflab/spf/draft"
 )
@@ -361,4 +364,237 @@ func TestCompareReports(t *testing.T) {
 	if code != exitUsage || stdout != "" || !strings.HasSuffix(stderr, bad+": no usable row (0 records of 0 reports, 1 problem skipped): nothing was compared\n") {
 		t.Errorf("a malformed report alone: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+}
+
+// messageWorld is the zone of the check --from and --message tests, as
+// README's examples use it.
+var messageWorld = filepath.Join("testdata", "message", "world.yml")
+
+// signMessage signs message as euston.net with the key of
+// testdata/message/lab.pem, whose public half world.yml publishes, puts
+// returnPath on top, changes what edit says after signing, and writes it
+// to a file.
+func signMessage(t *testing.T, returnPath, message string, edit func([]byte) []byte) string {
+	t.Helper()
+	pemData, err := os.ReadFile(filepath.Join("testdata", "message", "lab.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := dkim.ParseKey(pemData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := dkim.Sign([]byte(message), dkim.SignOptions{Domain: "euston.net", Selector: "lab", Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		signed = edit(signed)
+	}
+	path := filepath.Join(t.TempDir(), "message.eml")
+	if err := os.WriteFile(path, append([]byte(returnPath), signed...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const invoice = "From: euston.net billing <billing@euston.net>\nTo: user@example.com\nSubject: Invoice 2008-002\n\nAmount due: 1000 EUR.\n"
+
+// TestCheckDMARC: after SPF, check --from evaluates DMARC for the SPF
+// identity and check --message verifies DKIM too, each step in its own
+// words; the exit status is DMARC's. Over a zone file and over DNS on
+// loopback.
+func TestCheckDMARC(t *testing.T) {
+	world, err := os.ReadFile(messageWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := serveWorld(t, string(world))
+	tampered := signMessage(t, "Return-Path: <billing@euston.net>\n", invoice, func(m []byte) []byte {
+		return bytes.Replace(m, []byte("1000 EUR"), []byte("9000 EUR"), 1)
+	})
+	nullSender := signMessage(t, "Return-Path: <>\n", invoice, nil)
+	signed := filepath.Join("testdata", "message", "signed.eml")
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout []string
+	}{
+		{"a forged From: SPF passes for the forger, DMARC fails, p=reject", []string{"check", "euston.net", "--ip", "203.0.113.66", "--sender", "x@forger.example", "--from", "ceo@euston.net"}, 1, []string{
+			"result:       pass\n",
+			"\nDMARC:\n  Author Domain euston.net (the domain of the From: address, RFC 9989 §5.3.1)\n",
+			`  TXT _dmarc.euston.net → "v=DMARC1; p=reject; rua=mailto:dmarc@euston.net"` + "\n",
+			"  SPF forger.example vs euston.net: relaxed, organizational domains differ (forger.example, euston.net) → not aligned\n",
+			"  policy p=reject of euston.net → reject\n",
+			"  DMARC fail for euston.net: no authenticated identifier is aligned with euston.net → reject\n",
+			"\ndmarc:        fail (no aligned identifier, policy reject from euston.net) header.from=euston.net policy.dmarc=reject\n",
+			"disposition:  reject\n",
+			"Authentication-Results: spflab.invalid; spf=pass (domain of x@forger.example designates 203.0.113.66 as permitted sender) smtp.mailfrom=forger.example; dmarc=fail (",
+		}},
+		{"relaxed alignment: bounce@mail.euston.net for news@euston.net", []string{"check", "mail.euston.net", "--ip", "192.0.2.25", "--sender", "bounce@mail.euston.net", "--from", "Newsletter <news@euston.net>"}, 0, []string{
+			"  SPF mail.euston.net vs euston.net: relaxed, same organizational domain (euston.net) → aligned\n",
+			"  DMARC pass for euston.net: SPF aligned\n",
+			"dmarc:        pass (aligned SPF) header.from=euston.net policy.dmarc=none\ndisposition:  none\n",
+		}},
+		{"p=none only monitors", []string{"check", "news.example", "--ip", "203.0.113.66", "--sender", "x@forger.example", "--from", "a@news.example"}, 3, []string{
+			"  policy p=none of news.example → none\n", "dmarc:        fail (", "disposition:  none\n",
+		}},
+		{"no DMARC record", []string{"check", "plain.example", "--ip", "198.51.100.30", "--sender", "a@plain.example", "--from", "a@plain.example"}, 3, []string{
+			"  no DMARC record for plain.example or the domains above it: DMARC does not apply (RFC 9989 §4.10.1)\n",
+			"dmarc:        none (no DMARC record for plain.example) header.from=plain.example\n",
+		}},
+		{"a signed message from euston.net's server", []string{"check", "--message", signed, "--ip", "192.0.2.25"}, 0, []string{
+			"check_host(192.0.2.25, mail.euston.net, bounce@mail.euston.net)\n",
+			"result:       pass\n",
+			"\nDKIM:\n  DKIM-Signature 1: d=euston.net s=lab a=ed25519-sha256 h=From:To:",
+			`  key query TXT lab._domainkey.euston.net → "v=DKIM1; k=ed25519; p=`,
+			"  body hash of signature 1: the body matches bh=\n",
+			"  DKIM pass for d=euston.net s=lab: the signature verifies with the Ed25519 key\n",
+			"\nDMARC:\n",
+			"  DKIM d=euston.net s=lab vs euston.net: relaxed, identical → aligned\n",
+			"  DMARC pass for euston.net: SPF and DKIM d=euston.net aligned\n",
+			"\ndkim:         pass (Ed25519 key) header.a=ed25519-sha256 header.d=euston.net header.i=@euston.net header.s=lab\n",
+			"dmarc:        pass (aligned SPF and DKIM euston.net)",
+			"Authentication-Results: spflab.invalid; spf=pass (", "; dkim=pass (Ed25519 key) ", "; dmarc=pass (",
+		}},
+		{"forwarded: SPF fails, DKIM survives, DMARC passes", []string{"check", "--message", signed, "--ip", "198.51.100.7", "--helo", "fwd.example.org"}, 0, []string{
+			"result:       fail\n",
+			"  DKIM pass for d=euston.net s=lab",
+			"  SPF mail.euston.net: fail, not an authenticated identifier → not aligned\n",
+			"  DMARC pass for euston.net: DKIM d=euston.net aligned\n",
+		}},
+		{"--sender in place of the Return-Path", []string{"check", "--message", signed, "--ip", "203.0.113.66", "--sender", "x@forger.example"}, 0, []string{
+			"check_host(203.0.113.66, forger.example, x@forger.example)\n",
+			"  DMARC pass for euston.net: DKIM d=euston.net aligned\n",
+		}},
+		{"one byte changed in transit", []string{"check", "--message", tampered, "--ip", "192.0.2.99"}, 1, []string{
+			"check_host(192.0.2.99, euston.net, billing@euston.net)\n",
+			"result:       fail\n",
+			"  body hash of signature 1: the body does not match bh=, it changed after signing\n",
+			"  DKIM fail for d=euston.net s=lab: ",
+			"  DMARC fail for euston.net: no authenticated identifier is aligned with euston.net → reject\n",
+			"dkim:         fail (", "disposition:  reject\n",
+		}},
+		{"the null sender: SPF checks the HELO name", []string{"check", "--message", nullSender, "--ip", "192.0.2.25", "--helo", "mail.euston.net"}, 0, []string{
+			"check_host(192.0.2.25, mail.euston.net, postmaster@mail.euston.net)\n",
+			"identity=helo",
+			"  DKIM pass for d=euston.net s=lab",
+			"  SPF mail.euston.net vs euston.net: relaxed, same organizational domain (euston.net) → aligned\n",
+			"smtp.helo=mail.euston.net",
+		}},
+	}
+	for _, tt := range tests {
+		for _, where := range [][]string{{"--zone", messageWorld}, {"--dns", dns}} {
+			t.Run(tt.name+" "+where[0], func(t *testing.T) {
+				code, stdout, stderr := spflab(append(tt.args, where...)...)
+				if code != tt.status {
+					t.Errorf("exit status %d, want %d; stderr %s", code, tt.status, stderr)
+				}
+				wantInOrder(t, stdout, tt.stdout...)
+			})
+		}
+	}
+}
+
+// TestCheckDMARCJSON: the JSON of check --message has the DKIM verdicts
+// and the DMARC outcome with their steps, that of check --from no DKIM
+// part; every key is snake_case.
+func TestCheckDMARCJSON(t *testing.T) {
+	signed := filepath.Join("testdata", "message", "signed.eml")
+	code, stdout, stderr := spflab("check", "--message", signed, "--ip", "192.0.2.25", "--zone", messageWorld, "--json")
+	if code != 0 {
+		t.Fatalf("exit status %d; stderr %s", code, stderr)
+	}
+	if bad := badKeys(t, stdout); len(bad) > 0 {
+		t.Errorf("keys not in snake_case: %s", strings.Join(bad, ", "))
+	}
+	type step struct {
+		Kind string `json:"kind"`
+		Text string `json:"text"`
+	}
+	var out struct {
+		Result  spf.Result `json:"result"`
+		Message string     `json:"message"`
+		DKIM    *struct {
+			Signatures []struct {
+				Result      string `json:"result"`
+				Domain      string `json:"domain"`
+				Selector    string `json:"selector"`
+				BodyHash    string `json:"body_hash"`
+				KeyBits     int    `json:"key_bits"`
+				AuthResults string `json:"auth_results"`
+			} `json:"signatures"`
+			Trace []step `json:"trace"`
+		} `json:"dkim"`
+		DMARC *struct {
+			Result       string   `json:"result"`
+			Disposition  string   `json:"disposition"`
+			AuthorDomain string   `json:"author_domain"`
+			PolicyDomain string   `json:"policy_domain"`
+			Record       string   `json:"record"`
+			SPFAligned   bool     `json:"spf_aligned"`
+			DKIMAligned  []string `json:"dkim_aligned"`
+			AuthResults  string   `json:"auth_results"`
+			Trace        []step   `json:"trace"`
+		} `json:"dmarc"`
+		AuthenticationResults string `json:"authentication_results"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Result != spf.Pass || out.Message != signed || out.DKIM == nil || out.DMARC == nil {
+		t.Fatalf("got %s", stdout)
+	}
+	if s := out.DKIM.Signatures; len(s) != 1 || s[0].Result != "pass" || s[0].Domain != "euston.net" || s[0].Selector != "lab" ||
+		s[0].BodyHash != "match" || s[0].KeyBits != 256 || !strings.HasPrefix(s[0].AuthResults, "dkim=pass ") {
+		t.Errorf("signatures %+v", s)
+	}
+	if d := out.DMARC; d.Result != "pass" || d.Disposition != "none" || d.AuthorDomain != "euston.net" || d.PolicyDomain != "euston.net" ||
+		!strings.HasPrefix(d.Record, "v=DMARC1; p=reject") || !d.SPFAligned || !slices.Equal(d.DKIMAligned, []string{"euston.net"}) ||
+		!strings.HasPrefix(d.AuthResults, "dmarc=pass ") {
+		t.Errorf("dmarc %+v", d)
+	}
+	if len(out.DKIM.Trace) != 4 || out.DKIM.Trace[3].Kind != "verdict" || len(out.DMARC.Trace) == 0 || out.DMARC.Trace[0].Kind != "author" ||
+		out.DMARC.Trace[len(out.DMARC.Trace)-1].Text != "DMARC pass for euston.net: SPF and DKIM d=euston.net aligned" {
+		t.Errorf("traces: dkim %+v\ndmarc %+v", out.DKIM.Trace, out.DMARC.Trace)
+	}
+	if !strings.HasPrefix(out.AuthenticationResults, "spflab.invalid; spf=pass ") || !strings.Contains(out.AuthenticationResults, "; "+out.DKIM.Signatures[0].AuthResults+"; "+out.DMARC.AuthResults) {
+		t.Errorf("authentication_results %q", out.AuthenticationResults)
+	}
+
+	code, stdout, _ = spflab("check", "euston.net", "--ip", "203.0.113.66", "--sender", "x@forger.example", "--from", "ceo@euston.net", "--zone", messageWorld, "--json")
+	var from struct {
+		From  string          `json:"from"`
+		DKIM  json.RawMessage `json:"dkim"`
+		DMARC struct {
+			Result      string `json:"result"`
+			Disposition string `json:"disposition"`
+		} `json:"dmarc"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &from); err != nil || code != 1 || from.From != "ceo@euston.net" || from.DKIM != nil ||
+		from.DMARC.Result != "fail" || from.DMARC.Disposition != "reject" {
+		t.Errorf("--from --json: exit %d, %+v (%v)", code, from, err)
+	}
+	if bad := badKeys(t, stdout); len(bad) > 0 {
+		t.Errorf("keys not in snake_case: %s", strings.Join(bad, ", "))
+	}
+}
+
+// TestCheckMessageStdin: --message - reads the message from standard
+// input.
+func TestCheckMessageStdin(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "message", "signed.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	code, stdout, stderr := spflab("check", "--message", "-", "--ip", "192.0.2.25", "--zone", messageWorld)
+	if code != 0 {
+		t.Fatalf("exit status %d; stderr %s", code, stderr)
+	}
+	wantInOrder(t, stdout, "check_host(192.0.2.25, mail.euston.net, bounce@mail.euston.net)\n", "dkim:         pass ", "dmarc:        pass ")
 }

@@ -6,13 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"text/tabwriter"
 
+	dmarclint "spflab/dmarc/lint"
+	"spflab/finding"
 	"spflab/livedns"
 	"spflab/spf/lint"
 )
 
-const lintSynopsis = "lint DOMAIN [--record 'v=spf1 ...'] [--dns HOST:PORT | --zone FILE] [--format text|json|sarif] [--flatten] | lint --rules"
+const lintSynopsis = "lint DOMAIN [--record 'v=spf1 ...'] [--dmarc] [--dns HOST:PORT | --zone FILE] [--format text|json|sarif] [--flatten] | lint --rules"
 
 const lintHelp = `
 Lint checks DOMAIN's SPF record (RFC 7208), or the draft given with
@@ -22,6 +26,13 @@ rest would cost), the void lookups against 2 and the terms that make them,
 the hosts of each mx term, the IPv4 addresses and IPv6 /64s authorised;
 then the findings, each with its rule ID, severity, RFC 7208 section, term
 and column, and a fix. --rules lists the rules (as text or JSON).
+--dmarc lints DOMAIN's DMARC record too (RFC 9989): the record that
+applies, found by the DNS Tree Walk (the domain's own, or its
+organizational domain's), the tags receivers ignore (invalid, unknown, or
+pct, rf and ri, which RFC 9989 removed), what the policy asks for (p=none,
+sp or np weaker than p, t=y), and each report address: a mailto: URI, and
+in another organization's domain, that domain's consent at
+DOMAIN._report._dmarc.DESTINATION (RFC 9990 §3); rules DMARC-L001 and on.
 --flatten writes the record instead as today's DNS resolves it: ip4 and
 ip6 terms, merged, split into strings and records that fit an answer,
 chained with includes where needed (a copy that goes stale when a
@@ -57,6 +68,7 @@ type lintOptions struct {
 	format  string // a key of lintWriters
 	rules   bool   // list the rules instead
 	flatten bool   // flatten the record instead
+	dmarc   bool   // lint the DMARC record too
 }
 
 func parseLint(args []string, stderr io.Writer) (lintOptions, error) {
@@ -72,6 +84,7 @@ func parseLint(args []string, stderr io.Writer) (lintOptions, error) {
 	fs.BoolVar(&asJSON, "json", false, "print JSON (--format json)")
 	fs.BoolVar(&o.rules, "rules", false, "list the rules: ID, severity, RFC 7208 section, summary")
 	fs.BoolVar(&o.flatten, "flatten", false, "write the record as today's DNS resolves it: ip4 and ip6 terms in records that fit an answer")
+	fs.BoolVar(&o.dmarc, "dmarc", false, "lint DOMAIN's DMARC record too (RFC 9989): policy discovery, tags, report destinations")
 	o.dns.add(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -96,8 +109,11 @@ func parseLint(args []string, stderr io.Writer) (lintOptions, error) {
 		}
 		return o, nil
 	}
-	if o.flatten && o.format == "sarif" {
+	switch {
+	case o.flatten && o.format == "sarif":
 		return bad(errors.New("--flatten: want --format text or json"))
+	case o.flatten && o.dmarc:
+		return bad(errors.New("--flatten writes an SPF record; lint the DMARC record without it"))
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -140,26 +156,60 @@ func runLint(ctx context.Context, o lintOptions, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "lint", exitUsage, err)
 	}
-	if err := lintWriters[o.format](stdout, rep); err != nil {
+	out := lintOutput{Report: rep}
+	if o.dmarc {
+		dl := dmarclint.Linter{Resolver: res}
+		if out.DMARC, err = dl.Lint(ctx, o.domain); err != nil {
+			return fail(stderr, "lint", exitUsage, err)
+		}
+	}
+	if err := lintWriters[o.format](stdout, out); err != nil {
 		return fail(stderr, "lint", exitFail, err)
 	}
 	var de *livedns.DeadlineError
 	if errors.As(context.Cause(ctx), &de) {
 		fail(stderr, "lint", exitErrors, fmt.Errorf("%v: the lookups after it failed, the report is incomplete", de))
 	}
-	switch {
-	case rep.Errors() > 0:
+	switch findings := out.findings(); {
+	case finding.Count(findings, finding.SeverityError) > 0:
 		return exitErrors
-	case rep.Warnings() > 0:
+	case finding.Count(findings, finding.SeverityWarning) > 0:
 		return exitWarnings
 	}
 	return exitOK
 }
 
+// lintOutput is what lint reports: the SPF lint's report, and with
+// --dmarc the DMARC lint's, whose JSON is the SPF report's with a "dmarc"
+// key.
+type lintOutput struct {
+	*lint.Report
+	DMARC *dmarclint.Report `json:"dmarc,omitempty"`
+}
+
+// findings are the findings of both lints.
+func (o lintOutput) findings() []finding.Finding {
+	if o.DMARC == nil {
+		return o.Findings
+	}
+	return append(slices.Clip(o.Findings), o.DMARC.Findings...)
+}
+
+// rules are the rules of the lints reported.
+func (o lintOutput) rules() []finding.Rule {
+	if o.DMARC == nil {
+		return lint.Rules()
+	}
+	return allRules()
+}
+
+// allRules are the rules of the SPF lint and of the DMARC lint.
+func allRules() []finding.Rule { return append(lint.Rules(), dmarclint.Rules()...) }
+
 // runRules is "spflab lint --rules".
 func runRules(o lintOptions, stdout, stderr io.Writer) int {
 	if o.format == "json" {
-		if err := writeJSON(stdout, lint.Rules()); err != nil {
+		if err := writeJSON(stdout, allRules()); err != nil {
 			return fail(stderr, "lint", exitFail, err)
 		}
 		return exitOK
@@ -169,15 +219,25 @@ func runRules(o lintOptions, stdout, stderr io.Writer) int {
 }
 
 // lintWriters are the output formats of lint.
-var lintWriters = map[string]func(io.Writer, *lint.Report) error{
-	"text":  lint.WriteText,
-	"json":  lint.WriteJSON,
-	"sarif": lint.WriteSARIF,
+var lintWriters = map[string]func(io.Writer, lintOutput) error{
+	"text": func(w io.Writer, o lintOutput) error {
+		if err := lint.WriteText(w, o.Report); err != nil || o.DMARC == nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		return dmarclint.WriteText(w, o.DMARC)
+	},
+	"json": func(w io.Writer, o lintOutput) error { return writeJSON(w, o) },
+	"sarif": func(w io.Writer, o lintOutput) error {
+		return finding.WriteSARIF(w, o.rules(), o.findings())
+	},
 }
 
-// writeRules lists the rules of lint, one a line.
+// writeRules lists the rules of both lints, one a line.
 func writeRules(w io.Writer) {
-	for _, r := range lint.Rules() {
-		fmt.Fprintf(w, "%s  %-7s  §%-6s %-21s %s\n", r.ID, r.Severity, r.Section, r.Name, r.Summary)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range allRules() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Ref(), r.Name, r.Summary)
 	}
+	tw.Flush()
 }

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	dmarclint "spflab/dmarc/lint"
 	"spflab/fakedns"
 	"spflab/fakedns/zonedata"
+	"spflab/finding"
 	"spflab/spf/lint"
 )
 
@@ -127,8 +129,11 @@ func TestLintCommand(t *testing.T) {
 			"DNS-querying terms: 3/10",
 		}},
 		{"rules", []string{"lint", "--rules"}, 0, []string{
-			"SPF-L001  error    §4.6    syntax ", "SPF-L004  error    §5.2    include-no-record ",
-			"SPF-L032  info     §5.1    parked-domain ",
+			"SPF-L001    error    RFC 7208 §4.6            syntax ", "SPF-L004    error    RFC 7208 §5.2            include-no-record ",
+			"SPF-L032    info     RFC 7208 §5.1            parked-domain ",
+			"DMARC-L001  error    RFC 9989 §4.10.1         no-record ",
+			"DMARC-L006  warning  RFC 9989 Appendix C.5.2  removed-tag ",
+			"DMARC-L009  warning  RFC 9990 §3              external-destination ",
 		}},
 	}
 	for _, tt := range tests {
@@ -167,11 +172,12 @@ func TestLintCommandJSON(t *testing.T) {
 	}
 }
 
-// TestLintRulesJSON: --rules --json lists every rule with snake_case keys.
+// TestLintRulesJSON: --rules --json lists every rule, SPF's and DMARC's,
+// with snake_case keys.
 func TestLintRulesJSON(t *testing.T) {
 	code, stdout, stderr := spflab("lint", "--rules", "--json")
-	var rules []lint.Rule
-	if code != 0 || json.Unmarshal([]byte(stdout), &rules) != nil || !slices.Equal(rules, lint.Rules()) {
+	var rules []finding.Rule
+	if code != 0 || json.Unmarshal([]byte(stdout), &rules) != nil || !slices.Equal(rules, append(lint.Rules(), dmarclint.Rules()...)) {
 		t.Fatalf("exit %d, stderr %s, stdout:\n%s", code, stderr, stdout)
 	}
 	if !strings.Contains(stdout, `"id": "SPF-L001",`) || !strings.Contains(stdout, `"severity": "error",`) {
@@ -230,6 +236,200 @@ func TestLintCommandSARIF(t *testing.T) {
 	}
 }
 
+// dmarcWorld is the world of the lint --dmarc tests: example.com only
+// monitors, keeps pct and sends reports to a provider that has not
+// consented; good.example's provider has; two.example publishes two
+// records; sub.example.com has none of its own.
+const dmarcWorld = `
+example.com:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.1
+_dmarc.example.com:
+  - TXT: v=DMARC1; p=none; pct=50; rua=mailto:d@example.com,mailto:x@vendor.example.net
+sub.example.com:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.2
+good.example:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.3
+_dmarc.good.example:
+  - TXT: v=DMARC1; p=reject; rua=mailto:x@vendor.example.net
+good.example._report._dmarc.vendor.example.net:
+  - TXT: v=DMARC1
+two.example:
+  - TXT: v=spf1 ip4:192.0.2.0/24 -all
+  - A: 192.0.2.4
+_dmarc.two.example:
+  - TXT: v=DMARC1; p=reject
+  - TXT: v=DMARC1; p=none
+`
+
+// TestLintDMARC: --dmarc lints the DMARC record after the SPF record, over
+// loopback DNS and from a zone file, and the exit status counts both.
+func TestLintDMARC(t *testing.T) {
+	dns := serveWorld(t, dmarcWorld)
+	zone := filepath.Join(t.TempDir(), "world.yml")
+	if err := os.WriteFile(zone, []byte(dmarcWorld), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout []string
+	}{
+		{"warnings and info", []string{"lint", "example.com", "--dmarc"}, 1, []string{
+			`example.com: "v=spf1 ip4:192.0.2.0/24 -all"`, "0 errors, 0 warnings, 0 info\n",
+			`DMARC policy for example.com: "v=DMARC1; p=none; pct=50; rua=mailto:d@example.com,mailto:x@vendor.example.net" at _dmarc.example.com (organizational domain example.com)` + "\n",
+			"  TXT _dmarc.example.com → ",
+			"  organizational domain of example.com: example.com (",
+			"report destinations:\n  rua mailto:d@example.com: example.com, the same organization\n",
+			"  rua mailto:x@vendor.example.net: vendor.example.net, another organization: no TXT record at example.com._report._dmarc.vendor.example.net (no such name)\n",
+			`warning DMARC-L006 removed-tag: _dmarc.example.com, column 19, "pct=50": `, "(RFC 9989 Appendix C.5.2)\n",
+			"    v=DMARC1; p=none; pct=50; rua=mailto:d@example.com,mailto:x@vendor.example.net\n                      ^^^^^^\n    fix: remove it",
+			`info DMARC-L010 policy-none: _dmarc.example.com, column 11, "p=none": `,
+			`warning DMARC-L009 external-destination: _dmarc.example.com, column 52, "mailto:x@vendor.example.net": `, "(RFC 9990 §3)\n",
+			`    fix: ask the operator of vendor.example.net to publish TXT "v=DMARC1" at example.com._report._dmarc.vendor.example.net`,
+			"0 errors, 2 warnings, 1 info\n",
+		}},
+		{"a provider that consents", []string{"lint", "good.example", "--dmarc"}, 0, []string{
+			"0 errors, 0 warnings, 0 info\n",
+			"  rua mailto:x@vendor.example.net: vendor.example.net, another organization, consents at TXT good.example._report._dmarc.vendor.example.net\n",
+			"0 errors, 0 warnings, 0 info\n",
+		}},
+		{"two records", []string{"lint", "two.example", "--dmarc"}, 2, []string{
+			"DMARC policy for two.example: none found",
+			`error DMARC-L002 multiple-records: _dmarc.two.example: 2 DMARC records ("v=DMARC1; p=reject", "v=DMARC1; p=none"): receivers discard them all`,
+			"1 error, 0 warnings, 0 info\n",
+		}},
+		{"a subdomain inherits", []string{"lint", "sub.example.com", "--dmarc"}, 1, []string{
+			`DMARC policy for sub.example.com: "v=DMARC1; p=none; `, `" at _dmarc.example.com (organizational domain example.com)`,
+			"  policy record: _dmarc.example.com (the organizational domain of sub.example.com)\n",
+			"0 errors, 2 warnings, 1 info\n",
+		}},
+	}
+	for _, tt := range tests {
+		for _, where := range [][]string{{"--dns", dns}, {"--zone", zone}} {
+			t.Run(tt.name+" "+where[0], func(t *testing.T) {
+				code, stdout, stderr := spflab(append(tt.args, where...)...)
+				if code != tt.status {
+					t.Errorf("exit status %d, want %d; stderr %s", code, tt.status, stderr)
+				}
+				wantInOrder(t, stdout, tt.stdout...)
+			})
+		}
+	}
+}
+
+// TestLintDMARCJSON: the JSON of lint --dmarc is the SPF report's with a
+// "dmarc" key holding the DMARC report, every key snake_case.
+func TestLintDMARCJSON(t *testing.T) {
+	dns := serveWorld(t, dmarcWorld)
+	code, stdout, stderr := spflab("lint", "example.com", "--dmarc", "--dns", dns, "--json")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr %s", code, stderr)
+	}
+	if bad := badKeys(t, stdout); len(bad) > 0 {
+		t.Errorf("keys not in snake_case: %s", strings.Join(bad, ", "))
+	}
+	var out struct {
+		lint.Report
+		DMARC *struct {
+			PolicyDomain string `json:"policy_domain"`
+			OrgDomain    string `json:"org_domain"`
+			Record       string `json:"record"`
+			Trace        []struct {
+				Kind string `json:"kind"`
+				Text string `json:"text"`
+			} `json:"trace"`
+			Destinations []dmarclint.Destination `json:"destinations"`
+			Findings     []finding.Finding       `json:"findings"`
+		} `json:"dmarc"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Domain != "example.com" || out.Tree == nil || len(out.Findings) != 0 || out.DMARC == nil {
+		t.Fatalf("report:\n%s", stdout)
+	}
+	d := out.DMARC
+	var ids []string
+	for _, f := range d.Findings {
+		ids = append(ids, f.ID)
+	}
+	if d.PolicyDomain != "example.com" || d.OrgDomain != "example.com" || !strings.HasPrefix(d.Record, "v=DMARC1; p=none;") ||
+		len(d.Trace) == 0 || d.Trace[0].Kind != "dns" || d.Trace[0].Text == "" || len(d.Destinations) != 2 || d.Destinations[1].Authorised || !d.Destinations[0].Authorised ||
+		!slices.Equal(ids, []string{"DMARC-L006", "DMARC-L010", "DMARC-L009"}) {
+		t.Errorf("DMARC report %+v (findings %v)", d, ids)
+	}
+
+	// Without --dmarc the JSON has no "dmarc" key.
+	_, stdout, _ = spflab("lint", "example.com", "--dns", dns, "--json")
+	if strings.Contains(stdout, `"dmarc"`) {
+		t.Errorf("a dmarc key without --dmarc:\n%s", stdout)
+	}
+}
+
+// TestLintDMARCSARIF: one SARIF run holds the findings of both lints, the
+// DMARC ones at the _dmarc name's TXT records and their columns, and the
+// rules of both in the driver.
+func TestLintDMARCSARIF(t *testing.T) {
+	dns := serveWorld(t, dmarcWorld)
+	code, stdout, stderr := spflab("lint", "example.com", "--dmarc", "--dns", dns, "--format", "sarif", "--record", "v=spf1 ptr -all")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr %s", code, stderr)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartColumn int `json:"startColumn"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("SARIF (%v):\n%s", err, stdout)
+	}
+	run := log.Runs[0]
+	if len(run.Tool.Driver.Rules) != len(lint.Rules())+len(dmarclint.Rules()) {
+		t.Errorf("%d rules in the driver, want %d", len(run.Tool.Driver.Rules), len(lint.Rules())+len(dmarclint.Rules()))
+	}
+	var got []string
+	for _, r := range run.Results {
+		loc := r.Locations[0].PhysicalLocation
+		if run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("ruleIndex %d is not %s", r.RuleIndex, r.RuleID)
+		}
+		got = append(got, fmt.Sprintf("%s %s %d", r.RuleID, loc.ArtifactLocation.URI, loc.Region.StartColumn))
+	}
+	want := []string{
+		"SPF-L016 dns:///example.com/TXT 8",
+		"DMARC-L006 dns:///_dmarc.example.com/TXT 19",
+		"DMARC-L010 dns:///_dmarc.example.com/TXT 11",
+		"DMARC-L009 dns:///_dmarc.example.com/TXT 52",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("results\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestBadInput: each mistake is one line on stderr and exit status 2.
 func TestBadInput(t *testing.T) {
 	dns := serveWorld(t, liveWorld)
@@ -247,6 +447,20 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(senders, []byte("192.0.2.1,a@example.com,h.example.com\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	messages := map[string]string{
+		"no-return-path.eml":  "From: a@euston.net\n\nbody\n",
+		"bad-return-path.eml": "Return-Path: <not an address\nFrom: a@euston.net\n\nbody\n",
+		"bad-header.eml":      "From a@euston.net, without a colon\n\nbody\n",
+		"no-domain.eml":       "Return-Path: <bounce@localhost>\nFrom: a@euston.net\n\nbody\n",
+		"null-sender.eml":     "Return-Path: <>\nFrom: a@euston.net\n\nbody\n",
+		"large.eml":           "From: a@euston.net\n\n" + strings.Repeat("x", 10<<20),
+	}
+	for name, m := range messages {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msg := func(name string) string { return filepath.Join(dir, name) }
 	tests := []struct {
 		args []string
 		want string // in the one line of stderr
@@ -262,6 +476,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"lint", "example.com", "--dns", dns, "--format", "xml"}, `spflab lint: --format "xml": want text, json or sarif`},
 		{[]string{"lint", "example.com", "--rules"}, "spflab lint: --rules takes no domain"},
 		{[]string{"lint", "--rules", "--format", "sarif"}, "spflab lint: --rules: want --format text or json"},
+		{[]string{"lint", "example.com", "--dns", dns, "--dmarc", "--flatten"}, "spflab lint: --flatten writes an SPF record; lint the DMARC record without it"},
 		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.300"}, `spflab check: --ip "192.0.2.300": not an IP address`},
 		{[]string{"check", "example.com", "--dns", dns}, "spflab check: --ip is required"},
 		{[]string{"check", "example..com", "--dns", dns, "--ip", "192.0.2.1"}, `spflab check: "example..com": not a domain name: an empty label`},
@@ -273,6 +488,17 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", unreadable}, "spflab check: open " + unreadable + ": no such file or directory"},
 		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", senders, "--ip", "192.0.2.1"}, "spflab check: --ip is for one check"},
 		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 a:x -all", "--senders", senders}, `spflab check: --record: column 10: term "a:x": "x" does not end in a top-level domain name`},
+		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.1", "--from", "not an address"}, `spflab check: --from "not an address": not an address: `},
+		{[]string{"check", "example.com", "--dns", dns, "--ip", "192.0.2.1", "--from", "a@euston.net", "--message", msg("null-sender.eml")}, "spflab check: --from and --message exclude each other"},
+		{[]string{"check", "example.com", "--dns", dns, "--compare", "--record", "v=spf1 -all", "--senders", senders, "--from", "a@euston.net"}, "spflab check: --from is for one check"},
+		{[]string{"check", "--dns", dns, "--message", msg("null-sender.eml")}, "spflab check: --ip is required"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("missing.eml")}, "spflab check: open " + msg("missing.eml") + ": no such file or directory"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("large.eml")}, "spflab check: " + msg("large.eml") + ": larger than 10 MiB: not a message check reads"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("bad-header.eml")}, "spflab check: " + msg("bad-header.eml") + ": not a message: its header cannot be read: "},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("no-return-path.eml")}, "spflab check: " + msg("no-return-path.eml") + " has no Return-Path: give the MAIL FROM address with --sender"},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("bad-return-path.eml")}, "spflab check: " + msg("bad-return-path.eml") + `: Return-Path "<not an address": not an address: `},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("no-domain.eml")}, `spflab check: the domain of the sender "bounce@localhost": "localhost": not a fully qualified domain name`},
+		{[]string{"check", "--dns", dns, "--ip", "192.0.2.1", "--message", msg("null-sender.eml")}, "spflab check: the null sender checks the HELO name: give --helo"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

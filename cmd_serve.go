@@ -283,7 +283,7 @@ func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f ser
 		if warning != "" {
 			lines = append([]string{warning}, lines...)
 		}
-		if err := runMonitor(ctx, feed, l.Label(), lines, f); err != nil {
+		if err := runMonitor(ctx, feed, tui.MonitorOptions{Title: l.Label(), Hints: lines, Messages: b.Mailbox().Messages}, f); err != nil {
 			fmt.Fprintf(stderr, "spflab serve: the monitor: %v\n", err)
 			status = 1
 		}
@@ -320,10 +320,10 @@ func serve(ctx context.Context, l *classroom.Lesson, cfg classroom.Config, f ser
 }
 
 // runMonitor shows the monitor until the user quits it or ctx ends.
-func runMonitor(ctx context.Context, feed *classroom.Feed, title string, hints []string, f serveFlags) error {
+func runMonitor(ctx context.Context, feed *classroom.Feed, opts tui.MonitorOptions, f serveFlags) error {
 	defer feed.Close()
-	return tui.RunMonitor(ctx, tui.MonitorFeed{SMTP: feed.SMTPEvents(), DNS: feed.DNSQueries()},
-		tui.MonitorOptions{Title: title, Hints: hints, Presenter: f.presenter, Theme: f.theme})
+	opts.Presenter, opts.Theme = f.presenter, f.theme
+	return tui.RunMonitor(ctx, tui.MonitorFeed{SMTP: feed.SMTPEvents(), DNS: feed.DNSQueries()}, opts)
 }
 
 // isTerminal reports whether the monitor can run: stdout and stdin are

@@ -536,8 +536,11 @@ func TestServeShutdown(t *testing.T) {
 	}
 	s.cancel() // Ctrl+C
 	s.stdout.wait(t, 0, "stopping", func(l string) bool { return strings.Contains(l, `"state":"stopping"`) })
-	if _, err := net.DialTimeout("tcp", s.smtp, time.Second); err == nil {
-		t.Error("the SMTP port still accepts connections after Ctrl+C")
+	// A connection now must not reach the server: had it accepted one, its
+	// close would be a third reason below. (The dial itself may succeed:
+	// once the port is free, another test's listener may take it.)
+	if c, err := net.DialTimeout("tcp", s.smtp, time.Second); err == nil {
+		c.Close()
 	}
 	// The busy session goes on to the end.
 	for _, tc := range []struct {

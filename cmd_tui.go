@@ -57,6 +57,9 @@ func runLab(ctx context.Context, o labOptions, stdout, stderr io.Writer) int {
 	if out, ok := stdout.(*os.File); !ok || !term.IsTerminal(out.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
 		return fail(stderr, "", exitUsage, errors.New("the lab needs a terminal; without one, 'spflab run --all' prints the lessons and 'spflab list' lists them"))
 	}
+	if d, err := tui.DefaultStateDir(); err == nil {
+		o.tui.StateDir = d // without a home, the lab remembers nothing
+	}
 	if err := tui.Run(ctx, f, o.tui); err != nil {
 		return fail(stderr, "", exitFail, err)
 	}

@@ -38,8 +38,9 @@ type command struct {
 var commands = []command{
 	{name: "", usage: "[--scenarios FILE] [--lesson ID] [--presenter]", summary: "the lab: lessons step by step (a terminal UI)", run: runner(parseLab, runLab)},
 	{name: "suite", usage: "suite FILE [--json]", summary: "run an openspf-format SPF test suite (plain or .gz)", run: runner(parseSuite, runSuite)},
-	{name: "lint", usage: "lint DOMAIN [--record DRAFT] [--zone F | --dns H:P]", summary: "lint a record and its include tree", run: runner(parseLint, runLint)},
+	{name: "lint", usage: "lint DOMAIN [--record DRAFT] [--dmarc] [--flatten]", summary: "lint a record, its include tree (and DMARC record)", run: runner(parseLint, runLint)},
 	{name: "check", usage: "check DOMAIN --ip IP [--sender S] [--record DRAFT]", summary: "evaluate SPF step by step, a draft overlaid", run: runner(parseCheck, runCheckCommand)},
+	{name: "check", usage: "check [DOMAIN] --ip IP --message FILE.eml", summary: "SPF, DKIM and DMARC of a message (--from A: DMARC for a From)", run: runner(parseCheck, runCheckCommand)},
 	{name: "check", usage: "check DOMAIN --record DRAFT --compare --senders F", summary: "which senders in F the draft changes, grouped", run: runner(parseCheck, runCheckCommand)},
 	{name: "list", usage: listSynopsis, summary: "list the lessons: id, title, summary", run: runner(parseList, runList)},
 	{name: "run", usage: "run [ID...|--all] [--format text|json|markdown]", summary: "run lessons against a real server and print them", run: runner(parseRun, runRun)},

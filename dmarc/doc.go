@@ -2,7 +2,8 @@
 // RFC 9091) for a received message.
 //
 // Parse reads a DMARC Policy Record (§4.7, §4.8). Checker.Check takes the
-// message's From: header fields and its SPF and DKIM results, discovers the
+// message's From: header fields and its SPF and DKIM results (NewMessage
+// gathers them from the message and package dkim's verdicts), discovers the
 // policy by the DNS Tree Walk, checks Identifier Alignment, and returns the
 // Result and the Disposition; every step — each DNS query, each record,
 // each Organizational Domain, each alignment comparison, the policy applied

@@ -19,6 +19,7 @@ import (
 	"spflab/fakedns"
 	"spflab/fakedns/zonedata"
 	"spflab/internal/budget"
+	"spflab/internal/yamlnode"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -153,8 +154,8 @@ func (l *loader) parse(data []byte) *File {
 	} else if !errors.Is(err, io.EOF) {
 		l.yamlError(err)
 	}
-	root := deref(&doc)
-	if isNull(root) {
+	root := yamlnode.Deref(&doc)
+	if yamlnode.IsNull(root) {
 		l.errorf(nil, "scenarios", "the file is empty: want a mapping with scenarios:")
 		return nil
 	}
@@ -172,7 +173,7 @@ func (l *loader) parse(data []byte) *File {
 		l.errorf(root, "scenarios", "missing: a file needs a list of scenarios")
 		return f
 	}
-	list := deref(p.v)
+	list := yamlnode.Deref(p.v)
 	if list.Kind != yaml.SequenceNode {
 		l.errorf(list, "scenarios", "want a list of scenarios, got %s", describe(list))
 		return f
@@ -216,11 +217,25 @@ func (l *loader) yamlError(err error) {
 // pair is a key and its value in a mapping.
 type pair struct{ k, v *yaml.Node }
 
+// oneOrList returns the items of a value that may be one item or a list
+// of them; an empty list is an error.
+func (l *loader) oneOrList(n *yaml.Node, field string) ([]*yaml.Node, bool) {
+	d := yamlnode.Deref(n)
+	if d.Kind != yaml.SequenceNode {
+		return []*yaml.Node{d}, true
+	}
+	if len(d.Content) == 0 {
+		l.errorf(d, field, "the list is empty")
+		return nil, false
+	}
+	return d.Content, true
+}
+
 // mapping checks that n is a mapping whose keys are known and given once,
 // reports every other key, and returns the pairs by key; nil when n is not
 // a mapping.
 func (l *loader) mapping(n *yaml.Node, field string, known []string) map[string]pair {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind != yaml.MappingNode {
 		l.errorf(n, field, "want a mapping with the keys %s; got %s", strings.Join(known, ", "), describe(n))
 		return nil
@@ -228,7 +243,7 @@ func (l *loader) mapping(n *yaml.Node, field string, known []string) map[string]
 	m := make(map[string]pair, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		kd := deref(k)
+		kd := yamlnode.Deref(k)
 		if kd.Kind != yaml.ScalarNode {
 			l.errorf(k, field, "a key must be a word, not %s", describe(kd))
 			continue
@@ -302,9 +317,9 @@ func editDistance(a, b string) int {
 
 // str returns the text of a scalar.
 func (l *loader) str(n *yaml.Node, field string) (string, bool) {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	switch {
-	case isNull(n):
+	case yamlnode.IsNull(n):
 		l.errorf(n, field, "no value: give one or leave the key out")
 	case n.Kind != yaml.ScalarNode:
 		l.errorf(n, field, "want text, got %s", describe(n))
@@ -316,7 +331,7 @@ func (l *loader) str(n *yaml.Node, field string) (string, bool) {
 
 // integer returns the value of an integer scalar.
 func (l *loader) integer(n *yaml.Node, field string) (int, bool) {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
 		if v, err := strconv.Atoi(n.Value); err == nil {
 			return v, true
@@ -328,7 +343,7 @@ func (l *loader) integer(n *yaml.Node, field string) (int, bool) {
 
 // boolean returns the value of true or false.
 func (l *loader) boolean(n *yaml.Node, field string) (bool, bool) {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
 		if v, err := strconv.ParseBool(n.Value); err == nil {
 			return v, true
@@ -351,35 +366,10 @@ func (l *loader) oneOf(n *yaml.Node, field, what string, words []string) (string
 	return s, true
 }
 
-// deref follows aliases and unwraps a document node.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < 100; i++ {
-		switch n.Kind {
-		case yaml.AliasNode:
-			if n.Alias == nil {
-				return n
-			}
-			n = n.Alias
-		case yaml.DocumentNode:
-			if len(n.Content) == 0 {
-				return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line}
-			}
-			n = n.Content[0]
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == 0 || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
 // describe names what a node is, for errors.
 func describe(n *yaml.Node) string {
 	switch {
-	case isNull(n):
+	case yamlnode.IsNull(n):
 		return "nothing"
 	case n.Kind == yaml.MappingNode:
 		return "a mapping"
@@ -456,7 +446,7 @@ type serverSpec struct {
 }
 
 func (l *loader) server(n *yaml.Node, field string) serverSpec {
-	s := serverSpec{line: deref(n).Line}
+	s := serverSpec{line: yamlnode.Deref(n).Line}
 	m := l.mapping(n, field, serverKeys)
 	if m == nil {
 		return s
@@ -539,7 +529,7 @@ func (l *loader) policy(n *yaml.Node, field string) smtpsim.Policy {
 }
 
 func (l *loader) rule(n *yaml.Node, field string) (smtpsim.Rule, bool) {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind == yaml.ScalarNode {
 		a, ok := l.oneOf(n, field, "an action", actions)
 		return smtpsim.Rule{Action: action(a)}, ok
@@ -640,8 +630,8 @@ func (l *loader) enhanced(n *yaml.Node, field, e string, code int) bool {
 
 // zones loads an inline zonedata mapping.
 func (l *loader) zones(n *yaml.Node, field string) ([]zonePart, bool) {
-	d := deref(n)
-	if isNull(d) {
+	d := yamlnode.Deref(n)
+	if yamlnode.IsNull(d) {
 		l.errorf(d, field, "no value: give a mapping of domain names to records or leave the key out")
 		return nil, false
 	}
@@ -680,20 +670,15 @@ func (l *loader) zoneErrors(err error, field string) {
 
 // zoneFiles loads a zonefile: entry, a path or a list of paths.
 func (l *loader) zoneFiles(n *yaml.Node, field string) ([]zonePart, bool) {
-	d := deref(n)
-	items := []*yaml.Node{d}
-	if d.Kind == yaml.SequenceNode {
-		items = d.Content
-		if len(items) == 0 {
-			l.errorf(d, field, "the list is empty")
-			return nil, false
-		}
+	items, ok := l.oneOrList(n, field)
+	if !ok {
+		return nil, false
 	}
 	var zones []zonePart
 	good := true
 	for i, item := range items {
 		f := field
-		if d.Kind == yaml.SequenceNode {
+		if yamlnode.Deref(n).Kind == yaml.SequenceNode {
 			f = fmt.Sprintf("%s[%d]", field, i+1)
 		}
 		z, ok := l.zoneFile(item, f)

@@ -14,6 +14,7 @@ import (
 	"spflab/dkim"
 	"spflab/dmarc"
 	"spflab/fakedns"
+	"spflab/internal/yamlnode"
 	"spflab/smtpsim"
 )
 
@@ -28,7 +29,7 @@ var (
 // signers loads a scenario's dkim: list, the keys its messages are signed
 // with.
 func (l *loader) signers(n *yaml.Node, field string) []Signer {
-	list := deref(n)
+	list := yamlnode.Deref(n)
 	switch {
 	case list.Kind != yaml.SequenceNode:
 		l.errorf(list, field, "want a list of signing keys, each {domain, selector, seed or key}, got %s", describe(list))
@@ -50,7 +51,7 @@ func (l *loader) signers(n *yaml.Node, field string) []Signer {
 			l.errorf(item, f+".domain", "a second key for %s (the first at line %d): a step's sign: names a key by its domain", s.Domain, line)
 			continue
 		}
-		seen[d] = deref(item).Line
+		seen[d] = yamlnode.Deref(item).Line
 		out = append(out, s)
 	}
 	return out
@@ -177,14 +178,8 @@ func (l *loader) stepAuth(m map[string]pair, st *DialogueStep, field string) boo
 	good := true
 	if p, ok := m["sign"]; ok {
 		st.signLine = p.k.Line
-		items := []*yaml.Node{deref(p.v)}
-		if items[0].Kind == yaml.SequenceNode {
-			items = items[0].Content
-			if len(items) == 0 {
-				l.errorf(p.v, field+".sign", "the list is empty")
-				good = false
-			}
-		}
+		items, ok := l.oneOrList(p.v, field+".sign")
+		good = good && ok
 		for _, item := range items {
 			d, ok := l.str(item, field+".sign")
 			good = good && ok
@@ -326,14 +321,8 @@ func tamper(msg, how string) (string, string, bool) {
 func (l *loader) expectAuth(m map[string]pair, e *Expect, field string) bool {
 	good := true
 	if p, ok := m["dkim"]; ok {
-		items := []*yaml.Node{deref(p.v)}
-		if items[0].Kind == yaml.SequenceNode {
-			items = items[0].Content
-			if len(items) == 0 {
-				l.errorf(p.v, field+".dkim", "the list is empty")
-				good = false
-			}
-		}
+		items, ok := l.oneOrList(p.v, field+".dkim")
+		good = good && ok
 		for _, item := range items {
 			r, ok := l.oneOf(item, field+".dkim", "a DKIM verdict (RFC 8601 §2.7.1)", dkimResults)
 			good = good && ok

@@ -9,6 +9,7 @@ import (
 
 	"spflab/fakedns"
 	"spflab/internal/budget"
+	"spflab/internal/yamlnode"
 	"spflab/smtpsim"
 	"spflab/spf"
 )
@@ -23,7 +24,7 @@ func (l *loader) scenario(n *yaml.Node, index int, def *defaults) *Scenario {
 	if m == nil {
 		return nil
 	}
-	sc := &Scenario{File: l.file, Line: deref(n).Line}
+	sc := &Scenario{File: l.file, Line: yamlnode.Deref(n).Line}
 	if p, ok := m["id"]; ok {
 		if id, ok := l.str(p.v, field+".id"); ok {
 			switch {
@@ -123,12 +124,12 @@ const (
 
 // peekID returns the id of a scenario mapping when it is a valid one.
 func peekID(n *yaml.Node) string {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n.Kind != yaml.MappingNode {
 		return ""
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		k, v := yamlnode.Deref(n.Content[i]), yamlnode.Deref(n.Content[i+1])
 		if k.Kind == yaml.ScalarNode && k.Value == "id" && v.Kind == yaml.ScalarNode && len(v.Value) <= maxID && idPattern.MatchString(v.Value) {
 			return v.Value
 		}
@@ -232,14 +233,14 @@ func (l *loader) zone(n *yaml.Node, parts []zonePart) *fakedns.Zone {
 		return z
 	}
 	l.overZones = true
-	l.errs = append(l.errs, budgetError(&budget.Error{File: l.file, Line: deref(n).Line, Kind: kind,
+	l.errs = append(l.errs, budgetError(&budget.Error{File: l.file, Line: yamlnode.Deref(n).Line, Kind: kind,
 		Detail: "the zones of the scenarios up to this one hold more"}))
 	return nil
 }
 
 // dialogue loads the steps and checks that each expectation can apply.
 func (l *loader) dialogue(n *yaml.Node, field string, srv Server) []DialogueStep {
-	list := deref(n)
+	list := yamlnode.Deref(n)
 	if list.Kind != yaml.SequenceNode {
 		l.errorf(list, field, "want a list of steps, got %s", describe(list))
 		return nil
@@ -296,7 +297,7 @@ func (l *loader) step(n *yaml.Node, field string) (DialogueStep, bool) {
 	if m == nil {
 		return DialogueStep{}, false
 	}
-	st := DialogueStep{Kind: StepSay, SourceLine: deref(n).Line}
+	st := DialogueStep{Kind: StepSay, SourceLine: yamlnode.Deref(n).Line}
 	good := true
 	get := func(key string) string {
 		p, ok := m[key]
@@ -406,14 +407,9 @@ func (l *loader) expect(n *yaml.Node, field string) (Expect, bool) {
 
 // headers loads "Name" or "Name: text", or a list of them.
 func (l *loader) headers(n *yaml.Node, field string) ([]string, bool) {
-	d := deref(n)
-	items := []*yaml.Node{d}
-	if d.Kind == yaml.SequenceNode {
-		items = d.Content
-		if len(items) == 0 {
-			l.errorf(d, field, "the list is empty")
-			return nil, false
-		}
+	items, ok := l.oneOrList(n, field)
+	if !ok {
+		return nil, false
 	}
 	var out []string
 	good := true

@@ -1,9 +1,7 @@
 package smtpsim
 
 import (
-	"bytes"
 	"cmp"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -106,13 +104,7 @@ func (s *session) authenticate(message []byte) *authentication {
 	a := &authentication{}
 	sigs, dkimErr := v.Verify(ctx, message)
 	a.sigs = sigs
-	m := dmarc.Message{From: headerFrom(message), SPF: s.spfForDMARC()}
-	for _, sig := range sigs {
-		if sig.Result != dkim.None {
-			m.DKIM = append(m.DKIM, dmarc.DKIM{Domain: sig.Domain, Selector: sig.Selector, Result: string(sig.Result)})
-		}
-	}
-	a.outcome = ck.Check(ctx, m)
+	a.outcome = ck.Check(ctx, dmarc.NewMessage(message, s.spfForDMARC(), sigs))
 	a.decision = c.srv.decideDMARC(a.outcome)
 	if dkimErr != nil && a.decision.Problem == "" {
 		a.decision.Problem = dkimErr.Error()
@@ -128,16 +120,6 @@ func (s *session) spfForDMARC() dmarc.SPF {
 		return dmarc.SPF{Domain: d.Outcome.Domain, Result: string(d.Outcome.Result)}
 	}
 	return dmarc.SPF{Result: string(spf.None)}
-}
-
-// headerFrom returns the body of each From: field of a message (RFC 5322
-// §3.6.2), nil when its header cannot be read.
-func headerFrom(message []byte) []string {
-	msg, err := mail.ReadMessage(bytes.NewReader(message))
-	if err != nil {
-		return nil
-	}
-	return msg.Header["From"]
 }
 
 // decideDMARC applies the disposition of an outcome.

@@ -69,7 +69,9 @@ func (e *evaluation) reportDNS(qtype, name string, answers []string, addrs []net
 	var failure string
 	var void bool
 	if err != nil {
-		failure, void = dnsFailure(err), !isTemporary(err)
+		// Only the lookups of terms count as void (RFC 7208 §4.6.4); a TXT
+		// query fetches a record (§4.4) or an explanation (§6.2).
+		failure, void = dnsFailure(err), !isTemporary(err) && qtype != "TXT"
 	}
 	e.emit(&Event{Kind: EventDNS, Domain: e.domain, QType: qtype, Name: name, Answers: answers, Addrs: addrs, Err: failure, Void: void})
 }

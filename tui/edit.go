@@ -16,9 +16,10 @@ import (
 )
 
 // editor edits the SPF record of a domain of the lesson: the draft is
-// parsed as it is typed (a syntax error shows with its column) and linted
-// against the lesson's zone, and rerunning the lesson uses it
-// (scenarios.Options.Records).
+// parsed as it is typed (a syntax error shows with its column), checked
+// by the engine for the lesson's client and linted against the lesson's
+// zone, and rerunning the lesson uses it (scenarios.Options.Records). What
+// the draft gives is always the engine's word, never the editor's guess.
 type editor struct {
 	domains   []string
 	published map[string]string // the record the lesson's zone publishes, "" for none
@@ -27,18 +28,20 @@ type editor struct {
 	input     textinput.Model
 
 	syntax  *spf.SyntaxError
+	verdict []spf.Event // what the engine made of the draft; see verdictEvents
 	lint    *lint.Report
 	lintErr error
-	lintFor string // the text lint ran on
+	lintFor string // the draftKey the engine and lint ran on
 	seq     int    // identifies the newest lint command
 }
 
-// lintMsg brings the lint of a draft.
+// lintMsg brings what the engine and lint made of a draft.
 type lintMsg struct {
-	seq    int
-	text   string
-	report *lint.Report
-	err    error
+	seq     int
+	key     string
+	verdict []spf.Event
+	report  *lint.Report
+	err     error
 }
 
 // newEditor offers the domains of sc: first those with an SPF record, then
@@ -83,6 +86,9 @@ func newEditor(th *theme, sc *scenarios.Scenario, drafts map[string]string) *edi
 
 func (ed *editor) domain() string { return ed.domains[ed.idx] }
 
+// key names the draft as it is now: its domain and text.
+func (ed *editor) key() string { return ed.domain() + " " + ed.input.Value() }
+
 // load puts the current domain's text into the input.
 func (ed *editor) load() {
 	text, ok := ed.texts[ed.domain()]
@@ -94,11 +100,13 @@ func (ed *editor) load() {
 	ed.check()
 }
 
-// check parses the draft; the lint comes by command.
+// check parses the draft; the engine's verdict and the lint come by
+// command. A text that is not an SPF record is not parsed: the engine
+// passes over it when it selects the record (RFC 7208 §4.5).
 func (ed *editor) check() {
 	ed.syntax = nil
 	text := ed.input.Value()
-	if text == "" {
+	if !spf.IsSPFRecord(text) {
 		return
 	}
 	if _, err := spf.Parse(text); err != nil {
@@ -129,12 +137,12 @@ func (ed *editor) drafts() map[string]string {
 	return out
 }
 
-// lintCmd lints the draft against the lesson's zone with the other
-// domains' drafts in place.
+// lintCmd asks the lesson for its review of the draft (the engine's
+// verdict for the lesson's client and the lint), with the other domains'
+// drafts in place.
 func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
-	text := ed.input.Value()
-	if text == ed.lintFor || !spf.IsSPFRecord(text) {
-		ed.lint, ed.lintErr, ed.lintFor = nil, nil, text
+	text, key := ed.input.Value(), ed.key()
+	if key == ed.lintFor {
 		return nil
 	}
 	ed.seq++
@@ -145,11 +153,9 @@ func (ed *editor) lintCmd(ctx context.Context, sc *scenarios.Scenario) tea.Cmd {
 			others[d] = t
 		}
 	}
-	res := fakedns.WithDrafts(sc.Zone, others)
 	return func() tea.Msg {
-		l := lint.Linter{Resolver: res}
-		rep, err := l.Draft(ctx, domain, text)
-		return lintMsg{seq: seq, text: text, report: rep, err: err}
+		r := sc.ReviewDraft(ctx, domain, text, others)
+		return lintMsg{seq: seq, key: key, verdict: r.Verdict, report: r.Lint, err: r.LintErr}
 	}
 }
 
@@ -184,21 +190,27 @@ func (ed *editor) view(th *theme, width int) []string {
 	text := ed.input.Value()
 	switch {
 	case text == "":
-		out = append(out, th.dim.on("An empty draft: the domain publishes no SPF record, and checks of it give none."))
-	case ed.syntax != nil:
+		out = append(out, th.dim.on("An empty draft: the domain publishes no SPF record."))
+	case ed.syntax != nil: // the engine's record event below says why
 		out = append(out, markColumn(th, text, ed.syntax, width)...)
-		msg := fmt.Sprintf("✗ column %d: %s", ed.syntax.Column, ed.syntax.Reason)
-		if ed.syntax.Term != "" {
-			msg = fmt.Sprintf("✗ column %d: term %q: %s", ed.syntax.Column, ed.syntax.Term, ed.syntax.Reason)
-		}
-		out = append(out, wrapText(msg+" (a check gives permerror)", th.errText, width)...)
-	default:
+	case spf.IsSPFRecord(text):
 		out = append(out, th.ok.on("✓ syntax"))
+	}
+	if ed.lintFor == ed.key() {
+		for i := range ed.verdict {
+			for j, l := range wrapHang(wordSegs(th, ed.verdict[i].Words()), width, 4) {
+				if j > 0 {
+					out = append(out, spaces(4)+renderSegs(l))
+					continue
+				}
+				out = append(out, renderSegs(l))
+			}
+		}
 	}
 	if ed.lintErr != nil {
 		out = append(out, wrapText("lint: "+ed.lintErr.Error(), th.warnText, width)...)
 	}
-	if r := ed.lint; r != nil && ed.lintFor == text {
+	if r := ed.lint; r != nil && ed.lintFor == ed.key() {
 		line := fmt.Sprintf("worst case: DNS lookups %d/%d, void lookups %d/%d", r.Lookups, r.MaxLookups, r.VoidLookups, r.MaxVoidLookups)
 		p := th.counter
 		if r.Lookups > r.MaxLookups || r.VoidLookups > r.MaxVoidLookups {

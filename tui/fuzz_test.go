@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"encoding/xml"
 	"net/netip"
 	"strings"
 	"testing"
@@ -14,8 +15,9 @@ import (
 )
 
 // FuzzWrap wraps any text to any width: no line is wider than the width
-// (but for a single character wider than it), and no character but the
-// spaces broken at is lost or added.
+// (but for a single character wider than it), no line after the first
+// begins with a space, and no character but the spaces broken at is lost
+// or added.
 //
 //	go test -run '^$' -fuzz FuzzWrap -fuzztime 20s ./tui
 func FuzzWrap(f *testing.F) {
@@ -24,6 +26,8 @@ func FuzzWrap(f *testing.F) {
 	f.Add("averyveryverylongwordwithoutanyspace", 7, 0)
 	f.Add("日本語のテキスト mixed with ascii", 5, 2)
 	f.Add("  leading  and   double spaces  ", 4, 1)
+	f.Add("exactly fills", 7, 0) // a word that exactly fills a line
+	f.Add("lookups: ten DNS-querying terms", 12, 4)
 	f.Fuzz(func(t *testing.T, text string, width, hang int) {
 		width, hang = width%200, hang%50
 		if width < 1 || hang < 0 {
@@ -49,6 +53,9 @@ func FuzzWrap(f *testing.F) {
 			}
 			if w > limit && runes > 1 {
 				t.Fatalf("line %d is %d cells wide, over %d: %q", i, w, limit, l)
+			}
+			if i > 0 && len(l) > 0 && strings.HasPrefix(l[0].text, " ") {
+				t.Fatalf("line %d begins with a space: %q", i, lines)
 			}
 		}
 		want := strings.ReplaceAll(clean(text), " ", "")
@@ -79,8 +86,8 @@ func FuzzPanes(f *testing.F) {
 		ev(smtpsim.Event{Kind: smtpsim.EventHELO, HELO: &smtpsim.HELOCheck{Claimed: line, Name: replyText}})
 		ev(smtpsim.Event{Kind: smtpsim.EventHeader, Field: &smtpsim.Field{Name: "Received-SPF", Value: record}})
 		ev(smtpsim.Event{Kind: smtpsim.EventReply, Command: line, Reply: &smtpsim.Reply{Code: 550, Enhanced: "5.7.23", Lines: []string{replyText, replyText}}})
-		smtp, _ := dialoguePane(th, &tr, paneView{title: line, w: w, h: h}, -1, nil)
-		server, _, _ := serverPane(th, &tr, paneView{w: w, h: h}, 0)
+		smtp, _, _ := dialoguePane(th, &tr, paneView{title: line, w: w, h: h, top: -1}, -1, nil)
+		server, _ := serverPane(th, &tr, paneView{w: w, h: h, top: -1}, 0)
 		for _, pane := range []string{smtp, server} {
 			checkFrame(t, pane, w, h)
 			for _, r := range ansi.Strip(pane) {
@@ -97,4 +104,46 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// FuzzScreenSVG reads any text as a screen, raw and in the theme's
+// paints: reading never panics, every cell holds printable text, and the
+// SVG drawn from it is XML whose text runs hold the screen's text.
+//
+//	go test -run '^$' -fuzz FuzzScreenSVG -fuzztime 20s ./tui
+func FuzzScreenSVG(f *testing.F) {
+	f.Add("550 5.7.23 SPF test returned fail")
+	f.Add("\x1b[1;4;38;2;255;215;95;4m451\x1b[m <tag> & \"q\"")
+	f.Add("\x1b[38;5;300m\x1b[48;2;1m\x1b]8;;x\x07日本\u0301\xff\ufffe")
+	f.Fuzz(func(t *testing.T, text string) {
+		th := newTheme(false, true)
+		for _, view := range []string{text, th.badCode.on(clean(text)) + "\n" + th.lab.on(clean(text))} {
+			for _, line := range parseScreen(view) {
+				for _, c := range line {
+					for _, r := range c.text {
+						if r < 0x20 || r == 0x7f || r == 0x1b {
+							t.Fatalf("control character %U in a cell of %q", r, view)
+						}
+					}
+				}
+			}
+			var doc struct {
+				Texts []string `xml:"g>text"`
+			}
+			if err := xml.Unmarshal(screenSVG(th, view), &doc); err != nil {
+				t.Fatalf("the SVG of %q is not XML: %v", view, err)
+			}
+		}
+		// The painted text comes back from the SVG's runs.
+		want := strings.ReplaceAll(clean(text), " ", "")
+		var doc struct {
+			Texts []string `xml:"g>text"`
+		}
+		if err := xml.Unmarshal(screenSVG(th, th.badCode.on(clean(text))), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.ReplaceAll(strings.Join(doc.Texts, ""), " ", ""); utf8.ValidString(want) && !strings.ContainsRune(want, 0xfffe) && !strings.ContainsRune(want, 0xffff) && got != want {
+			t.Fatalf("the SVG holds %q, want %q", got, want)
+		}
+	})
 }

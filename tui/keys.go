@@ -1,100 +1,159 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
 
-func bind(keys []string, k, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	"charm.land/bubbles/v2/key"
+)
+
+// keyNames are the names the help gives keys that have a symbol.
+var keyNames = map[string]string{
+	"up": "↑", "down": "↓", "left": "←", "right": "→", "pgdown": "pgdn",
 }
 
-// keyMap is every key of the lab, by what it does.
+// keyName is how the help names a key.
+func keyName(k string) string {
+	if n, ok := keyNames[k]; ok {
+		return n
+	}
+	return k
+}
+
+// bind makes a binding whose help names every one of its keys, so that
+// the help says what each key does.
+func bind(keys []string, desc string) key.Binding {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = keyName(k)
+	}
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(names, "/"), desc))
+}
+
+// brief is b for the status line: in a word, named by its first key or,
+// for a pair like "[ ]" or "↑↓", by its help's name.
+func brief(b key.Binding, desc string) key.Binding {
+	name := keyName(b.Keys()[0])
+	if k := b.Help().Key; strings.Contains(k, " ") || k == "↑↓" {
+		name = b.Help().Key
+	}
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(name, desc))
+}
+
+// keyMap is every key of the lab and the monitor, by what it does. Each
+// key has one meaning in a state: ↑ and ↓ select replies, j, k, pgup and
+// pgdn scroll the focused pane.
 type keyMap struct {
 	// Everywhere (outside text inputs).
 	Help, Quit key.Binding
 	// The lesson list.
-	Up, Down, Open key.Binding
-	// A lesson.
-	Next, Back, Play, Faster, Slower, Restart     key.Binding
-	Earlier, Later, Newest, Focus, PageUp, PageDn key.Binding
-	Predict, Edit, Type, Lessons, Mouse           key.Binding
-	Reply                                         key.Binding // the short help's ↑↓
+	Up, Down, Open, Top, Bottom key.Binding
+	// A lesson: its steps.
+	Next, Back, Restart, NextLesson, Play, Faster, Slower key.Binding
+	// A lesson: replies and panes.
+	Earlier, Later, First, Newest, Focus, LineUp, LineDn, PageUp, PageDn, Wheel key.Binding
+	// A lesson: what else to do.
+	Predict, Edit, Type, Save, Mouse, Lessons key.Binding
 	// A prediction.
 	Class, Result, Reveal, Cancel key.Binding
 	// The record editor.
 	Rerun, NextDomain, PrevDomain, Published key.Binding
 	// Free typing.
-	Send, History key.Binding
+	Send, History, StopTyping key.Binding
+	// The monitor.
+	Session, Follow, Hints, Mailbox key.Binding
 }
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Help: bind([]string{"?"}, "?", "keys"),
-		Quit: bind([]string{"q", "ctrl+c"}, "q", "quit"),
+		Help: bind([]string{"?"}, "keys (this help)"),
+		Quit: bind([]string{"q", "ctrl+c"}, "quit"),
 
-		Up:   bind([]string{"up", "k"}, "↑/k", "up"),
-		Down: bind([]string{"down", "j"}, "↓/j", "down"),
-		Open: bind([]string{"enter", "right", "l", "space"}, "enter", "open"),
+		Up:     bind([]string{"up", "k"}, "previous lesson"),
+		Down:   bind([]string{"down", "j"}, "next lesson"),
+		Open:   bind([]string{"enter", "right", "l", "space"}, "open the lesson"),
+		Top:    bind([]string{"home"}, "first lesson"),
+		Bottom: bind([]string{"end"}, "last lesson"),
 
-		Next:    bind([]string{"space", "right", "l"}, "space", "next"),
-		Back:    bind([]string{"left", "h"}, "←", "back"),
-		Play:    bind([]string{"a"}, "a", "auto"),
-		Faster:  bind([]string{"+", "="}, "+", "faster"),
-		Slower:  bind([]string{"-", "_"}, "-", "slower"),
-		Restart: bind([]string{"r"}, "r", "restart"),
-		Earlier: bind([]string{"up", "k"}, "↑", "earlier reply"),
-		Later:   bind([]string{"down", "j"}, "↓", "later reply"),
-		Newest:  bind([]string{"end", "G"}, "end", "newest reply"),
-		Reply:   bind([]string{"up", "down"}, "↑↓", "reply"),
-		Focus:   bind([]string{"tab", "shift+tab"}, "tab", "next pane"),
-		PageUp:  bind([]string{"pgup", "b"}, "pgup", "scroll up"),
-		PageDn:  bind([]string{"pgdown", "f"}, "pgdn", "scroll down"),
-		Predict: bind([]string{"p"}, "p", "predict"),
-		Edit:    bind([]string{"e"}, "e", "edit"),
-		Type:    bind([]string{"t", ":"}, "t", "type"),
-		Lessons: bind([]string{"esc", "backspace"}, "esc", "lessons"),
-		Mouse:   bind([]string{"m"}, "m", "mouse on/off"),
+		Next:       bind([]string{"space", "right", "l"}, "next step"),
+		Back:       bind([]string{"left", "h"}, "step back"),
+		Restart:    bind([]string{"r"}, "restart the lesson"),
+		NextLesson: bind([]string{"n"}, "next lesson, at the end of one"),
+		Play:       bind([]string{"a"}, "auto-play on/off"),
+		Faster:     bind([]string{"+", "="}, "auto-play faster"),
+		Slower:     bind([]string{"-", "_"}, "auto-play slower"),
 
-		Class:  bind([]string{"2", "3", "4", "5"}, "2-5", "reply class"),
-		Result: bind([]string{"p", "f", "s", "n", "o", "t", "e"}, "p f s n o t e", "SPF result"),
-		Reveal: bind([]string{"space", "right"}, "space", "reveal"),
-		Cancel: bind([]string{"esc"}, "esc", "cancel"),
+		Earlier: bind([]string{"up"}, "earlier reply"),
+		Later:   bind([]string{"down"}, "later reply"),
+		First:   bind([]string{"home"}, "first reply"),
+		Newest:  bind([]string{"end", "G"}, "newest reply"),
+		Focus:   bind([]string{"tab", "shift+tab"}, "the pane to scroll"),
+		LineUp:  bind([]string{"k"}, "scroll up a line"),
+		LineDn:  bind([]string{"j"}, "scroll down a line"),
+		PageUp:  bind([]string{"pgup", "b"}, "scroll up a page"),
+		PageDn:  bind([]string{"pgdown", "f"}, "scroll down a page"),
+		Wheel:   key.NewBinding(key.WithHelp("wheel", "scroll the pane under the mouse")),
 
-		Rerun:      bind([]string{"enter"}, "enter", "rerun with the draft"),
-		NextDomain: bind([]string{"tab"}, "tab", "next domain"),
-		PrevDomain: bind([]string{"shift+tab"}, "shift+tab", "previous domain"),
-		Published:  bind([]string{"ctrl+r"}, "ctrl+r", "published record"),
+		Predict: bind([]string{"p"}, "predict mode on/off"),
+		Edit:    bind([]string{"e"}, "edit an SPF record"),
+		Type:    bind([]string{"t", ":"}, "type SMTP lines"),
+		Save:    bind([]string{"s"}, "save the screen (SVG and text)"),
+		Mouse:   bind([]string{"m"}, "mouse on/off"),
+		Lessons: bind([]string{"esc", "backspace"}, "back to the lessons"),
 
-		Send:    bind([]string{"enter"}, "enter", "send the line"),
-		History: bind([]string{"up", "down"}, "↑/↓", "earlier lines"),
+		Class:  bind([]string{"2", "3", "4", "5"}, "reply class"),
+		Result: key.NewBinding(key.WithKeys("p", "f", "s", "n", "o", "t", "e"), key.WithHelp("p f s n o t e", "SPF result")),
+		Reveal: bind([]string{"space", "right"}, "reveal"),
+		Cancel: bind([]string{"esc"}, "cancel"),
+
+		Rerun:      bind([]string{"enter"}, "rerun with the draft"),
+		NextDomain: bind([]string{"tab"}, "next domain"),
+		PrevDomain: bind([]string{"shift+tab"}, "previous domain"),
+		Published:  bind([]string{"ctrl+r"}, "published record"),
+
+		Send:       bind([]string{"enter"}, "send the line"),
+		History:    bind([]string{"up", "down"}, "earlier lines"),
+		StopTyping: bind([]string{"esc"}, "stop typing"),
+
+		Session: key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[ ]", "previous, next session")),
+		Follow:  bind([]string{"F"}, "follow the newest session"),
+		Hints:   bind([]string{"h"}, "how to connect, again"),
+		Mailbox: bind([]string{"m"}, "the mailbox: the messages stored"),
 	}
 }
 
-// keyHelp is a help.KeyMap made of the bindings of one state.
-type keyHelp struct {
-	short []key.Binding
-	full  [][]key.Binding
+// keyGroup is bindings of one kind under a title.
+type keyGroup struct {
+	title string
+	keys  []key.Binding
 }
 
-func (k keyHelp) ShortHelp() []key.Binding  { return k.short }
-func (k keyHelp) FullHelp() [][]key.Binding { return k.full }
+// keyHelp is the keys of one state: a few for the status line, all of
+// them for the help.
+type keyHelp struct {
+	short []key.Binding
+	full  []keyGroup
+}
 
 func (k keyMap) listHelp() keyHelp {
 	return keyHelp{
-		short: []key.Binding{k.Up, k.Down, k.Open, k.Predict, k.Help, k.Quit},
-		full: [][]key.Binding{
-			{k.Up, k.Down, k.Open},
-			{k.Predict, k.Mouse, k.Help, k.Quit},
+		short: []key.Binding{brief(k.Up, "up"), brief(k.Down, "down"), brief(k.Open, "open"), brief(k.Predict, "predict"), brief(k.Help, "keys"), brief(k.Quit, "quit")},
+		full: []keyGroup{
+			{"The lessons", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Open}},
+			{"More", []key.Binding{k.Predict, k.Save, k.Mouse}},
+			{"Leave", []key.Binding{k.Help, k.Quit}},
 		},
 	}
 }
 
 func (k keyMap) lessonHelp() keyHelp {
+	reply := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "reply"))
 	return keyHelp{
-		short: []key.Binding{k.Next, k.Back, k.Reply, k.Predict, k.Edit, k.Type, k.Help, k.Lessons, k.Play},
-		full: [][]key.Binding{
-			{k.Next, k.Back, k.Restart, k.Play, k.Faster, k.Slower},
-			{k.Earlier, k.Later, k.Newest, k.Focus, k.PageUp, k.PageDn},
-			{k.Predict, k.Edit, k.Type, k.Mouse},
-			{k.Lessons, k.Help, k.Quit},
+		short: []key.Binding{brief(k.Next, "next"), brief(k.Back, "back"), reply, brief(k.Predict, "predict"), brief(k.Edit, "edit"), brief(k.Type, "type"), brief(k.Help, "keys"), brief(k.Lessons, "lessons"), brief(k.Play, "auto")},
+		full: []keyGroup{
+			{"Steps", []key.Binding{k.Next, k.Back, k.Restart, k.NextLesson, k.Play, k.Faster, k.Slower}},
+			{"Replies and panes", []key.Binding{k.Earlier, k.Later, k.First, k.Newest, k.Focus, k.LineUp, k.LineDn, k.PageUp, k.PageDn, k.Wheel}},
+			{"More", []key.Binding{k.Predict, k.Edit, k.Type, k.Save, k.Mouse}},
+			{"Leave", []key.Binding{k.Lessons, k.Help, k.Quit}},
 		},
 	}
 }
@@ -105,22 +164,80 @@ func (k keyMap) predictHelp(spf bool) keyHelp {
 		first = k.Result
 	}
 	return keyHelp{
-		short: []key.Binding{first, k.Reveal, k.Cancel},
-		full:  [][]key.Binding{{k.Class, k.Result}, {k.Reveal, k.Cancel}},
+		short: []key.Binding{first, brief(k.Reveal, "reveal"), k.Cancel},
+		full:  []keyGroup{{"Predict", []key.Binding{k.Class, k.Result, k.Reveal, k.Cancel, k.Help, k.Quit}}},
 	}
 }
 
 func (k keyMap) editHelp() keyHelp {
 	return keyHelp{
 		short: []key.Binding{k.Rerun, k.NextDomain, k.Published, k.Cancel},
-		full:  [][]key.Binding{{k.Rerun, k.NextDomain, k.PrevDomain}, {k.Published, k.Cancel}},
+		full:  []keyGroup{{"Edit a record", []key.Binding{k.Rerun, k.NextDomain, k.PrevDomain, k.Published, k.Cancel}}},
 	}
 }
 
 func (k keyMap) typeHelp() keyHelp {
-	esc := bind([]string{"esc"}, "esc", "stop typing")
 	return keyHelp{
-		short: []key.Binding{k.Send, k.History, esc},
-		full:  [][]key.Binding{{k.Send, k.History, esc}},
+		short: []key.Binding{k.Send, k.History, k.StopTyping},
+		full:  []keyGroup{{"Type SMTP", []key.Binding{k.Send, k.History, k.StopTyping}}},
 	}
+}
+
+// monitorHelp is the keys of the monitor as it shows v; open says that a
+// message of the mailbox is open.
+func (k keyMap) monitorHelp(v monView, open bool) keyHelp {
+	esc := bind([]string{"esc"}, "back")
+	switch v {
+	case viewHints:
+		return keyHelp{
+			short: []key.Binding{brief(k.Hints, "close"), esc, brief(k.Help, "keys"), brief(k.Quit, "quit")},
+			full:  []keyGroup{{"How to connect", []key.Binding{k.Hints, esc, k.Help, k.Quit}}},
+		}
+	case viewMailbox:
+		pick := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "pick a message"))
+		opener := bind([]string{"enter"}, "open it")
+		scroll := bind([]string{"j", "k", "pgup", "pgdown"}, "scroll it")
+		short := []key.Binding{brief(pick, "pick"), brief(opener, "open"), esc, brief(k.Help, "keys"), brief(k.Quit, "quit")}
+		if open {
+			short = []key.Binding{key.NewBinding(key.WithKeys(scroll.Keys()...), key.WithHelp("j k pgup pgdn", "scroll")), brief(pick, "pick"), esc, brief(k.Help, "keys"), brief(k.Quit, "quit")}
+		}
+		return keyHelp{
+			short: short,
+			full:  []keyGroup{{"The mailbox", []key.Binding{pick, opener, scroll, bind([]string{"esc", "m"}, "back"), k.Help, k.Quit}}},
+		}
+	}
+	reply := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "reply"))
+	scroll := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup pgdn", "scroll"))
+	return keyHelp{
+		short: []key.Binding{brief(k.Session, "session"), reply, brief(k.Focus, "pane"), scroll, brief(k.Mailbox, "mailbox"), brief(k.Hints, "hints"), brief(k.Help, "keys"), brief(k.Quit, "quit")},
+		full: []keyGroup{
+			{"Sessions", []key.Binding{k.Session, k.Follow, k.Earlier, k.Later, k.Newest}},
+			{"Panes", []key.Binding{k.Focus, k.LineUp, k.LineDn, k.PageUp, k.PageDn}},
+			{"More", []key.Binding{k.Mailbox, k.Hints}},
+			{"Leave", []key.Binding{k.Help, k.Quit}},
+		},
+	}
+}
+
+// helpLines lays the groups of keys out: a title over each group, then
+// one key a line with what it does.
+func helpLines(th *theme, groups []keyGroup) []string {
+	keyW := 0
+	for _, g := range groups {
+		for _, b := range g.keys {
+			keyW = max(keyW, textWidth(b.Help().Key))
+		}
+	}
+	var out []string
+	for i, g := range groups {
+		if i > 0 {
+			out = append(out, "")
+		}
+		out = append(out, th.title.on(g.title))
+		for _, b := range g.keys {
+			h := b.Help()
+			out = append(out, "  "+th.key.on(h.Key)+spaces(keyW-textWidth(h.Key)+2)+h.Desc)
+		}
+	}
+	return out
 }

@@ -45,17 +45,17 @@ func TestListKeys(t *testing.T) {
 			}
 		}},
 		{[]string{"?"}, func(t *testing.T, m *Model) {
-			if !m.showHelp || !strings.Contains(plain(m), "Keys") {
+			if !m.keysPg.open || !strings.Contains(plain(m), "Keys") {
 				t.Error("? did not show the keys")
 			}
 		}},
 		{[]string{"?", "esc"}, func(t *testing.T, m *Model) {
-			if m.showHelp {
+			if m.keysPg.open {
 				t.Error("esc did not close the keys")
 			}
 		}},
 		{[]string{"?", "?"}, func(t *testing.T, m *Model) {
-			if m.showHelp {
+			if m.keysPg.open {
 				t.Error("? did not close the keys")
 			}
 		}},
@@ -129,7 +129,7 @@ func TestLessonKeys(t *testing.T) {
 		}},
 		{"r", 3, []string{"r"}, doneSteps(0)},
 		{"space at the end", 4, []string{"space", "space"}, func(t *testing.T, m *Model) {
-			if !m.les.eof || !strings.Contains(m.status, "end of the lesson") || !m.done["spf-fail"] {
+			if !m.les.eof || !strings.Contains(m.status, "End of the lesson") || !m.done["spf-fail"] {
 				t.Errorf("eof %v, status %q, done %v", m.les.eof, m.status, m.done)
 			}
 		}},
@@ -145,34 +145,19 @@ func TestLessonKeys(t *testing.T) {
 		{"tab", 0, []string{"tab"}, focusOn(paneSPF)},
 		{"tab tab tab", 0, []string{"tab", "tab", "tab"}, focusOn(paneSMTP)},
 		{"shift+tab", 0, []string{"shift+tab"}, focusOn(paneNarration)},
+		// ↑ and ↓ select replies whatever pane has the focus; j, k, pgup
+		// and pgdn scroll and never select.
 		{"up", 3, []string{"up"}, selectedReply(3)},
-		{"k k", 3, []string{"k", "k"}, selectedReply(2)},
+		{"up up", 3, []string{"up", "up"}, selectedReply(2)},
+		{"up in the SPF pane", 3, []string{"tab", "up"}, selectedReply(3)},
+		{"up in the narration pane", 3, []string{"shift+tab", "up"}, selectedReply(3)},
 		{"up down", 3, []string{"up", "down"}, selectedReply(-1)},
-		{"j after the newest", 3, []string{"j"}, selectedReply(-1)},
+		{"down after the newest", 3, []string{"down"}, selectedReply(-1)},
 		{"home", 3, []string{"home"}, selectedReply(0)},
 		{"end", 3, []string{"home", "end"}, selectedReply(-1)},
 		{"G", 3, []string{"home", "G"}, selectedReply(-1)},
-		{"pgup", 3, []string{"pgup"}, selectedReply(0)}, // five replies up, clamped
-		{"down in the SPF pane", 3, []string{"tab", "down"}, func(t *testing.T, m *Model) {
-			if m.les.spfTop != 1 {
-				t.Errorf("spfTop %d, want 1", m.les.spfTop)
-			}
-		}},
-		{"pgdown in the SPF pane", 3, []string{"tab", "pgdown"}, func(t *testing.T, m *Model) {
-			if m.les.spfTop < 2 || m.les.spfTop != m.hit.maxSPF && m.les.spfTop != m.hit.pageSPF-1 {
-				t.Errorf("spfTop %d (page %d, max %d)", m.les.spfTop, m.hit.pageSPF, m.hit.maxSPF)
-			}
-		}},
-		{"pgdown pgup in the SPF pane", 3, []string{"tab", "pgdown", "pgup"}, func(t *testing.T, m *Model) {
-			if m.les.spfTop != 0 {
-				t.Errorf("spfTop %d, want 0", m.les.spfTop)
-			}
-		}},
-		{"up in the narration pane", 0, []string{"shift+tab", "down", "down", "up"}, func(t *testing.T, m *Model) {
-			if m.les.narrTop != min(1, m.hit.maxNar) {
-				t.Errorf("narrTop %d (max %d)", m.les.narrTop, m.hit.maxNar)
-			}
-		}},
+		{"k scrolls", 3, []string{"k", "k"}, selectedReply(-1)},
+		{"pgup scrolls", 3, []string{"pgup"}, selectedReply(-1)},
 		{"p", 0, []string{"p"}, func(t *testing.T, m *Model) {
 			if !m.predict {
 				t.Error("p did not turn predict mode on")
@@ -197,7 +182,7 @@ func TestLessonKeys(t *testing.T) {
 		{"esc", 3, []string{"esc"}, backToList},
 		{"backspace", 3, []string{"backspace"}, backToList},
 		{"?", 3, []string{"?"}, func(t *testing.T, m *Model) {
-			if !m.showHelp || !strings.Contains(plain(m), "Predict (p)") {
+			if !m.keysPg.open || !strings.Contains(plain(m), "Replies and panes") {
 				t.Error("? did not show the lesson's keys")
 			}
 		}},
@@ -259,6 +244,55 @@ func selectedReply(k int) func(*testing.T, *Model) {
 func backToList(t *testing.T, m *Model) {
 	if m.screen != screenList || m.les != nil {
 		t.Error("not back at the list")
+	}
+}
+
+// TestScrollPanes scrolls the SMTP and SPF panes of spf-fail's 550 at
+// 80×24 from where they open: the SMTP pane at the end, the SPF pane on
+// the term that decided, some way down its trace.
+func TestScrollPanes(t *testing.T) {
+	tests := []struct {
+		pane pane
+		keys []string
+		want func(opened, page, max int) int
+	}{
+		{paneSMTP, []string{"k"}, func(o, _, _ int) int { return o - 1 }},
+		{paneSMTP, []string{"pgup", "j"}, func(o, p, _ int) int { return max(o-(p-1), 0) + 1 }},
+		{paneSPF, []string{"tab", "k"}, func(o, _, _ int) int { return o - 1 }},
+		{paneSPF, []string{"tab", "k", "k", "j"}, func(o, _, _ int) int { return o - 1 }},
+		{paneSPF, []string{"tab", "pgup"}, func(o, p, _ int) int { return max(o-(p-1), 0) }},
+		{paneSPF, []string{"tab", "pgup", "pgdown"}, func(o, p, m int) int { return min(max(o-(p-1), 0)+p-1, m) }},
+		{paneSPF, []string{"tab", "j"}, func(o, _, m int) int { return min(o+1, m) }},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.keys, " "), func(t *testing.T) {
+			hs, _ := lab(t, Options{}, 80, 24)
+			hs.openLesson("spf-fail")
+			hs.steps(3)
+			hs.screen()
+			at := func(m *Model) (scrolled, int) {
+				if tt.pane == paneSPF {
+					return m.hit.spf, m.les.spfTop
+				}
+				return m.hit.smtp, m.les.smtpTop
+			}
+			var opened scrolled
+			hs.lab(func(m *Model) { opened, _ = at(m) })
+			if opened.top < 2 {
+				t.Fatalf("the pane opens at %d, want some way down", opened.top)
+			}
+			hs.press(tt.keys...)
+			hs.screen()
+			hs.lab(func(m *Model) {
+				drawn, top := at(m)
+				if want := tt.want(opened.top, opened.page, opened.max); top != want || drawn.top != want {
+					t.Errorf("scrolled to %d (drawn at %d), want %d (opened at %d, page %d, max %d)", top, drawn.top, want, opened.top, opened.page, opened.max)
+				}
+				if m.les.selected != -1 {
+					t.Errorf("scrolling selected reply %d", m.les.selected)
+				}
+			})
+		})
 	}
 }
 
@@ -426,6 +460,29 @@ func TestEditKeys(t *testing.T) {
 				t.Errorf("the lint's ptr finding or its count is missing: %+v", ed.lint.Findings)
 			}
 		}},
+		// RFC 7208 §4.5: a TXT record not beginning with "v=spf1" and a
+		// space is no SPF record; the engine gives none, not permerror.
+		{"not an SPF record", []string{"ctrl+u"}, "v=spf10 -all", func(t *testing.T, m *Model) {
+			ed, screen := m.les.edit, plain(m)
+			if ed.syntax != nil || ed.lint != nil {
+				t.Errorf("syntax %v, lint %v for a text the engine does not parse", ed.syntax, ed.lint)
+			}
+			if !strings.Contains(screen, "no usable record → none") || !strings.Contains(screen, "result none for euston.net") || strings.Contains(screen, "permerror") {
+				t.Errorf("the editor's verdict is not the engine's none:\n%s", screen)
+			}
+		}},
+		{"verdict for the client", []string{"ctrl+u"}, "v=spf1 a:www.euston.net -all", func(t *testing.T, m *Model) {
+			screen := plain(m)
+			if !strings.Contains(screen, "check_host(192.0.2.80, euston.net") || !strings.Contains(screen, "result pass for euston.net") {
+				t.Errorf("no verdict for the lesson's client:\n%s", screen)
+			}
+		}},
+		{"a syntax error is the engine's permerror", []string{"ctrl+u"}, "v=spf1 ipv4:x -all", func(t *testing.T, m *Model) {
+			screen := plain(m)
+			if !strings.Contains(screen, "→ permerror at column 8") || !strings.Contains(screen, "result permerror for euston.net") {
+				t.Errorf("no permerror from the engine:\n%s", screen)
+			}
+		}},
 		{"tab", []string{"tab"}, "", func(t *testing.T, m *Model) {
 			ed := m.les.edit
 			if ed.idx != 1 || ed.input.Value() != ed.published[ed.domains[1]] {
@@ -486,7 +543,7 @@ func TestEditKeys(t *testing.T) {
 			}
 			hs.idle()
 			hs.waitLab("the lint", func(m *Model) bool {
-				return m.les.edit == nil || m.les.edit.lintFor == m.les.edit.input.Value() || !spf.IsSPFRecord(m.les.edit.input.Value())
+				return m.les.edit == nil || m.les.edit.lintFor == m.les.edit.key()
 			})
 			hs.lab(func(m *Model) { tt.check(t, m) })
 		})
@@ -535,8 +592,8 @@ func TestTypeKeys(t *testing.T) {
 			}
 		}},
 		{"letters are text", func(hs *harness) { hs.typeText("q e p ?") }, func(t *testing.T, m *Model) {
-			if v := m.les.typing.input.Value(); v != "q e p ?" || m.showHelp || m.predict {
-				t.Errorf("value %q, help %v, predict %v", v, m.showHelp, m.predict)
+			if v := m.les.typing.input.Value(); v != "q e p ?" || m.keysPg.open || m.predict {
+				t.Errorf("value %q, help %v, predict %v", v, m.keysPg.open, m.predict)
 			}
 		}},
 		{"an SPF check", func(hs *harness) {

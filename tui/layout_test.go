@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,7 +87,11 @@ func TestNoColorKeepsCues(t *testing.T) {
 	hs.openLesson("spf-fail")
 	hs.steps(3)
 	var view string
-	hs.lab(func(m *Model) { view = m.render() })
+	hs.lab(func(m *Model) {
+		// The lesson has no 4xx: a 451 as the SMTP pane paints its code.
+		_, num := m.th.replyPaints(451)
+		view = m.render() + "\n" + num.on("451")
+	})
 
 	var buf bytes.Buffer
 	w := &colorprofile.Writer{Forward: &buf, Profile: colorprofile.ASCII}
@@ -96,6 +101,9 @@ func TestNoColorKeepsCues(t *testing.T) {
 	out := buf.String()
 	if strings.Contains(out, "38;") || strings.Contains(out, "48;") {
 		t.Fatal("colours left under NO_COLOR")
+	}
+	if !regexp.MustCompile(`\x1b\[1;4[;0-9]*m451`).MatchString(out) {
+		t.Error("the 4xx code is not bold and underlined in the NO_COLOR view")
 	}
 	for _, want := range []string{
 		"\x1b[1;7m550",    // the 5xx code: bold and reversed
@@ -132,17 +140,23 @@ func TestReplyClassesDiffer(t *testing.T) {
 }
 
 // TestCountersFollowScrolling scrolls through a trace of four DNS-querying
-// terms: the counters show the lookups up to the part in view, and the
-// total until the end is in view.
+// terms: the pane opens on the term that decided, at the end, with the
+// total; scrolled to the top, the counters show the lookups up to the part
+// in view, and the total until the end is in view again.
 func TestCountersFollowScrolling(t *testing.T) {
 	hs, _ := lab(t, Options{}, 80, 24)
 	hs.openLesson("lookups")
 	hs.steps(3)
+	opened := hs.screen()
+	if !strings.Contains(opened, "DNS lookups 4/10") || !strings.Contains(opened, "✓ -all: match → fail") {
+		t.Errorf("the pane does not open on the decision:\n%s", opened)
+	}
+	hs.press("tab", "pgup", "pgup", "pgup", "pgup")
 	top := hs.screen()
 	if !strings.Contains(top, "at the end 4/10, void 2/2 · ") || strings.Contains(top, "DNS lookups 4/10") {
 		t.Errorf("at the top of the trace:\n%s", top)
 	}
-	hs.press("tab", "pgdown", "pgdown", "pgdown", "pgdown")
+	hs.press("pgdown", "pgdown", "pgdown", "pgdown")
 	end := hs.screen()
 	if !strings.Contains(end, "DNS lookups 4/10") || strings.Contains(end, "at the end") {
 		t.Errorf("at the end of the trace:\n%s", end)

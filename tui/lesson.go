@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 
+	"spflab/dmarc"
 	"spflab/scenarios"
 	"spflab/smtpsim"
 	"spflab/spf"
@@ -40,8 +42,9 @@ type lesson struct {
 
 	selected int // the reply selected, -1 for the newest
 	focus    pane
-	spfTop   int // scroll offsets
-	narrTop  int
+	// Scroll offsets: -1 shows the selected reply in the SMTP pane and
+	// what decided it in the SPF pane.
+	smtpTop, spfTop, narrTop int
 
 	playing bool
 	speed   int // index in speeds
@@ -51,6 +54,8 @@ type lesson struct {
 	scored map[int]guess // the predictions made, by dialogue step
 	edit   *editor
 	typing *typer
+
+	narrH narrSize // the narration pane's height, once computed
 }
 
 type pane uint8
@@ -163,7 +168,7 @@ func (l *lesson) reset(steps []scenarios.Step) {
 	for _, st := range steps {
 		l.addStep(st)
 	}
-	l.spfTop, l.narrTop = 0, 0
+	l.smtpTop, l.spfTop, l.narrTop = -1, -1, 0
 }
 
 // dialogueDone is how many steps of the dialogue have run.
@@ -214,6 +219,17 @@ func (l *lesson) shownStep() *scenarios.Step {
 
 // spfResult returns the result of the last SPF check of a step, "" for
 // none.
+// dmarcResult is the DMARC result of the message a step ended, "" for
+// none.
+func dmarcResult(st *scenarios.Step) dmarc.Result {
+	for _, e := range st.Events {
+		if e.Is(smtpsim.EventDMARCPolicy) {
+			return e.SMTP.DMARCPolicy.Result
+		}
+	}
+	return ""
+}
+
 func spfResult(st *scenarios.Step) spf.Result {
 	var r spf.Result
 	for _, e := range st.Events {
@@ -224,22 +240,33 @@ func spfResult(st *scenarios.Step) spf.Result {
 	return r
 }
 
-// guess is a prediction: the reply class and, where the step checks SPF,
-// the result, asked before the step runs and scored after.
+// guess is a prediction: the reply class and, where the step checks SPF
+// or DMARC, the result, asked before the step runs and scored after.
 type guess struct {
 	step     int // the dialogue step, from 1
 	askSPF   bool
-	class    int // 2, 4 or 5; 0 before the answer
+	askDMARC bool // the step ends a message DMARC is checked for
+	class    int  // 2, 4 or 5; 0 before the answer
 	result   spf.Result
+	dmarc    dmarc.Result
 	answered bool // every question answered: the step may run
 
 	// After the step.
 	gotClass  int
 	gotResult spf.Result
+	gotDMARC  dmarc.Result
 }
 
 func (g *guess) classRight() bool  { return g.class == g.gotClass }
 func (g *guess) resultRight() bool { return !g.askSPF || g.result == g.gotResult }
+func (g *guess) dmarcRight() bool  { return !g.askDMARC || g.dmarc == g.gotDMARC }
+
+// wantsSPF and wantsDMARC report whether the next key answers the SPF or
+// the DMARC question.
+func (g *guess) wantsSPF() bool { return g.class != 0 && g.askSPF && g.result == "" }
+func (g *guess) wantsDMARC() bool {
+	return g.class != 0 && !g.wantsSPF() && g.askDMARC && g.dmarc == ""
+}
 
 // points returns the right guesses and the guesses made.
 func (g *guess) points() (right, total int) {
@@ -250,6 +277,12 @@ func (g *guess) points() (right, total int) {
 	if g.askSPF {
 		total++
 		if g.resultRight() {
+			right++
+		}
+	}
+	if g.askDMARC {
+		total++
+		if g.dmarcRight() {
 			right++
 		}
 	}
@@ -272,6 +305,12 @@ var resultKeys = map[string]spf.Result{
 	"o": spf.None, "t": spf.TempError, "e": spf.PermError,
 }
 
+// dmarcKeys maps the keys of a prediction to DMARC results (RFC 9989
+// §4.8), the same letters as resultKeys.
+var dmarcKeys = map[string]dmarc.Result{
+	"p": dmarc.Pass, "f": dmarc.Fail, "o": dmarc.None, "t": dmarc.TempError, "e": dmarc.PermError,
+}
+
 // replyClass is the class of a reply code: 2, 3, 4 or 5.
 func replyClass(r *smtpsim.Reply) int {
 	if r == nil {
@@ -282,6 +321,12 @@ func replyClass(r *smtpsim.Reply) int {
 
 // narration is what the narration pane says about a step.
 func (l *lesson) narration(th *theme, st *scenarios.Step, width int) []string {
+	return l.tell(th, st, width, l.complete() && st == &l.steps[len(l.steps)-1])
+}
+
+// tell is narration, with the end of the lesson told after the step when
+// end is set.
+func (l *lesson) tell(th *theme, st *scenarios.Step, width int, end bool) []string {
 	var out []string
 	segs := func(ss ...seg) {
 		if len(out) > 0 {
@@ -333,13 +378,82 @@ func (l *lesson) narration(th *theme, st *scenarios.Step, width int) []string {
 	if len(checks) > 0 {
 		segs(append([]seg{{"expected:", th.dim}}, checks...)...)
 	}
-	if l.complete() && st == &l.steps[len(l.steps)-1] {
+	if end {
 		done := "End of the lesson."
 		if r, t := score(l.scored); t > 0 {
 			done += fmt.Sprintf(" Predictions: %d/%d right.", r, t)
 		}
-		para(th.notice, done+" ← steps back, r restarts, e edits a record, esc for the lessons.")
+		para(th.notice, done+" n opens the next lesson, ← steps back, r restarts, e edits a record, esc for the lessons.")
 	}
+	return out
+}
+
+// narrationHeight is the height of the narration pane for a lesson at a
+// body of h rows whose narration is width cells wide: enough for the
+// longest narration of the lesson's steps, within a share of the screen.
+// It depends on the lesson and the size only, so that the panes keep
+// their places from step to step.
+func (l *lesson) narrationHeight(th *theme, width, h int) int {
+	maxB := h * 2 / 5
+	if h < 28 { // a small screen: the SPF pane needs the room
+		maxB = max(6, h/3)
+	}
+	if l.narrH.width != width || l.narrH.h != h || l.narrH.th != th {
+		need := 0
+		samples := l.narrationSamples()
+		for i := range samples {
+			need = max(need, len(l.tell(th, &samples[i], width, i == len(samples)-1)))
+		}
+		l.narrH = narrSize{width: width, h: h, th: th, lines: need}
+	}
+	return min(max(l.narrH.lines+2, 5), maxB)
+}
+
+// narrSize is the narration's height as computed for a width and height.
+type narrSize struct {
+	width, h, lines int
+	th              *theme
+}
+
+// narrationSamples returns steps that tell what the lesson's steps will
+// tell: the set-up, and each step of the dialogue with its narration, its
+// notice and its expectations met; the last one ends the lesson.
+func (l *lesson) narrationSamples() []scenarios.Step {
+	text := func(k scenarios.EventKind, s string) []scenarios.Event {
+		if s == "" {
+			return nil
+		}
+		return []scenarios.Event{{Kind: k, Text: s}}
+	}
+	out := []scenarios.Step{{Role: scenarios.RoleSetUp, Events: text(scenarios.EventLesson, l.sc.Lesson)}}
+	for i := range l.sc.Dialogue {
+		ds := &l.sc.Dialogue[i]
+		st := scenarios.Step{Index: i + 1, Role: scenarios.RoleDialogue, Number: i + 1, Script: ds}
+		st.Events = append(text(scenarios.EventNarration, ds.Narration), text(scenarios.EventNotice, ds.Notice)...)
+		for _, c := range expected(&ds.Expect) {
+			st.Events = append(st.Events, scenarios.Event{Kind: scenarios.EventCheck, Check: &c})
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// expected returns the expectations of a step as met, for sizing.
+func expected(e *scenarios.Expect) []scenarios.Check {
+	var out []scenarios.Check
+	add := func(field, s string) {
+		if s != "" && s != "0" {
+			out = append(out, scenarios.Check{Field: field, Expected: s, OK: true})
+		}
+	}
+	add("code", strconv.Itoa(e.Code))
+	add("enhanced", e.Enhanced)
+	add("text", e.Text)
+	add("spf", string(e.SPF))
+	for _, h := range e.Headers {
+		add("header", strconv.Quote(h))
+	}
+	add("rdns", e.RDNS)
 	return out
 }
 
@@ -355,6 +469,9 @@ func guessSegs(th *theme, g *guess) []seg {
 	if g.askSPF {
 		out = append(out, seg{" and SPF " + string(g.result), th.text}, mark(g.resultRight()))
 	}
+	if g.askDMARC {
+		out = append(out, seg{" and DMARC " + string(g.dmarc), th.text}, mark(g.dmarcRight()))
+	}
 	got := fmt.Sprintf("; the server answered %dxx", g.gotClass)
 	if g.askSPF {
 		r := string(g.gotResult)
@@ -362,6 +479,13 @@ func guessSegs(th *theme, g *guess) []seg {
 			r = "no SPF check"
 		}
 		got += ", SPF " + r
+	}
+	if g.askDMARC {
+		r := string(g.gotDMARC)
+		if r == "" {
+			r = "no DMARC check"
+		}
+		got += ", DMARC " + r
 	}
 	return append(out, seg{got + ".", th.text})
 }

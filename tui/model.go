@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -28,7 +30,17 @@ type Options struct {
 	// Theme is "dark" or "light" to skip asking the terminal for its
 	// background colour; "" asks.
 	Theme string
+	// StateDir is where the lab remembers the lessons done and the
+	// prediction scores between runs (DefaultStateDir); "" remembers
+	// nothing.
+	StateDir string
+	// ScreenDir is where s saves the screen, as SVG and as text; "" is
+	// the current directory.
+	ScreenDir string
 }
+
+// endOfLesson is what the status line says at the end of a lesson.
+const endOfLesson = "End of the lesson: n for the next one, ← to step back, r to restart, esc: all."
 
 // speeds are the auto-play intervals, slowest last.
 var speeds = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second}
@@ -55,14 +67,18 @@ type Model struct {
 	w, h  int
 	mouse bool
 
-	screen   screen
-	showHelp bool
-	status   string // a message for the status line until the next key
+	screen screen
+	keysPg pager  // the keys (?), when open
+	status string // a message for the status line until the next key
 
 	cursor  int // the lesson list
 	listTop int
 	done    map[string]bool   // lessons completed
 	scores  map[string][2]int // predictions right and made, by lesson
+
+	progress *progress    // where done and scores are kept between runs
+	kept     progressData // as last kept, other files' lessons included
+	failed   bool         // keeping them failed once: said once, not again
 
 	predict bool
 	gen     int // numbers runners: a message of an older one is stale
@@ -73,12 +89,9 @@ type Model struct {
 
 // hitMap records the panes of the last view for mouse clicks.
 type hitMap struct {
-	panes   [panes]rect
-	replyAt map[int]int // screen row in the SMTP pane → reply
-	pageSPF int         // lines of the SPF pane, for paging
-	pageNar int
-	maxSPF  int // the largest useful scroll offsets
-	maxNar  int
+	panes          [panes]rect
+	replyAt        map[int]int // screen row in the SMTP pane → reply
+	smtp, spf, nar scrolled    // where the panes stand
 }
 
 type rect struct{ x, y, w, h int }
@@ -101,6 +114,17 @@ func New(ctx context.Context, file *scenarios.File, opts Options) (*Model, error
 		done: map[string]bool{}, scores: map[string][2]int{},
 	}
 	m.setDark(opts.Theme != "light")
+	p, kept, err := loadProgress(opts.StateDir)
+	m.progress, m.kept = p, kept
+	if err != nil {
+		m.status, m.failed = "The lab goes on without the progress of earlier runs: "+err.Error(), true
+	}
+	for id, lp := range kept.Files[file.Name] {
+		m.done[id] = lp.Done
+		if lp.Predicted[1] > 0 {
+			m.scores[id] = lp.Predicted
+		}
+	}
 	if opts.Lesson != "" {
 		m.cursor = slices.Index(file.IDs(), opts.Lesson)
 		if m.cursor < 0 {
@@ -123,9 +147,11 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Close closes the open lesson's server, unless a command still uses it
-// (the process is ending then anyway).
+// Close writes the progress not written yet and closes the open lesson's
+// server, unless a command still uses it (the process is ending then
+// anyway).
 func (m *Model) Close() {
+	m.progress.flush(m.kept) // the lab is closing: the next run says if the file is unreadable
 	if m.les != nil && !m.les.busy && m.les.runner != nil {
 		m.les.runner.Close()
 		m.les.runner = nil
@@ -144,7 +170,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		m.status = ""
-		return m, m.onKey(msg)
+		return m, tea.Batch(m.onKey(msg), m.keep())
 	case tea.PasteMsg:
 		return m, m.onPaste(msg)
 	case tea.MouseWheelMsg:
@@ -152,17 +178,53 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg:
 		m.onClick(msg.Mouse())
 	case stepMsg:
-		return m, m.onStep(msg)
+		return m, tea.Batch(m.onStep(msg), m.keep())
 	case replayMsg:
-		return m, m.onReplay(msg)
+		return m, tea.Batch(m.onReplay(msg), m.keep())
 	case tickMsg:
 		return m, m.onTick(msg)
+	case progressMsg:
+		if msg.err != nil && !m.failed {
+			m.status, m.failed = "The lab could not keep your progress: "+msg.err.Error(), true
+		}
+	case savedMsg:
+		if msg.err != nil {
+			m.status = "The screen was not saved: " + msg.err.Error()
+		} else {
+			m.status = "Saved " + strings.Join(msg.names, " and ") + "."
+		}
 	case lintMsg:
 		if l := m.les; l != nil && l.edit != nil && msg.seq == l.edit.seq {
-			l.edit.lint, l.edit.lintErr, l.edit.lintFor = msg.report, msg.err, msg.text
+			l.edit.verdict, l.edit.lint, l.edit.lintErr, l.edit.lintFor = msg.verdict, msg.report, msg.err, msg.key
 		}
 	}
 	return m, nil
+}
+
+// keep saves the lessons done and the prediction scores of this file of
+// lessons, when they changed since they were last kept.
+func (m *Model) keep() tea.Cmd {
+	now := map[string]lessonProgress{}
+	for id, done := range m.done {
+		if done {
+			now[id] = lessonProgress{Done: true}
+		}
+	}
+	for id, s := range m.scores {
+		lp := now[id]
+		lp.Predicted = s
+		now[id] = lp
+	}
+	if maps.Equal(now, m.kept.Files[m.file.Name]) {
+		return nil
+	}
+	files := maps.Clone(m.kept.Files)
+	if files == nil {
+		files = map[string]map[string]lessonProgress{}
+	}
+	files[m.file.Name] = now
+	m.kept = progressData{Files: files}
+	return m.progress.saveCmd(m.kept)
 }
 
 // setDark picks the theme for a dark or light background.
@@ -181,7 +243,7 @@ func (m *Model) setDark(dark bool) {
 func (m *Model) open(sc *scenarios.Scenario) tea.Cmd {
 	m.gen++
 	m.les = &lesson{
-		sc: sc, gen: m.gen, busy: true, selected: -1, speed: defaultSpeed,
+		sc: sc, gen: m.gen, busy: true, selected: -1, smtpTop: -1, spfTop: -1, speed: defaultSpeed,
 		actions: []action{{}}, scored: map[int]guess{},
 	}
 	m.screen = screenLesson
@@ -235,13 +297,13 @@ func (m *Model) forward() tea.Cmd {
 		l.playing = false
 		return nil
 	case l.eof:
-		m.status = "The end of the lesson: ← steps back, r restarts, esc shows the lessons."
+		m.status = endOfLesson
 		l.playing = false
 		return nil
 	}
 	if m.predict && l.guess == nil {
 		if ds := l.upcoming(); ds != nil && ds.Kind != scenarios.StepSay {
-			l.guess = &guess{step: l.dialogueDone() + 1, askSPF: ds.Expect.SPF != ""}
+			l.guess = &guess{step: l.dialogueDone() + 1, askSPF: ds.Expect.SPF != "", askDMARC: ds.Expect.DMARC != ""}
 			return nil
 		}
 	}
@@ -257,18 +319,18 @@ func (m *Model) onStep(msg stepMsg) tea.Cmd {
 	if msg.eof {
 		l.actions = l.actions[:len(l.actions)-1]
 		l.eof, l.queued, l.playing = true, 0, false
-		m.status = "The end of the lesson: ← steps back, r restarts, esc shows the lessons."
+		m.status = endOfLesson
 		return nil
 	}
 	l.addStep(msg.step)
-	l.selected, l.spfTop, l.narrTop = -1, 0, 0
+	l.selected, l.smtpTop, l.spfTop, l.narrTop = -1, -1, -1, 0
 	if msg.err != nil {
 		l.err = msg.err
 		m.status = "The lab failed: " + msg.err.Error()
 		l.queued, l.playing = 0, false
 	}
 	if g := l.guess; g != nil && g.answered && g.step == msg.step.Number {
-		g.gotClass, g.gotResult = replyClass(msg.step.Reply), spfResult(&msg.step)
+		g.gotClass, g.gotResult, g.gotDMARC = replyClass(msg.step.Reply), spfResult(&msg.step), dmarcResult(&msg.step)
 		l.scored[g.step] = *g
 		l.guess = nil
 		r, t := score(l.scored)
@@ -335,12 +397,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	if m.showHelp {
+	if m.keysPg.open {
 		switch {
 		case key.Matches(msg, k.Help), msg.String() == "esc":
-			m.showHelp = false
+			m.keysPg.open = false
 		case key.Matches(msg, k.Quit):
 			return tea.Quit
+		default:
+			m.keysPg.scrollKey(msg.String())
 		}
 		return nil
 	}
@@ -366,23 +430,51 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.keysPg.show()
 	case key.Matches(msg, k.Up):
 		m.cursor = (m.cursor - 1 + n) % n
 	case key.Matches(msg, k.Down):
 		m.cursor = (m.cursor + 1) % n
-	case msg.String() == "home":
+	case key.Matches(msg, k.Top):
 		m.cursor = 0
-	case msg.String() == "end":
+	case key.Matches(msg, k.Bottom):
 		m.cursor = n - 1
 	case key.Matches(msg, k.Open):
 		return m.open(m.file.Scenarios[m.cursor])
 	case key.Matches(msg, k.Predict):
 		m.togglePredict()
+	case key.Matches(msg, k.Save):
+		return m.saveScreen()
 	case key.Matches(msg, k.Mouse):
 		m.mouse = !m.mouse
 	}
 	return nil
+}
+
+// nextLesson opens the lesson after this one, once this one is done.
+func (m *Model) nextLesson() tea.Cmd {
+	l := m.les
+	i := slices.Index(m.file.Scenarios, l.sc) + 1
+	switch {
+	case !l.complete():
+		m.status = "n opens the next lesson at the end of this one; space goes on."
+		return nil
+	case i >= len(m.file.Scenarios):
+		m.status = "This was the last lesson: esc shows them all."
+		return nil
+	}
+	m.cursor = i
+	return tea.Batch(m.leave(), m.open(m.file.Scenarios[i]))
+}
+
+// saveScreen saves the screen as it is, as SVG and as text, named after
+// the lesson and its step: for a teacher's slides and handouts.
+func (m *Model) saveScreen() tea.Cmd {
+	name := "spflab-lessons"
+	if l := m.les; l != nil && m.screen == screenLesson {
+		name = fmt.Sprintf("%s-step-%d", l.sc.ID, l.dialogueDone())
+	}
+	return saveCmd(m.th, m.opts.ScreenDir, name, m.render())
 }
 
 func (m *Model) togglePredict() {
@@ -403,7 +495,7 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.keysPg.show()
 	case key.Matches(msg, k.Lessons):
 		return m.leave()
 	case key.Matches(msg, k.Next):
@@ -449,21 +541,27 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 			l.focus = (l.focus + 1) % panes
 		}
 	case key.Matches(msg, k.Earlier):
-		m.scroll(-1)
+		m.selectReply(l.selectedReply() - 1)
 	case key.Matches(msg, k.Later):
-		m.scroll(1)
-	case key.Matches(msg, k.PageUp):
-		m.page(-1)
-	case key.Matches(msg, k.PageDn):
-		m.page(1)
+		m.selectReply(l.selectedReply() + 1)
+	case key.Matches(msg, k.First):
+		m.selectReply(0)
 	case key.Matches(msg, k.Newest):
-		l.selected, l.spfTop, l.narrTop = -1, 0, 0
-	case msg.String() == "home":
-		if len(l.tr.replies) > 0 {
-			l.selected, l.spfTop, l.narrTop = 0, 0, 0
-		}
+		m.selectReply(len(l.tr.replies) - 1)
+	case key.Matches(msg, k.LineUp):
+		m.scroll(l.focus, -1)
+	case key.Matches(msg, k.LineDn):
+		m.scroll(l.focus, 1)
+	case key.Matches(msg, k.PageUp):
+		m.scroll(l.focus, -m.page(l.focus))
+	case key.Matches(msg, k.PageDn):
+		m.scroll(l.focus, m.page(l.focus))
 	case key.Matches(msg, k.Predict):
 		m.togglePredict()
+	case key.Matches(msg, k.NextLesson):
+		return m.nextLesson()
+	case key.Matches(msg, k.Save):
+		return m.saveScreen()
 	case key.Matches(msg, k.Edit):
 		l.edit = newEditor(m.th, l.sc, l.drafts)
 		l.playing = false
@@ -477,40 +575,38 @@ func (m *Model) lessonKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// scroll moves the selection (SMTP pane) or the text (other panes) by d.
-func (m *Model) scroll(d int) {
+// selectReply selects reply k, the newest from the last one on, and shows
+// it: the panes follow the selection.
+func (m *Model) selectReply(k int) {
 	l := m.les
-	switch l.focus {
+	n := len(l.tr.replies)
+	if n == 0 {
+		return
+	}
+	k = max(k, 0)
+	if k >= n-1 {
+		k = -1
+	}
+	l.selected, l.smtpTop, l.spfTop, l.narrTop = k, -1, -1, 0
+}
+
+// scroll scrolls pane p by d lines from where it stands as drawn.
+func (m *Model) scroll(p pane, d int) {
+	l := m.les
+	switch p {
 	case paneSMTP:
-		n := len(l.tr.replies)
-		if n == 0 {
-			return
-		}
-		sel := l.selectedReply() + d
-		switch {
-		case sel < 0:
-			sel = 0
-		case sel >= n-1:
-			sel = -1
-		}
-		l.selected, l.spfTop, l.narrTop = sel, 0, 0
+		l.smtpTop = min(max(m.hit.smtp.top+d, 0), m.hit.smtp.max)
 	case paneSPF:
-		l.spfTop = min(max(l.spfTop+d, 0), m.hit.maxSPF)
+		l.spfTop = min(max(m.hit.spf.top+d, 0), m.hit.spf.max)
 	case paneNarration:
-		l.narrTop = min(max(l.narrTop+d, 0), m.hit.maxNar)
+		l.narrTop = min(max(m.hit.nar.top+d, 0), m.hit.nar.max)
 	}
 }
 
-// page scrolls the focused pane by a page.
-func (m *Model) page(d int) {
-	switch m.les.focus {
-	case paneSMTP:
-		m.scroll(5 * d)
-	case paneSPF:
-		m.scroll(d * max(m.hit.pageSPF-1, 1))
-	case paneNarration:
-		m.scroll(d * max(m.hit.pageNar-1, 1))
-	}
+// page is how far pgup and pgdn scroll pane p: its height less a line.
+func (m *Model) page(p pane) int {
+	sc := [...]scrolled{m.hit.smtp, m.hit.spf, m.hit.nar}[p]
+	return max(sc.page-1, 1)
 }
 
 func (m *Model) guessKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -525,20 +621,23 @@ func (m *Model) guessKey(msg tea.KeyPressMsg) tea.Cmd {
 		l.guess = nil
 		return m.run(action{})
 	case s == "?":
-		m.showHelp = true
+		m.keysPg.show()
 	case s == "q":
 		return tea.Quit
 	case g.class == 0 && len(s) == 1 && s >= "2" && s <= "5":
 		g.class = int(s[0] - '0')
-		if !g.askSPF {
-			g.answered = true
-			return m.run(action{})
-		}
-	case g.class != 0:
+	case g.wantsSPF():
 		if r, ok := resultKeys[s]; ok {
-			g.result, g.answered = r, true
-			return m.run(action{})
+			g.result = r
 		}
+	case g.wantsDMARC():
+		if r, ok := dmarcKeys[s]; ok {
+			g.dmarc = r
+		}
+	}
+	if g.class != 0 && !g.wantsSPF() && !g.wantsDMARC() {
+		g.answered = true
+		return m.run(action{})
 	}
 	return nil
 }
@@ -639,9 +738,9 @@ func (m *Model) onWheel(ms tea.Mouse) {
 	}
 	switch ms.Button {
 	case tea.MouseWheelUp:
-		m.scroll(-1)
+		m.scroll(l.focus, -1)
 	case tea.MouseWheelDown:
-		m.scroll(1)
+		m.scroll(l.focus, 1)
 	}
 }
 
@@ -656,9 +755,8 @@ func (m *Model) onClick(ms tea.Mouse) {
 		}
 	}
 	if k, ok := m.hit.replyAt[ms.Y]; ok && l.focus == paneSMTP {
-		if k == len(l.tr.replies)-1 {
-			k = -1
-		}
-		l.selected, l.spfTop, l.narrTop = k, 0, 0
+		top := m.hit.smtp.top
+		m.selectReply(k)
+		l.smtpTop = top // the dialogue stays where it was clicked
 	}
 }

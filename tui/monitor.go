@@ -20,8 +20,11 @@ type MonitorOptions struct {
 	// www.euston.net".
 	Title string
 	// Hints are lines telling how to connect (a swaks command, an nc line,
-	// dig commands), shown until the first session.
+	// dig commands), shown until the first session, and on h.
 	Hints []string
+	// Messages returns the messages the server stored, for the mailbox
+	// (m); nil leaves the monitor without one.
+	Messages func() []smtpsim.Message
 	// Presenter and Theme are as in Options.
 	Presenter bool
 	Theme     string
@@ -57,8 +60,18 @@ type session struct {
 	spf      string         // the last SPF result
 	decision *smtpsim.Reply // the reply that carried it
 	deciding bool           // the next reply carries spf
+	refusal  *smtpsim.Reply // the last 4xx or 5xx reply, SPF's or not
 	closed   bool
 }
+
+// monView is what the monitor's body shows.
+type monView uint8
+
+const (
+	viewSessions monView = iota // the sessions, a dialogue, its SPF side
+	viewHints                   // how to connect
+	viewMailbox                 // the stored messages
+)
 
 // Monitor shows the sessions of a serving lab live: a list of sessions,
 // the dialogue of the selected one as on the wire, and what the server
@@ -77,9 +90,13 @@ type Monitor struct {
 	cur      int // the session shown, an index in sessions
 	follow   bool
 	selected int // the reply selected in the current session, -1 newest
-	spfTop   int
-	focus    pane // paneSMTP (sessions and replies) or paneSPF
-	showHelp bool
+	// Scroll offsets: -1 shows the selected reply and what decided it.
+	smtpTop, spfTop int
+	smtp, spf       scrolled // the panes as last drawn
+	focus           pane     // paneSMTP (sessions and replies) or paneSPF
+	keysPg          pager    // the keys (?), when open
+	view            monView
+	mail            mailbox
 
 	queries []fakedns.Query
 	nDNS    int
@@ -91,7 +108,7 @@ func NewMonitor(opts MonitorOptions) *Monitor {
 		opts.MaxSessions = 200
 	}
 	mo := &Monitor{opts: opts, keys: newKeyMap(), help: help.New(),
-		byID: map[uint64]*session{}, follow: true, selected: -1}
+		byID: map[uint64]*session{}, follow: true, selected: -1, smtpTop: -1, spfTop: -1}
 	mo.setDark(opts.Theme != "light")
 	return mo
 }
@@ -182,7 +199,7 @@ func (mo *Monitor) add(e smtpsim.Event) {
 			mo.cur = max(mo.cur-1, 0)
 		}
 		if mo.follow {
-			mo.cur, mo.selected, mo.spfTop = len(mo.sessions)-1, -1, 0
+			mo.cur, mo.selected, mo.smtpTop, mo.spfTop = len(mo.sessions)-1, -1, -1, -1
 		}
 	}
 	switch e.Kind {
@@ -202,6 +219,13 @@ func (mo *Monitor) add(e smtpsim.Event) {
 		if s.deciding {
 			s.decision, s.deciding = e.Reply, false
 		}
+		if e.Reply.Code >= 400 {
+			s.refusal = e.Reply
+		}
+	case smtpsim.EventStored:
+		if mo.view == viewMailbox && mo.opts.Messages != nil {
+			mo.mail.load(mo.opts.Messages())
+		}
 	case smtpsim.EventClose:
 		s.closed = true
 	}
@@ -209,7 +233,7 @@ func (mo *Monitor) add(e smtpsim.Event) {
 	// --xclient-addr, nc): nothing is the lab's machinery.
 	s.tr.add(entry{ev: &e, group: -1})
 	if s == mo.current() && mo.selected < 0 {
-		mo.spfTop = 0
+		mo.smtpTop, mo.spfTop = -1, -1
 	}
 }
 
@@ -222,73 +246,120 @@ func (mo *Monitor) current() *session {
 
 func (mo *Monitor) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := mo.keys
-	switch s := msg.String(); {
-	case s == "ctrl+c", key.Matches(msg, k.Quit):
+	if key.Matches(msg, k.Quit) {
 		return tea.Quit
-	case mo.showHelp:
-		mo.showHelp = false
-	case key.Matches(msg, k.Help):
-		mo.showHelp = true
+	}
+	if mo.keysPg.open {
+		if !mo.keysPg.scrollKey(msg.String()) {
+			mo.keysPg.open = false
+		}
+		return nil
+	}
+	if key.Matches(msg, k.Help) {
+		mo.keysPg.show()
+		return nil
+	}
+	switch mo.view {
+	case viewHints:
+		if key.Matches(msg, k.Hints) || msg.String() == "esc" {
+			mo.view = viewSessions
+		}
+		return nil
+	case viewMailbox:
+		mo.mailKey(msg)
+		return nil
+	}
+	switch s := msg.String(); {
+	case key.Matches(msg, k.Hints):
+		mo.view = viewHints
+	case key.Matches(msg, k.Mailbox):
+		if mo.opts.Messages == nil {
+			break
+		}
+		mo.view, mo.mail.open = viewMailbox, false
+		mo.mail.load(mo.opts.Messages())
 	case key.Matches(msg, k.Focus):
 		if mo.focus == paneSMTP {
 			mo.focus = paneSPF
 		} else {
 			mo.focus = paneSMTP
 		}
-	case s == "[" || s == "pgup" && mo.focus == paneSMTP:
+	case s == "[":
 		mo.pick(mo.cur - 1)
-	case s == "]" || s == "pgdown" && mo.focus == paneSMTP:
+	case s == "]":
 		mo.pick(mo.cur + 1)
-	case s == "F":
-		mo.follow = true
+	case key.Matches(msg, k.Follow):
 		mo.pick(len(mo.sessions) - 1)
-		mo.follow = true
 	case key.Matches(msg, k.Earlier), key.Matches(msg, k.Later):
 		d := 1
 		if key.Matches(msg, k.Earlier) {
 			d = -1
 		}
-		if mo.focus == paneSPF {
-			mo.spfTop = max(mo.spfTop+d, 0)
-			break
-		}
 		if s := mo.current(); s != nil && len(s.tr.replies) > 0 {
 			sel := shownReply(&s.tr, mo.selected) + d
-			mo.selected, mo.spfTop = min(max(sel, 0), len(s.tr.replies)-1), 0
+			mo.selected, mo.smtpTop, mo.spfTop = min(max(sel, 0), len(s.tr.replies)-1), -1, -1
 		}
-	case key.Matches(msg, k.PageDn):
-		mo.spfTop += 5
-	case key.Matches(msg, k.PageUp):
-		mo.spfTop = max(mo.spfTop-5, 0)
 	case key.Matches(msg, k.Newest):
-		mo.selected, mo.spfTop = -1, 0
+		mo.selected, mo.smtpTop, mo.spfTop = -1, -1, -1
+	case key.Matches(msg, k.LineUp):
+		mo.scroll(-1)
+	case key.Matches(msg, k.LineDn):
+		mo.scroll(1)
+	case key.Matches(msg, k.PageUp):
+		mo.scroll(-mo.page())
+	case key.Matches(msg, k.PageDn):
+		mo.scroll(mo.page())
 	}
 	return nil
 }
 
-// pick shows session i; picking stops following the newest session.
+// mailKey handles a key in the mailbox: ↑ ↓ pick a message, enter opens
+// it, j k pgup pgdn scroll it, esc goes back.
+func (mo *Monitor) mailKey(msg tea.KeyPressMsg) {
+	k, mb := mo.keys, &mo.mail
+	switch {
+	case msg.String() == "esc" && mb.open:
+		mb.open = false
+	case msg.String() == "esc", key.Matches(msg, k.Mailbox):
+		mo.view = viewSessions
+	case key.Matches(msg, k.Earlier):
+		mb.cur, mb.open = max(mb.cur-1, 0), false
+	case key.Matches(msg, k.Later):
+		mb.cur, mb.open = min(mb.cur+1, max(len(mb.msgs)-1, 0)), false
+	case msg.String() == "enter" && len(mb.msgs) > 0:
+		mb.open = true
+		mb.pg.show()
+	case mb.open:
+		mb.pg.scrollKey(msg.String())
+	}
+}
+
+// pick shows session i; picking stops following the newest session,
+// picking the newest follows it.
 func (mo *Monitor) pick(i int) {
 	if len(mo.sessions) == 0 {
 		return
 	}
 	mo.cur = min(max(i, 0), len(mo.sessions)-1)
 	mo.follow = mo.cur == len(mo.sessions)-1
-	mo.selected, mo.spfTop = -1, 0
+	mo.selected, mo.smtpTop, mo.spfTop = -1, -1, -1
 }
 
-func (mo *Monitor) monitorHelp() keyHelp {
-	k := mo.keys
-	sessions := bind([]string{"[", "]"}, "[ ]", "session")
-	follow := bind([]string{"F"}, "F", "follow the newest")
-	auto := bind([]string{"end"}, "end", "the reply SPF decided")
-	return keyHelp{
-		short: []key.Binding{sessions, k.Reply, k.Focus, follow, k.Help, k.Quit},
-		full: [][]key.Binding{
-			{sessions, follow},
-			{k.Earlier, k.Later, auto, k.Focus, k.PageUp, k.PageDn},
-			{k.Help, k.Quit},
-		},
+// scroll scrolls the focused pane by d lines from where it stands.
+func (mo *Monitor) scroll(d int) {
+	if mo.focus == paneSPF {
+		mo.spfTop = min(max(mo.spf.top+d, 0), mo.spf.max)
+		return
 	}
+	mo.smtpTop = min(max(mo.smtp.top+d, 0), mo.smtp.max)
+}
+
+// page is how far pgup and pgdn scroll the focused pane.
+func (mo *Monitor) page() int {
+	if mo.focus == paneSPF {
+		return max(mo.spf.page-1, 1)
+	}
+	return max(mo.smtp.page-1, 1)
 }
 
 // View draws the monitor.
@@ -316,16 +387,24 @@ func (mo *Monitor) render() string {
 	if gap := w - textWidthANSI(left) - textWidthANSI(right); gap > 0 {
 		header += spaces(gap) + right
 	}
-	status := mo.help.ShortHelpView(mo.monitorHelp().ShortHelp())
+	status := mo.help.ShortHelpView(mo.keys.monitorHelp(mo.view, mo.mail.open).short)
 	bodyH := h - 2
 	var body string
-	if mo.showHelp {
-		lines := strings.Split(mo.help.FullHelpView(mo.monitorHelp().FullHelp()), "\n")
-		lines = append(lines, "", th.dim.on("Each connection to the lab's SMTP server is a session; its lines and replies"),
-			th.dim.on("show as on the wire, and the SPF pane shows what the server did behind the"), th.dim.on("selected reply."))
-		body = th.box("Keys", "? or esc closes", lines, w, bodyH, true)
+	if mo.keysPg.open {
+		lines := helpText(th, mo.keys.monitorHelp(mo.view, mo.mail.open), []string{
+			"Each connection to the lab's SMTP server is a session; its lines and replies show as on the wire, and the SPF pane shows what the server did behind the selected reply.",
+		}, w-3)
+		body = mo.keysPg.view(th, "Keys", "? or esc closes", lines, w, bodyH)
 	} else {
-		body = mo.body(w, bodyH)
+		switch mo.view {
+		case viewHints:
+			listH := mo.listHeight(bodyH)
+			body = mo.sessionList(w, listH) + "\n" + mo.hints(w, bodyH-listH, "h or esc closes")
+		case viewMailbox:
+			body = mo.mailboxView(w, bodyH)
+		default:
+			body = mo.body(w, bodyH)
+		}
 	}
 	return fit(header, w) + "\n" + body + "\n" + fit(status, w)
 }
@@ -334,16 +413,12 @@ func (mo *Monitor) render() string {
 // the DNS queries (or, before any session, how to connect).
 func (mo *Monitor) body(w, h int) string {
 	th := mo.th
-	listH := min(max(len(mo.sessions), 1)+2, max(3, h/4))
+	listH := mo.listHeight(h)
 	bottomH := 0
 	var bottom []string
 	var bottomTitle string
 	if len(mo.sessions) == 0 && len(mo.opts.Hints) > 0 {
-		var lines []string
-		for _, hnt := range mo.opts.Hints {
-			lines = append(lines, wrapText(hnt, th.text, w-3)...)
-		}
-		return mo.sessionList(w, listH) + "\n" + th.box("Connect with", "", lines, w, h-listH, false)
+		return mo.sessionList(w, listH) + "\n" + mo.hints(w, h-listH, "")
 	}
 	if len(mo.queries) > 0 {
 		bottomTitle = "DNS queries"
@@ -370,7 +445,7 @@ func (mo *Monitor) body(w, h int) string {
 	var smtpW, spfW, smtpH, spfH int
 	side := w >= minSideBySide
 	if side {
-		smtpW, spfW, smtpH, spfH = max(34, w*9/20), w-max(34, w*9/20), midH, midH
+		smtpW, spfW, smtpH, spfH = smtpWidth(w), w-smtpWidth(w), midH, midH
 	} else {
 		smtpW, spfW, smtpH, spfH = w, w, midH/2, midH-midH/2
 	}
@@ -379,9 +454,10 @@ func (mo *Monitor) body(w, h int) string {
 		title = fmt.Sprintf("SMTP · session %d · %s", s.id, s.client)
 	}
 	k := shownReply(&tr, mo.selected)
-	smtp, _ := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, focused: mo.focus == paneSMTP}, k, nil)
-	spfBox, _, maxTop := serverPane(th, &tr, paneView{w: spfW, h: spfH, top: mo.spfTop, focused: mo.focus == paneSPF}, k)
-	mo.spfTop = min(mo.spfTop, maxTop)
+	smtp, _, smtpAt := dialoguePane(th, &tr, paneView{title: title, w: smtpW, h: smtpH, top: mo.smtpTop, focused: mo.focus == paneSMTP}, k, nil)
+	mo.smtp = smtpAt
+	spfBox, sc := serverPane(th, &tr, paneView{w: spfW, h: spfH, top: mo.spfTop, focused: mo.focus == paneSPF}, k)
+	mo.spf = sc
 	if side {
 		out += joinColumns(smtp, spfBox)
 	} else {
@@ -392,6 +468,39 @@ func (mo *Monitor) body(w, h int) string {
 		out += "\n" + th.box(bottomTitle, "", shown, w, bottomH, false)
 	}
 	return out
+}
+
+// listHeight is the height of the session list in a body of h rows.
+func (mo *Monitor) listHeight(h int) int { return min(max(len(mo.sessions), 1)+2, max(3, h/4)) }
+
+// hints draws how to connect in a w×h box.
+func (mo *Monitor) hints(w, h int, note string) string {
+	var lines []string
+	for _, hnt := range mo.opts.Hints {
+		lines = append(lines, wrapText(hnt, mo.th.text, w-3)...)
+	}
+	if len(lines) == 0 {
+		lines = []string{mo.th.dim.on("No hints: connect to the lab's SMTP server with any client.")}
+	}
+	return mo.th.box("Connect with", note, lines, w, h, note != "")
+}
+
+// mailboxView draws the stored messages over the one opened.
+func (mo *Monitor) mailboxView(w, h int) string {
+	th, mb := mo.th, &mo.mail
+	list := mb.listLines(th, w-2)
+	listH := min(len(list)+2, max(3, h/3))
+	if !mb.open || len(mb.msgs) == 0 {
+		listH = h
+	}
+	shown, _ := window(list, mb.cur-(listH-2)/2, listH-2)
+	out := th.box("Mailbox · "+count(len(mb.msgs), "message"), "↑↓ pick · enter opens · esc back", shown, w, listH, !mb.open)
+	if listH == h {
+		return out
+	}
+	m := &mb.msgs[min(mb.cur, len(mb.msgs)-1)]
+	lines := messageLines(th, m, w-3)
+	return out + "\n" + mb.pg.view(th, fmt.Sprintf("Message %d", m.ID), "j k pgup pgdn scroll · esc closes", lines, w, h-listH)
 }
 
 // sessionList draws one line per session, the current one marked.
@@ -415,12 +524,17 @@ func (mo *Monitor) sessionList(w, h int) string {
 			state = "closed"
 		}
 		segs = append(segs, seg{fmt.Sprintf(" %-6s", state), th.dim})
+		// The SPF result and the reply it gave, else a refusal without SPF
+		// (the 553 of a sender domain that does not exist), in one column.
+		rep := s.decision
 		if s.spf != "" {
 			segs = append(segs, seg{" SPF ", th.dim}, seg{fmt.Sprintf("%-9s", s.spf), th.resultPaint(s.spf)})
-			if s.decision != nil {
-				_, num := th.replyPaints(s.decision.Code)
-				segs = append(segs, seg{" → ", th.dim}, seg{fmt.Sprint(s.decision.Code), num})
-			}
+		} else if rep = s.refusal; rep != nil {
+			segs = append(segs, seg{spaces(14), th.dim})
+		}
+		if rep != nil {
+			_, num := th.replyPaints(rep.Code)
+			segs = append(segs, seg{" → ", th.dim}, seg{fmt.Sprint(rep.Code), num})
 		}
 		if s.helo != "" {
 			segs = append(segs, seg{"  HELO ", th.dim}, seg{s.helo, th.text})

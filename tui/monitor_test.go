@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -54,6 +55,9 @@ func student(t *testing.T, srv *smtpsim.Server, addr string, lines ...string) {
 		}
 	}
 }
+
+// dateRE matches a date of a Received field (RFC 5322 §3.3).
+var dateRE = regexp.MustCompile(`\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}`)
 
 // portRE matches a loopback address with its port.
 var portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
@@ -180,33 +184,51 @@ func TestMonitorKeys(t *testing.T) {
 				t.Errorf("reply %d", m.selected)
 			}
 		}},
-		{[]string{"k", "j"}, func(t *testing.T, m *Monitor) {
+		{[]string{"up", "down"}, func(t *testing.T, m *Monitor) {
 			if k := m.current().tr.spfReply(); m.selected != k {
 				t.Errorf("reply %d, want %d", m.selected, k)
 			}
 		}},
-		{[]string{"k", "j", "j", "j"}, func(t *testing.T, m *Monitor) {
+		{[]string{"up", "down", "down", "down"}, func(t *testing.T, m *Monitor) {
 			if n := len(m.current().tr.replies); m.selected != n-1 {
 				t.Errorf("reply %d, want the newest, %d", m.selected, n-1)
 			}
 		}},
 		{[]string{"tab", "down"}, func(t *testing.T, m *Monitor) {
-			if m.focus != paneSPF || m.spfTop == 0 {
-				t.Errorf("focus %d, spfTop %d", m.focus, m.spfTop)
+			// ↓ selects a reply whatever pane has the focus.
+			if n := len(m.current().tr.replies); m.focus != paneSPF || m.selected != n-1 {
+				t.Errorf("focus %d, reply %d", m.focus, m.selected)
 			}
 		}},
-		{[]string{"tab", "pgdown", "pgup"}, func(t *testing.T, m *Monitor) {
-			if m.spfTop != 0 {
+		// pgup, pgdn, j and k scroll the focused pane: the SPF pane opens on
+		// the decision, the dialogue at its end.
+		{[]string{"tab", "pgup"}, func(t *testing.T, m *Monitor) {
+			if m.spfTop != 0 || m.spf.top != 0 || m.selected != -1 {
+				t.Errorf("spfTop %d (drawn at %d), reply %d", m.spfTop, m.spf.top, m.selected)
+			}
+		}},
+		{[]string{"tab", "pgup", "j"}, func(t *testing.T, m *Monitor) {
+			if m.spfTop != 1 {
 				t.Errorf("spfTop %d", m.spfTop)
 			}
 		}},
+		{[]string{"pgup"}, func(t *testing.T, m *Monitor) {
+			if m.smtpTop != max(m.smtp.max-(m.smtp.page-1), 0) || m.cur != 2 {
+				t.Errorf("smtpTop %d (page %d, max %d), session %d", m.smtpTop, m.smtp.page, m.smtp.max, m.cur)
+			}
+		}},
+		{[]string{"k", "k", "j"}, func(t *testing.T, m *Monitor) {
+			if m.smtpTop != m.smtp.max-1 || m.selected != -1 {
+				t.Errorf("smtpTop %d (max %d), reply %d", m.smtpTop, m.smtp.max, m.selected)
+			}
+		}},
 		{[]string{"?"}, func(t *testing.T, m *Monitor) {
-			if !m.showHelp {
+			if !m.keysPg.open {
 				t.Error("no help")
 			}
 		}},
 		{[]string{"?", "esc"}, func(t *testing.T, m *Monitor) {
-			if m.showHelp {
+			if m.keysPg.open {
 				t.Error("help left open")
 			}
 		}},
@@ -288,5 +310,86 @@ func TestRunMonitor(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("RunMonitor did not return after the context ended")
+	}
+}
+
+// sendMessage speaks a whole SMTP transaction to srv from addr: the
+// message is stored.
+func sendMessage(t *testing.T, srv *smtpsim.Server, addr, body string) {
+	t.Helper()
+	c, err := smtpsim.Dial(t.Context(), srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.XClient(addr, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"HELO mail.euston.net", "MAIL FROM:<honeypot@euston.net>", "RCPT TO:<user@example.com>", "DATA"} {
+		if _, err := c.Send(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := c.SendBody(body); err != nil || rep.Code != 250 {
+		t.Fatalf("the message: %v %v", rep, err)
+	}
+	if _, err := c.Send("QUIT"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMonitorViews opens the hints again with h and the mailbox with m,
+// and shows a 553 in the session list as it shows a 550.
+func TestMonitorViews(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {100, 30}} {
+		w, h := sz[0], sz[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			var srv *smtpsim.Server
+			hints := []string{"swaks --server 127.0.0.1:2525 --xclient-addr 192.0.2.80 --from honeypot@euston.net --to user@example.com"}
+			hs := monitor(t, MonitorOptions{Title: "spf-fail", Hints: hints, Messages: func() []smtpsim.Message { return srv.Mailbox().Messages() }}, w, h)
+			srv = classroom(t, func(e smtpsim.Event) { hs.tm.Send(EventMsg(e)) })
+			sendMessage(t, srv, "192.0.2.25", "From: honeypot@euston.net\r\nSubject: hello there\r\n\r\nThe body.\r\n")
+			hs.waitMon("the message", closedSessions(1))
+			student(t, srv, "192.0.2.80", "HELO mail.euston.net", "MAIL FROM:<buddy@your.friend>", "QUIT")
+			hs.waitMon("the 553", closedSessions(2))
+
+			screen := hs.screen()
+			if !regexp.MustCompile(`#2 +192\.0\.2\.80 +closed +→ 553  HELO`).MatchString(screen) || !regexp.MustCompile(`#1 +192\.0\.2\.25 +closed SPF pass +→ 250`).MatchString(screen) {
+				t.Errorf("the session list does not show the 553 like the SPF replies:\n%s", screen)
+			}
+
+			hs.press("h")
+			if s := hs.screen(); !strings.Contains(s, "Connect with") || !strings.Contains(s, "--xclient-addr 192.0.2.80") {
+				t.Errorf("h does not show the hints:\n%s", s)
+			} else if w == 80 {
+				golden.RequireEqual(t, s) // the hints and the 553
+			}
+			hs.press("esc", "m")
+			s := hs.screen()
+			if !strings.Contains(s, "Mailbox · 1 message") || !regexp.MustCompile(`▶ #1 +192\.0\.2\.25 +SPF pass +honeypot@euston\.net → user@example\.com`).MatchString(s) {
+				t.Errorf("m does not list the message:\n%s", s)
+			}
+			hs.press("enter")
+			s = hs.screen()
+			for _, want := range []string{"Message 1", "Received-SPF: pass", "Authentication-Results:", "Received: from mail.euston.net", "Subject: hello there", "HELO mail.euston.net"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("the open message lacks %q:\n%s", want, s)
+				}
+			}
+			if w == 100 {
+				// The Received field's date is the time of the run.
+				golden.RequireEqual(t, dateRE.ReplaceAllString(s, "DATE"))
+			}
+			hs.press("pgdown")
+			if s := hs.screen(); !strings.Contains(s, "The body.") {
+				t.Errorf("the message does not scroll to its body:\n%s", s)
+			}
+			hs.press("esc", "esc")
+			hs.mon(func(m *Monitor) {
+				if m.view != viewSessions {
+					t.Errorf("esc esc left view %d", m.view)
+				}
+			})
+		})
 	}
 }

@@ -14,13 +14,18 @@ type paneView struct {
 	y       int // the screen row of the pane's top border, for mouse clicks
 	top     int // scroll offset
 	focused bool
+	// fields names header fields the SPF pane keeps in view (see
+	// transcript.spfRows).
+	fields []string
 }
 
 // dialoguePane draws a transcript as on the wire, with extra rows at the
-// end. selected is the reply the learner chose, -1 for the newest: then
-// the pane shows the end, else it keeps the selected reply in view. It
-// returns the pane and the screen rows of the replies shown.
-func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []row) (string, map[int]int) {
+// end. selected is the reply the learner chose, -1 for the newest. With a
+// negative pv.top the pane shows the end for the newest reply, else the
+// selected reply a third from the top; else it is scrolled to pv.top. It
+// returns the pane, the screen rows of the replies shown and where it
+// stands.
+func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []row) (string, map[int]int, scrolled) {
 	inner := pv.w - 2
 	if th.presenter {
 		inner--
@@ -31,16 +36,20 @@ func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []
 	}
 	rows := append(tr.smtpRows(th, sel), extra...)
 	lines, first := layoutRows(rows, inner, smtpGutter)
-	top := len(lines)
-	if selected >= 0 {
-		for i, r := range rows {
-			if r.reply == sel {
-				top = first[i] - (pv.h-2)/3 // a third from the top
-				break
+	top := pv.top
+	if top < 0 {
+		top = len(lines)
+		if selected >= 0 {
+			for i, r := range rows {
+				if r.reply == sel {
+					top = first[i] - (pv.h-2)/3 // a third from the top
+					break
+				}
 			}
 		}
 	}
-	shown, top := window(lines, top, pv.h-2)
+	avail := max(pv.h-2, 1)
+	shown, top := window(lines, top, avail)
 	at := map[int]int{}
 	for i, r := range rows {
 		if r.reply >= 0 && first[i] >= top && first[i] < top+len(shown) {
@@ -54,18 +63,23 @@ func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []
 			note = "↑ " + note
 		}
 	}
-	return th.box(pv.title, note, paintLines(shown), pv.w, pv.h, pv.focused), at
+	return th.box(pv.title, note, paintLines(shown), pv.w, pv.h, pv.focused), at, scrolled{avail, top, max(len(lines)-avail, 0)}
 }
 
+// scrolled is where a scrolling pane stands after a view: the lines it
+// shows, the offset of the first and the largest useful offset.
+type scrolled struct{ page, top, max int }
+
 // serverPane draws what the server did behind reply k of a transcript:
-// the lookup counters on top, then the trace, scrolled to pv.top. It
-// returns the pane, its page height and the largest useful scroll offset.
-func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int) {
+// the lookup counters on top, then the trace, scrolled to pv.top, or with
+// a negative pv.top so that the term that decided and the result are in
+// view (inViewTop).
+func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, scrolled) {
 	inner := pv.w - 2
 	if th.presenter {
 		inner--
 	}
-	rows, end := tr.spfRows(th, k)
+	rows, end := tr.spfRows(th, k, pv.fields)
 	title := "SPF · the server's side"
 	if k >= 0 && k < len(tr.replies) {
 		rep := tr.entries[tr.replies[k]].ev
@@ -75,13 +89,21 @@ func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int
 		}
 	}
 	lines, first := layoutRows(rows, inner, 0)
-	var fixed []string
-	if end != nil {
-		fixed = append(fixed, "") // the counters, once the window is known
+	from, to, nice := inViewSpan(rows, first, len(lines))
+	// The counters take the first row; when the rows that must be in view
+	// need it, they go into the bottom border.
+	counters := end != nil && (from < 0 || to-from+1 <= pv.h-3)
+	avail := pv.h - 2
+	if counters {
+		avail--
 	}
-	avail := max(pv.h-2-len(fixed), 1)
+	avail = max(avail, 1)
 	maxTop := max(len(lines)-avail, 0)
-	shown, top := window(lines, pv.top, avail)
+	top := pv.top
+	if top < 0 {
+		top = inViewTop(from, to, nice, avail)
+	}
+	shown, top := window(lines, top, avail)
 	here := end
 	if end != nil {
 		// The counters after the last step in view: scrolling through the
@@ -97,11 +119,16 @@ func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int
 		if top+len(shown) >= len(lines) {
 			here = end
 		}
-		fixed[0] = fit(counterLine(th, *here), inner)
 	}
-	var note []string
+	var fixed, note []string
+	if counters {
+		fixed = []string{fit(counterLine(th, *here), inner)}
+	}
 	if top > 0 {
-		note = append(note, fmt.Sprintf("↑ %d", top))
+		note = append(note, fmt.Sprintf("↑ %d ·", top))
+	}
+	if end != nil && !counters {
+		note = append(note, here.String()+" ·")
 	}
 	if rest := len(lines) - top - len(shown); rest > 0 {
 		if end != nil && *end != *here {
@@ -109,5 +136,45 @@ func serverPane(th *theme, tr *transcript, pv paneView, k int) (string, int, int
 		}
 		note = append(note, fmt.Sprintf("%d more ↓", rest))
 	}
-	return th.box(title, strings.Join(note, " "), append(fixed, paintLines(shown)...), pv.w, pv.h, pv.focused), avail, maxTop
+	n := strings.TrimSuffix(strings.Join(note, " "), " ·")
+	return th.box(title, n, append(fixed, paintLines(shown)...), pv.w, pv.h, pv.focused), scrolled{avail, top, maxTop}
+}
+
+// inViewSpan returns the lines of rows (first holds the first line of
+// each, of n lines in all) that a pane shows when it opens: from the
+// first line of the first row that must be in view to the last line of
+// the last (-1, -1 for none), and the last line of the rows nice to see.
+func inViewSpan(rows []row, first []int, n int) (from, to, nice int) {
+	from, to, nice = -1, -1, -1
+	end := func(i int) int { // the last line of row i
+		if i+1 < len(first) {
+			return first[i+1] - 1
+		}
+		return n - 1
+	}
+	for i, r := range rows {
+		switch r.inView {
+		case viewMust:
+			if from < 0 {
+				from = first[i]
+			}
+			to = end(i)
+		case viewNice:
+			nice = end(i)
+		}
+	}
+	return from, to, nice
+}
+
+// inViewTop is the smallest scroll offset of a window of h lines that
+// shows the lines from to to and, if it can as well, those up to nice.
+// With nothing to show it is 0; with more than fits, from is at the top.
+func inViewTop(from, to, nice, h int) int {
+	if from < 0 {
+		return 0
+	}
+	if nice > to && nice-from < h {
+		to = nice
+	}
+	return max(min(to-h+1, from), 0)
 }

@@ -15,7 +15,9 @@ import (
 type paint struct{ open, close string }
 
 func newPaint(s lipgloss.Style) paint {
-	const mark = "\x01"
+	// A printable mark: lipgloss leaves a control character unstyled when
+	// it underlines.
+	const mark = "X"
 	open, close, _ := strings.Cut(s.Render(mark), mark)
 	return paint{open, close}
 }
@@ -35,6 +37,10 @@ func (p paint) on(s string) string {
 type theme struct {
 	presenter bool
 	border    lipgloss.Border
+	// fg and bg are the terminal's own colours as the theme takes them:
+	// every paint reaches WCAG AA contrast (4.5:1) with them, and a
+	// screenshot is drawn with them.
+	fg, bg color.Color
 
 	text, dim, lab, accent, notice, title, focusTitle paint
 	borderPaint, focusBorder                          paint
@@ -61,13 +67,13 @@ func newTheme(dark, presenter bool) *theme {
 		violet = c("#5f00af", "#af87ff")
 		grey   = c("#5f5f5f", "#9e9e9e")
 		labCol = c("#00707a", "#87afaf")
-		edge   = c("#a8a8a8", "#585858")
+		edge   = c("#707070", "#8a8a8a")
 	)
 	if presenter {
 		green, blue, yellow, red = c("#005a00", "#00ff87"), c("#0000c0", "#87d7ff"), c("#6a4000", "#ffff00"), c("#c00000", "#ff3030")
 		violet, grey, labCol, edge = c("#4b0082", "#ffffff"), c("#303030", "#d0d0d0"), c("#005f5f", "#87ffff"), c("#303030", "#d0d0d0")
 	}
-	t := &theme{presenter: presenter, border: lipgloss.RoundedBorder()}
+	t := &theme{presenter: presenter, border: lipgloss.RoundedBorder(), fg: c("#1c1c1c", "#d0d0d0"), bg: c("#fafafa", "#1c1c1c")}
 	if presenter {
 		t.border = lipgloss.ThickBorder()
 	}
@@ -107,12 +113,14 @@ func newTheme(dark, presenter bool) *theme {
 	t.input.Focused.Prompt = lipgloss.NewStyle().Foreground(violet).Bold(true)
 	t.input.Focused.Placeholder = lipgloss.NewStyle().Foreground(grey)
 
+	// The key bar in the theme's colours: the bubbles' own greys are too
+	// faint to read (WCAG AA asks 4.5:1).
 	t.help = help.DefaultStyles(dark)
-	if presenter {
-		t.help.ShortKey = t.help.ShortKey.Foreground(violet).Bold(true)
-		t.help.FullKey = t.help.FullKey.Foreground(violet).Bold(true)
-		t.help.ShortDesc = t.help.ShortDesc.Foreground(grey)
-		t.help.FullDesc = t.help.FullDesc.Foreground(grey)
+	for _, s := range []*lipgloss.Style{&t.help.ShortKey, &t.help.FullKey} {
+		*s = s.Foreground(violet).Bold(true)
+	}
+	for _, s := range []*lipgloss.Style{&t.help.ShortDesc, &t.help.FullDesc, &t.help.ShortSeparator, &t.help.FullSeparator, &t.help.Ellipsis} {
+		*s = s.Foreground(grey)
 	}
 	return t
 }
@@ -142,4 +150,20 @@ func (t *theme) resultPaint(r string) paint {
 		return t.warn
 	}
 	return t.text
+}
+
+// colors returns the colours a cell of style st shows in: its own, else
+// the terminal's, swapped when reversed.
+func (t *theme) colors(st cellStyle) (fg, bg color.Color) {
+	fg, bg = t.fg, t.bg
+	if st.fg != nil {
+		fg = st.fg
+	}
+	if st.bg != nil {
+		bg = st.bg
+	}
+	if st.reverse {
+		fg, bg = bg, fg
+	}
+	return fg, bg
 }

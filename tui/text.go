@@ -31,7 +31,23 @@ type row struct {
 	// at is the SPF lookup counters after the step the row shows, nil
 	// for rows that show none: the counters follow the scrolling.
 	at *spf.Counters
+	// inView says whether a pane scrolls to the row when it opens.
+	inView inView
+	// short, when set, is how many segments make the row's shorter form:
+	// where the row would wrap, it shows its first segments, as many as
+	// fit on one line and never fewer than short. The words stay the
+	// event's own; only the last details go.
+	short int
 }
+
+// inView is how much a pane wants a row in view when it opens.
+type inView uint8
+
+const (
+	viewAny  inView = iota
+	viewMust        // the SPF term that decided, and the result
+	viewNice        // the policy's decision after them, if it fits
+)
 
 func plainRow(p paint, s string) row { return row{segs: []seg{{s, p}}, reply: -1} }
 
@@ -91,6 +107,17 @@ func wrapHang(segs []seg, width, hang int) [][]seg {
 	limit := width
 	for i, r := range text {
 		rw := runeWidth(r)
+		if r == ' ' && len(spans) > 0 && i == start {
+			start++ // a line after a break begins with a word
+			continue
+		}
+		if r == ' ' && w+rw > limit && i > start {
+			// The line is full up to this space: break at it, so that
+			// a word that exactly fills the line stays on it.
+			spans = append(spans, span{start, i})
+			start, w, lastSpace, limit = i+1, 0, -1, width-hang
+			continue
+		}
 		// Break until the rune fits: the text carried over to a line
 		// with a hanging indent may itself be too long for it.
 		for w+rw > limit && i > start {
@@ -201,7 +228,7 @@ func layoutRows(rows []row, width, gutter int) (lines []textLine, first []int) {
 		if gw := textWidth(g); gw < gutter {
 			g += pad[:gutter-gw]
 		}
-		for j, l := range wrapHang(r.segs, width-gutter, r.hang) {
+		for j, l := range wrapHang(r.shortest(width-gutter), width-gutter, r.hang) {
 			switch {
 			case j == 0:
 				lines = append(lines, textLine{r.gutter.paint.on(g), l})
@@ -213,6 +240,22 @@ func layoutRows(rows []row, width, gutter int) (lines []textLine, first []int) {
 		}
 	}
 	return lines, first
+}
+
+// shortest returns the segments of the row to lay out in width cells: all
+// of them, or its shorter form where they do not fit on one line.
+func (r *row) shortest(width int) []seg {
+	if r.short <= 0 || r.short >= len(r.segs) {
+		return r.segs
+	}
+	w := 0
+	for i, s := range r.segs {
+		w += textWidth(clean(s.text))
+		if w > width {
+			return r.segs[:max(i, r.short)]
+		}
+	}
+	return r.segs
 }
 
 // wrapText wraps plain text to width cells. Lines of a paragraph are

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"spflab/smtpsim"
@@ -120,7 +121,9 @@ func (t *transcript) smtpRows(th *theme, selected int) []row {
 		case smtpsim.EventConnect, smtpsim.EventXClient, smtpsim.EventClose, smtpsim.EventOmitted:
 			rows = append(rows, row{gutter: gut, segs: wordSegs(th, ev.Words()), reply: -1})
 		case smtpsim.EventPolicy, smtpsim.EventDMARCPolicy:
-			rows = append(rows, row{segs: append([]seg{{"  ", th.dim}}, wordSegs(th, ev.Words())...), reply: -1, hang: 4})
+			// At narrow widths, the result, the identity and the action;
+			// the SPF pane has the rest.
+			rows = append(rows, row{segs: append([]seg{{"  ", th.dim}}, wordSegs(th, ev.Words())...), reply: -1, hang: 4, short: 4})
 		}
 	}
 	return rows
@@ -161,9 +164,11 @@ func replyRows(th *theme, rep *smtpsim.Reply, k int, selected, lab bool) []row {
 // spfRows renders what the server did behind reply k: its own DNS
 // lookups, the HELO check, every step of the SPF evaluation as a tree, the
 // policy's decision, the DKIM and DMARC steps at the end of a message and
-// the header fields it added. It returns the rows and
-// the counters after the evaluation, nil when there was none.
-func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
+// the header fields it added. It returns the rows and the counters after
+// the evaluation, nil when there was none. The term that decided, the
+// result and the header fields of fields (in the form of
+// scenarios.Expect.Headers) are rows that must be in view.
+func (t *transcript) spfRows(th *theme, k int, fields []string) ([]row, *spf.Counters) {
 	trace := t.trace(k)
 	if len(trace) == 0 {
 		return []row{plainRow(th.dim, "No reply yet.")}, nil
@@ -182,6 +187,7 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 
 	var counters *spf.Counters
 	sawSPF := false
+	decided, result := -1, -1 // the rows of the last evaluation's decision
 	for i := range trace {
 		ev := trace[i].ev
 		if ev == nil {
@@ -190,6 +196,9 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 		switch ev.Kind {
 		case smtpsim.EventDNS, smtpsim.EventHELO, smtpsim.EventHeader, smtpsim.EventStored, smtpsim.EventXClient:
 			add(wordSegs(th, ev.Words())...)
+			if ev.Kind == smtpsim.EventHeader && slices.ContainsFunc(fields, func(f string) bool { return fieldIs(ev.Field, f) }) {
+				rows[len(rows)-1].inView = viewMust
+			}
 		case smtpsim.EventSPF:
 			if !sawSPF {
 				sawSPF = true
@@ -201,14 +210,28 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 				}
 			}
 			counters = &ev.SPF.Counters
+			switch e := ev.SPF; {
+			case e.Depth != 0:
+			case e.Kind == spf.EventCheck:
+				decided, result = -1, -1
+			case decides(e):
+				decided = len(rows)
+			case e.Kind == spf.EventResult:
+				result = len(rows)
+			}
 			for _, r := range spfEventRows(th, ev.SPF) {
 				r.at = counters
 				rows = append(rows, r)
 			}
 		case smtpsim.EventPolicy:
-			rows = append(rows, row{reply: -1}, row{segs: wordSegs(th, ev.Words()), reply: -1, hang: 4})
+			rows = append(rows, row{reply: -1}, row{segs: wordSegs(th, ev.Words()), reply: -1, hang: 4, inView: viewNice})
 		case smtpsim.EventDKIM, smtpsim.EventDMARC, smtpsim.EventDMARCPolicy:
 			add(wordSegs(th, ev.Words())...)
+		}
+	}
+	for _, i := range []int{decided, result} {
+		if i >= 0 {
+			rows[i].inView = viewMust
 		}
 	}
 	if !sawSPF {
@@ -226,6 +249,28 @@ func (t *transcript) spfRows(th *theme, k int) ([]row, *spf.Counters) {
 		}
 	}
 	return rows, counters
+}
+
+// fieldIs reports whether f is the header field want names: "Name", or
+// "Name: text" for a field of that name whose value holds text, as in
+// scenarios.Expect.Headers.
+func fieldIs(f *smtpsim.Field, want string) bool {
+	name, text, _ := strings.Cut(want, ":")
+	return strings.EqualFold(f.Name, strings.TrimSpace(name)) && strings.Contains(f.Value, strings.TrimSpace(text))
+}
+
+// decides reports whether an event of check_host() at the top level is
+// the one that gave the result: a mechanism that matched, a term that
+// stopped the evaluation, the default neutral, a redirect, or a record
+// that was not found or not usable.
+func decides(e *spf.Event) bool {
+	switch e.Kind {
+	case spf.EventTerm:
+		return e.Match || e.Result != ""
+	case spf.EventRecord:
+		return e.Result != ""
+	}
+	return false
 }
 
 // spfEventRows renders one step of check_host(), indented by its depth

@@ -41,7 +41,7 @@ func (m *Model) render() string {
 	var header, body, status string
 	bodyH := h - 2
 	switch {
-	case m.showHelp:
+	case m.keysPg.open:
 		header = m.header()
 		body = m.helpView(w, bodyH)
 	case m.screen == screenLesson && m.les != nil:
@@ -117,7 +117,7 @@ func (m *Model) statusLine(w int) string {
 		}
 		return p.on(m.status)
 	}
-	return m.help.ShortHelpView(m.keyHelp().ShortHelp())
+	return m.help.ShortHelpView(m.keyHelp().short)
 }
 
 // keyHelp returns the keys of the current state.
@@ -137,22 +137,15 @@ func (m *Model) keyHelp() keyHelp {
 }
 
 func (m *Model) helpView(w, h int) string {
-	th := m.th
-	inner := w - 2
-	var lines []string
-	lines = append(lines, strings.Split(m.help.FullHelpView(m.keyHelp().FullHelp()), "\n")...)
-	lines = append(lines, "")
-	for _, p := range []string{
+	lines := helpText(m.th, m.keyHelp(), []string{
+		"↑ and ↓ select a reply, whatever pane has the focus: the SMTP pane marks it ▶ and the SPF pane shows what the server did behind it. j, k, pgup, pgdn and the mouse wheel scroll the pane with the focus (tab moves it).",
 		"Predict (p): before each reply, guess its class: 2, 3, 4 or 5; where the step checks SPF, then its result: p pass, f fail, s softfail, n neutral, o none, t temperror, e permerror. Space reveals without a guess.",
 		"The SMTP pane shows the dialogue as on the wire: C: is the client, S: the server. Lines marked lab are the lab's own machinery (the loopback connection, XCLIENT), not part of the lesson.",
 		"Replies: 2xx accepted, 3xx go on, 4xx try again later, 5xx refused; the class shows in colour and in the code's style (4xx underlined, 5xx reversed).",
-		"The SPF pane shows what the server did behind the selected reply: its DNS lookups, the HELO check, each step of check_host() (✓ match, · no match, ↳ include or redirect), the lookup counters, the result and the header fields it added.",
-		"Edit (e): change a domain's SPF record, see its syntax and lint as you type, and rerun the lesson with it. Type (t): send your own SMTP lines to the same server.",
-	} {
-		lines = append(lines, wrapText(p, th.dim, inner-1)...)
-		lines = append(lines, "")
-	}
-	return th.box("Keys", "? or esc closes", lines, w, h, true)
+		"The SPF pane shows what the server did behind the selected reply: its DNS lookups, the HELO check, each step of check_host() (✓ match, · no match, ↳ include or redirect), the lookup counters, the result and the header fields it added. It opens on the term that decided and the result.",
+		"Edit (e): change a domain's SPF record, see what the engine makes of it and its lint as you type, and rerun the lesson with it. Type (t): send your own SMTP lines to the same server.",
+	}, w-3)
+	return m.keysPg.view(m.th, "Keys", "↑↓ scroll · ? or esc closes", lines, w, h)
 }
 
 // listView draws the lesson list.
@@ -223,30 +216,25 @@ func (m *Model) lessonView(w, h int) string {
 	// The bottom pane: narration, prediction, editor or typing.
 	bw := w - 2 - 2*pad
 	title, note, bottom := m.bottomPane(bw)
-	maxB := max(6, h*2/5)
-	if h < 28 { // a small screen: the text matters more than old lines
-		maxB = h / 2
-	}
+	bh := l.narrationHeight(th, bw, h)
 	if l.edit != nil || l.typing != nil {
-		maxB = max(8, h/2)
+		bh = max(8, h/2)
 	}
-	bh := min(max(len(bottom)+2, 5), maxB)
 	if h-bh < 8 {
 		bh = max(h-8, 3)
 	}
 	topH := h - bh
-	narrLines := bh - 2
-	m.hit.pageNar = narrLines
-	m.hit.maxNar = max(len(bottom)-narrLines, 0)
+	narrLines := max(bh-2, 1)
 	top := l.narrTop
 	if l.edit != nil || l.typing != nil || (l.guess != nil && !l.guess.answered) {
 		top = 0
 	}
 	shown, top := window(bottom, top, narrLines)
+	m.hit.nar = scrolled{narrLines, top, max(len(bottom)-narrLines, 0)}
 	if rest := len(bottom) - top - len(shown); rest > 0 && note == "" {
 		note = fmt.Sprintf("%d more ↓", rest)
 		if l.focus != paneNarration {
-			note += " (tab here)"
+			note += " (tab here, then j)"
 		}
 	}
 
@@ -254,7 +242,7 @@ func (m *Model) lessonView(w, h int) string {
 	var smtpW, smtpH, spfW, spfH int
 	side := w >= minSideBySide
 	if side {
-		smtpW, smtpH = max(34, w*9/20), topH
+		smtpW, smtpH = smtpWidth(w), topH
 		spfW, spfH = w-smtpW, topH
 	} else {
 		smtpW, smtpH = w, topH/2
@@ -277,6 +265,10 @@ func (m *Model) lessonView(w, h int) string {
 	return upper + "\n" + lower
 }
 
+// smtpWidth is the width of the SMTP pane beside the SPF pane on a screen
+// w cells wide: the SPF pane gets the larger part, for its longer lines.
+func smtpWidth(w int) int { return max(34, w*2/5) }
+
 // smtpPane draws the dialogue.
 func (m *Model) smtpPane(w, h int) string {
 	th, l := m.th, m.les
@@ -290,8 +282,8 @@ func (m *Model) smtpPane(w, h int) string {
 	if l.sc.Server.Hostname != "" {
 		title += " · " + l.sc.Server.Hostname
 	}
-	out, at := dialoguePane(th, &l.tr, paneView{title: title, w: w, h: h, y: 1, focused: l.focus == paneSMTP}, l.selected, extra)
-	m.hit.replyAt = at
+	out, at, sc := dialoguePane(th, &l.tr, paneView{title: title, w: w, h: h, y: 1, top: l.smtpTop, focused: l.focus == paneSMTP}, l.selected, extra)
+	m.hit.replyAt, m.hit.smtp = at, sc
 	return out
 }
 
@@ -309,8 +301,11 @@ func upcomingRows(th *theme, ds *scenarios.DialogueStep) []row {
 func (m *Model) spfPane(w, h int) string {
 	th, l := m.th, m.les
 	pv := paneView{w: w, h: h, top: l.spfTop, focused: l.focus == paneSPF}
-	out, page, maxTop := serverPane(th, &l.tr, pv, l.selectedReply())
-	m.hit.pageSPF, m.hit.maxSPF = page, maxTop
+	if st := l.shownStep(); st != nil && st.Script != nil {
+		pv.fields = st.Script.Expect.Headers // what the lesson points at
+	}
+	out, sc := serverPane(th, &l.tr, pv, l.selectedReply())
+	m.hit.spf = sc
 	return out
 }
 
@@ -366,10 +361,13 @@ func (m *Model) predictLines(width int) []string {
 		out = append(out, wrapText(ds.Narration, th.text, width)...)
 		out = append(out, "")
 	}
-	if g.class == 0 {
+	switch {
+	case g.class == 0:
 		out = append(out, wrapText("What will the server answer? 2 accepted (2xx) · 3 go on (3xx) · 4 try again later (4xx) · 5 refused (5xx)", th.accent, width)...)
-	} else {
+	case g.wantsSPF():
 		out = append(out, wrapText(fmt.Sprintf("You said %dxx. And the SPF result? p pass · f fail · s softfail · n neutral · o none · t temperror · e permerror", g.class), th.accent, width)...)
+	default:
+		out = append(out, wrapText(fmt.Sprintf("You said %dxx. And the DMARC result for the From: domain? p pass · f fail · o none · t temperror · e permerror", g.class), th.accent, width)...)
 	}
 	out = append(out, th.dim.on("space reveals without a guess · esc cancels"))
 	return out

@@ -41,7 +41,7 @@ func TestPanesUseEventWords(t *testing.T) {
 	th := newTheme(true, false)
 	var shown strings.Builder
 	for k := range lab.replies {
-		rows, _ := lab.spfRows(th, k)
+		rows, _ := lab.spfRows(th, k, nil)
 		for _, r := range rows {
 			shown.WriteString(ansi.Strip(renderSegs(r.segs)) + "\n")
 		}

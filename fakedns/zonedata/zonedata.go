@@ -34,6 +34,7 @@ import (
 
 	"spflab/fakedns"
 	"spflab/internal/budget"
+	"spflab/internal/yamlnode"
 )
 
 // Parse builds a zone from a YAML document holding a zonedata mapping; an
@@ -127,31 +128,9 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("%s:%d: %s", p.file, n.Line, fmt.Sprintf(format, args...)))
 }
 
-// deref follows aliases and unwraps a document.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < 100; i++ {
-		switch n.Kind {
-		case yaml.AliasNode:
-			n = n.Alias
-		case yaml.DocumentNode:
-			if len(n.Content) == 0 {
-				return nil
-			}
-			n = n.Content[0]
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == 0 || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
 func (p *parser) zonedata(n *yaml.Node) {
-	n = deref(n)
-	if isNull(n) {
+	n = yamlnode.Deref(n)
+	if yamlnode.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
@@ -160,7 +139,7 @@ func (p *parser) zonedata(n *yaml.Node) {
 	}
 	seen := make(map[string]int)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		k, v := yamlnode.Deref(n.Content[i]), yamlnode.Deref(n.Content[i+1])
 		if k == nil || k.Kind != yaml.ScalarNode {
 			p.errorf(n.Content[i], "a domain name must be a string")
 			continue
@@ -175,7 +154,7 @@ func (p *parser) zonedata(n *yaml.Node) {
 			continue
 		}
 		seen[fakedns.Canonical(name)] = k.Line
-		if (isNull(v) || len(v.Content) == 0) && !p.count(k, 0) { // a name without records counts as one
+		if (yamlnode.IsNull(v) || len(v.Content) == 0) && !p.count(k, 0) { // a name without records counts as one
 			return
 		}
 		p.domain(name, v)
@@ -185,7 +164,7 @@ func (p *parser) zonedata(n *yaml.Node) {
 // domain adds the records of one domain, in order.
 func (p *parser) domain(name string, list *yaml.Node) {
 	p.z.AddName(name) // a listed name exists, even with no records
-	if isNull(list) {
+	if yamlnode.IsNull(list) {
 		return
 	}
 	if list.Kind != yaml.SequenceNode {
@@ -200,7 +179,7 @@ func (p *parser) domain(name string, list *yaml.Node) {
 	var spfs [][]string // SPF records, to copy to TXT
 	listsTXT := false
 	for _, item := range list.Content {
-		item = deref(item)
+		item = yamlnode.Deref(item)
 		if !p.count(item, textLen(item)) {
 			return
 		}
@@ -219,7 +198,7 @@ func (p *parser) domain(name string, list *yaml.Node) {
 			p.errorf(item, "a record of %s must be a one-key map like TXT: text", name)
 			continue
 		}
-		typ, val := deref(item.Content[0]), deref(item.Content[1])
+		typ, val := yamlnode.Deref(item.Content[0]), yamlnode.Deref(item.Content[1])
 		t := strings.ToUpper(typ.Value)
 		switch t {
 		case "SPF", "TXT":
@@ -303,11 +282,11 @@ func textLen(item *yaml.Node) int {
 	if item.Kind != yaml.MappingNode || len(item.Content) != 2 {
 		return 0
 	}
-	val := deref(item.Content[1])
+	val := yamlnode.Deref(item.Content[1])
 	n := len(scalar(val))
 	if val != nil && val.Kind == yaml.SequenceNode {
 		for _, s := range val.Content {
-			n += len(scalar(deref(s)))
+			n += len(scalar(yamlnode.Deref(s)))
 		}
 	}
 	return n
@@ -332,7 +311,7 @@ func (p *parser) txt(typ string, val *yaml.Node) ([]string, bool) {
 	case val.Kind == yaml.SequenceNode:
 		strs := []string{} // an empty list is a record of no strings
 		for _, s := range val.Content {
-			if s = deref(s); s.Kind != yaml.ScalarNode || s.Tag == "!!null" {
+			if s = yamlnode.Deref(s); s.Kind != yaml.ScalarNode || s.Tag == "!!null" {
 				p.errorf(s, "%s record: each string of a multi-string record must be text", typ)
 				return nil, false
 			}

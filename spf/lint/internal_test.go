@@ -83,33 +83,6 @@ func TestMerge(t *testing.T) {
 	}
 }
 
-func TestCaret(t *testing.T) {
-	long := "v=spf1 " + strings.Repeat("ip4:192.0.2.1 ", 20) + "include:x.example.com -all"
-	tests := []struct {
-		f            Finding
-		width        int
-		line, carets string
-	}{
-		{Finding{Record: "v=spf1 ptr -all", Term: "ptr", Column: 8}, 100, "v=spf1 ptr -all", "       ^^^"},
-		// A syntax error's column is inside the term: the carets run from
-		// it to the term's end.
-		{Finding{Record: "v=spf1 ip4:192.0.2.300 -all", Term: "ip4:192.0.2.300", Column: 12}, 100, "v=spf1 ip4:192.0.2.300 -all", "           ^^^^^^^^^^^"},
-		// A fault at the end of the record.
-		{Finding{Record: "v=spf1 include:", Term: "include:", Column: 16}, 100, "v=spf1 include:", "               ^"},
-		{Finding{Record: long, Term: "include:x.example.com", Column: len(long) - 25}, 40,
-			"…ip4:192.0.2.1 include:x.example.com -all", "               ^^^^^^^^^^^^^^^^^^^^^"},
-		{Finding{Record: long, Term: "ip4:192.0.2.1", Column: 120}, 40,
-			"…p4:192.0.2.1 ip4:192.0.2.1 ip4:192.0.2.1…", "              ^^^^^^^^^^^^^"},
-		{Finding{Record: "v=spf1 -all"}, 100, "", ""},
-	}
-	for _, tt := range tests {
-		line, carets := tt.f.Caret(tt.width)
-		if line != tt.line || carets != tt.carets {
-			t.Errorf("Caret(%q column %d) =\n%q\n%q\nwant\n%q\n%q", tt.f.Record, tt.f.Column, line, carets, tt.line, tt.carets)
-		}
-	}
-}
-
 // FuzzMerge merges two records: the result is an SPF record whose terms
 // all come from them (a redirect possibly as an include).
 func FuzzMerge(f *testing.F) {

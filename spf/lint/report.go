@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"spflab/finding"
 )
 
 // Report is what a lint found: the tree of records, the lookup budget of
@@ -41,19 +43,9 @@ func WriteJSON(w io.Writer, rep *Report) error {
 }
 
 // Errors, Warnings and Infos count the findings of each severity.
-func (r *Report) Errors() int   { return r.count(SeverityError) }
-func (r *Report) Warnings() int { return r.count(SeverityWarning) }
-func (r *Report) Infos() int    { return r.count(SeverityInfo) }
-
-func (r *Report) count(s Severity) int {
-	n := 0
-	for _, f := range r.Findings {
-		if f.Severity == s {
-			n++
-		}
-	}
-	return n
-}
+func (r *Report) Errors() int   { return finding.Count(r.Findings, SeverityError) }
+func (r *Report) Warnings() int { return finding.Count(r.Findings, SeverityWarning) }
+func (r *Report) Infos() int    { return finding.Count(r.Findings, SeverityInfo) }
 
 // Node is one record of the include/redirect tree.
 type Node struct {

@@ -1,34 +1,24 @@
 package lint
 
-import "fmt"
+import (
+	"fmt"
+
+	"spflab/finding"
+)
 
 // Severity says how bad a Finding is.
-type Severity string
+type Severity = finding.Severity
 
 // The severities of a Finding, from the worst.
 const (
-	// SeverityError: a check that reaches the problem ends in permerror or
-	// temperror, or the record does not say what was meant.
-	SeverityError Severity = "error"
-	// SeverityWarning: the record works, but not as well or as safely as
-	// it could.
-	SeverityWarning Severity = "warning"
-	// SeverityInfo: a hint to tidy up; the record works as it is.
-	SeverityInfo Severity = "info"
+	SeverityError   = finding.SeverityError
+	SeverityWarning = finding.SeverityWarning
+	SeverityInfo    = finding.SeverityInfo
 )
 
-// Rule is one check lint makes. Its ID never changes meaning, so a CI
-// configuration can name it.
-type Rule struct {
-	ID       string   `json:"id"`   // "SPF-L001"
-	Name     string   `json:"name"` // a short name, e.g. "include-no-record"
-	Severity Severity `json:"severity"`
-	Section  string   `json:"section"` // of RFC 7208, e.g. "5.2"
-	Summary  string   `json:"summary"` // what the rule finds, in one line
-}
-
-// HelpURI is the address of the rule's section of RFC 7208.
-func (r Rule) HelpURI() string { return "https://www.rfc-editor.org/rfc/rfc7208#section-" + r.Section }
+// Rule is one check lint makes, explained by a section of RFC 7208. Its ID
+// never changes meaning, so a CI configuration can name it.
+type Rule = finding.Rule
 
 // ruleID identifies a rule inside this package; its number is the
 // number of the rule's ID.
@@ -142,7 +132,7 @@ var rules = numbered([...]Rule{
 
 func numbered(rs [ruleEnd]Rule) [ruleEnd]Rule {
 	for i := 1; i < len(rs); i++ {
-		rs[i].ID = fmt.Sprintf("SPF-L%03d", i)
+		rs[i].ID, rs[i].RFC = fmt.Sprintf("SPF-L%03d", i), 7208
 	}
 	return rs
 }

@@ -6,10 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-)
 
-// caretWidth is how much of a record the text form shows above a caret.
-const caretWidth = 100
+	"spflab/finding"
+)
 
 // WriteText writes rep for a terminal: the tree with what each term
 // costs, the lookup budget, the address space authorised, then each
@@ -33,17 +32,10 @@ func WriteText(w io.Writer, rep *Report) error {
 		fmt.Fprintln(bw, "void lookups made by: "+strings.Join(voids, ", "))
 	}
 	fmt.Fprintln(bw, "authorised: "+rep.Space.String())
-	for i := range rep.Findings {
-		f := &rep.Findings[i]
-		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, f)
-		if line, carets := f.Caret(caretWidth); line != "" {
-			fmt.Fprintln(bw, "    "+line)
-			fmt.Fprintln(bw, "    "+carets)
-		}
-		fmt.Fprintln(bw, "    fix: "+f.Fix)
+	if err := finding.WriteText(bw, rep.Findings); err != nil {
+		return err
 	}
-	fmt.Fprintf(bw, "\n%s, %s, %d info\n", count(rep.Errors(), "error"), count(rep.Warnings(), "warning"), rep.Infos())
+	fmt.Fprintf(bw, "\n%s\n", finding.Counts(rep.Findings))
 	return bw.Flush()
 }
 

@@ -265,7 +265,9 @@ func parallel[P any](ctx context.Context, c *Compare, workers int, take func() (
 				takeMu.Lock()
 				p, ok := take()
 				n := seq
-				seq++
+				if ok {
+					seq++
+				}
 				takeMu.Unlock()
 				if !ok {
 					<-ahead

@@ -207,11 +207,7 @@ type checkOptions struct {
 
 func parseCheck(args []string, stderr io.Writer) (checkOptions, error) {
 	var o checkOptions
-	fs := newFlagSet("check", checkSynopsis, stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: spflab %s\n%s\n", checkSynopsis, strings.TrimPrefix(checkHelp, "\n"))
-		fs.PrintDefaults()
-	}
+	fs := newHelpFlagSet("check", checkSynopsis, strings.TrimPrefix(checkHelp, "\n"), stderr)
 	var ipText string
 	fs.StringVar(&ipText, "ip", "", "the client's `IP` address")
 	fs.StringVar(&o.sender, "sender", "", "the MAIL FROM `address` (default postmaster@DOMAIN; \"<>\" for the null sender)")

@@ -73,11 +73,7 @@ type lintOptions struct {
 
 func parseLint(args []string, stderr io.Writer) (lintOptions, error) {
 	var o lintOptions
-	fs := newFlagSet("lint", lintSynopsis, stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: spflab %s\n%s\n", lintSynopsis, strings.TrimPrefix(lintHelp, "\n"))
-		fs.PrintDefaults()
-	}
+	fs := newHelpFlagSet("lint", lintSynopsis, strings.TrimPrefix(lintHelp, "\n"), stderr)
 	var asJSON bool
 	fs.StringVar(&o.record, "record", "", "lint this draft `record` in place of DOMAIN's published one")
 	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or sarif")

@@ -99,11 +99,7 @@ type serveOptions struct {
 
 func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	var o serveOptions
-	fs := newFlagSet("serve", serveSynopsis, stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: spflab %s\n%s\n", serveSynopsis, serveHelp)
-		fs.PrintDefaults()
-	}
+	fs := newHelpFlagSet("serve", serveSynopsis, serveHelp, stderr)
 	o.flags.add(fs)
 	rest, err := parseFlags(fs, args)
 	if err != nil {

@@ -135,10 +135,19 @@ func usage(w io.Writer) {
 // newFlagSet returns a FlagSet for the named command that writes its usage
 // to stderr and returns errors instead of exiting.
 func newFlagSet(c, synopsis string, stderr io.Writer) *flag.FlagSet {
+	return newHelpFlagSet(c, synopsis, "", stderr)
+}
+
+// newHelpFlagSet is newFlagSet whose usage prints help, the command's
+// longer description, between the synopsis and the flags.
+func newHelpFlagSet(c, synopsis, help string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(c, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: spflab %s\n", synopsis)
+		if help != "" {
+			fmt.Fprintln(stderr, help)
+		}
 		fs.PrintDefaults()
 	}
 	return fs

@@ -83,10 +83,11 @@ type Config struct {
 // one of XClientTrusted contains it (nil meaning loopback, as the server
 // reads it).
 func (c *Config) TrustsXClient(ip netip.Addr) bool {
-	if c.XClientTrusted == nil {
-		return ip.Unmap().IsLoopback()
+	trusted := c.XClientTrusted
+	if trusted == nil {
+		trusted = loopback()
 	}
-	return contains(c.XClientTrusted, ip)
+	return contains(trusted, ip)
 }
 
 // Limits bound a session. Zero means the default.

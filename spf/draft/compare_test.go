@@ -251,7 +251,9 @@ func TestCompareLiveDNS(t *testing.T) {
 	}
 	checkReport(t, rep, want, bad)
 	// Each name is asked once: example.com, _spf.example.net, other.org,
-	// mail.example.com (TXT, for the bounces).
+	// mail.example.com (TXT, for the bounces). OnQuery runs after the
+	// answer is sent: wait for the handlers before counting.
+	srv.Shutdown(context.Background())
 	mu <- struct{}{}
 	if queries != 4 {
 		t.Errorf("%d queries reached the server, want 4", queries)

@@ -296,51 +296,57 @@ func TestServeMalformedDNS(t *testing.T) {
 		{"garbage", garbage},
 		{"oversized garbage", append(garbage, make([]byte, 8000)...)},
 	}
-	udp, err := net.Dial("udp", b.DNSAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer udp.Close()
-	for _, tt := range tests {
-		t.Run("udp "+tt.name, func(t *testing.T) {
-			if _, err := udp.Write(tt.packet); err != nil {
-				t.Fatal(err)
-			}
-			buf := make([]byte, 65535)
-			udp.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-			if n, err := udp.Read(buf); err == nil {
-				// Answered: a well-formed response that says what was wrong.
+	// The cases run in parallel, each on its own socket: most of them
+	// wait out a read deadline for the reply that never comes.
+	t.Run("cases", func(t *testing.T) {
+		for _, tt := range tests {
+			t.Run("udp "+tt.name, func(t *testing.T) {
+				t.Parallel()
+				udp, err := net.Dial("udp", b.DNSAddr())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer udp.Close()
+				if _, err := udp.Write(tt.packet); err != nil {
+					t.Fatal(err)
+				}
+				buf := make([]byte, 65535)
+				udp.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+				if n, err := udp.Read(buf); err == nil {
+					// Answered: a well-formed response that says what was wrong.
+					var m dns.Msg
+					if err := m.Unpack(buf[:n]); err != nil || !m.Response || m.Rcode == dns.RcodeSuccess {
+						t.Errorf("reply %v (unpack: %v)", &m, err)
+					}
+				}
+				askUDP(t, udp, good)
+			})
+		}
+		for _, tt := range tests {
+			t.Run("tcp "+tt.name, func(t *testing.T) {
+				t.Parallel()
+				conn, err := net.Dial("tcp", b.DNSAddr())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				p := tt.packet
+				if len(p) > 65535 {
+					p = p[:65535]
+				}
+				conn.Write(binary.BigEndian.AppendUint16(nil, uint16(len(p))))
+				conn.Write(p)
+				conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 				var m dns.Msg
-				if err := m.Unpack(buf[:n]); err != nil || !m.Response || m.Rcode == dns.RcodeSuccess {
-					t.Errorf("reply %v (unpack: %v)", &m, err)
+				if reply, err := readTCP(conn); err == nil {
+					if err := m.Unpack(reply); err != nil || !m.Response || m.Rcode == dns.RcodeSuccess {
+						t.Errorf("reply %v (unpack: %v)", &m, err)
+					}
 				}
-			}
-			askUDP(t, udp, good)
-		})
-	}
-	for _, tt := range tests {
-		t.Run("tcp "+tt.name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", b.DNSAddr())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			p := tt.packet
-			if len(p) > 65535 {
-				p = p[:65535]
-			}
-			conn.Write(binary.BigEndian.AppendUint16(nil, uint16(len(p))))
-			conn.Write(p)
-			conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-			var m dns.Msg
-			if reply, err := readTCP(conn); err == nil {
-				if err := m.Unpack(reply); err != nil || !m.Response || m.Rcode == dns.RcodeSuccess {
-					t.Errorf("reply %v (unpack: %v)", &m, err)
-				}
-			}
-			askTCP(t, b.DNSAddr(), good)
-		})
-	}
+				askTCP(t, b.DNSAddr(), good)
+			})
+		}
+	})
 	// A length that promises more than comes, the connection left open:
 	// others are served meanwhile.
 	stalled, err := net.Dial("tcp", b.DNSAddr())
@@ -350,6 +356,11 @@ func TestServeMalformedDNS(t *testing.T) {
 	defer stalled.Close()
 	stalled.Write([]byte{0, 100, 0xbe, 0xef})
 	askTCP(t, b.DNSAddr(), good)
+	udp, err := net.Dial("udp", b.DNSAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udp.Close()
 	askUDP(t, udp, good)
 	if queries.Load() == 0 {
 		t.Error("no query reached the log")

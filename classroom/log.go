@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -95,7 +96,7 @@ func (l *Log) SMTP(e smtpsim.Event) {
 		if e.Kind == smtpsim.EventSPF && e.SPF.Echoed() {
 			return
 		}
-		l.write(fmt.Sprintf("%s smtp #%d %s\n", clock(e.Time), e.Session, text), true)
+		l.write(clock(e.Time)+" smtp #"+strconv.FormatUint(e.Session, 10)+" "+text+"\n", true)
 		return
 	}
 	l.write(l.jsonLine(logEntry{Source: "smtp", Text: text, SMTP: &e}), true)
@@ -115,7 +116,7 @@ func smtpText(e *smtpsim.Event) string {
 func (l *Log) DNS(q fakedns.Query) {
 	now := time.Now()
 	if !l.json {
-		l.write(fmt.Sprintf("%s dns %s\n", clock(now), q), true)
+		l.write(clock(now)+" dns "+q.String()+"\n", true)
 		return
 	}
 	d := &dnsEntry{Time: now, Net: q.Net, Client: q.Client, Name: q.Name, Type: q.Type, Rcode: q.Rcode, Truncated: q.Truncated}

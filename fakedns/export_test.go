@@ -11,3 +11,6 @@ func Reply(z *Zone, req *dns.Msg, udp bool) *dns.Msg {
 
 // MaxUDPSize is the cap on answers over UDP.
 const MaxUDPSize = maxUDPSize
+
+// ReadQuery is how the server reads a packet received over UDP.
+func ReadQuery(p []byte) (req, refusal *dns.Msg) { return readQuery(p) }

@@ -1,6 +1,7 @@
 package fakedns_test
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -8,10 +9,11 @@ import (
 	"spflab/fakedns"
 )
 
-// FuzzServerPacket feeds raw packets to the server's answering code as
-// miekg/dns hands them over: no panic, and every answer packs, keeps the
-// query's ID and fits the transport: over UDP 512 octets, or the query's
-// EDNS0 size up to 1232.
+// FuzzServerPacket feeds raw packets to the server as it reads them over
+// UDP: no panic; a packet is a query, a refusal or ignored (shorter than a
+// header, or a response); every refusal and answer packs and keeps the
+// query's ID, and every answer fits the transport: over UDP 512 octets, or
+// the query's EDNS0 size up to 1232.
 func FuzzServerPacket(f *testing.F) {
 	z := mustZone(f, liveZoneData)
 	z.TimeoutErrorNames = true
@@ -23,10 +25,29 @@ func FuzzServerPacket(f *testing.F) {
 		b, _ := m.Pack()
 		f.Add(b)
 	}
+	query, _ := new(dns.Msg).SetQuestion("example.com.", dns.TypeTXT).Pack()
+	for _, bits := range []uint16{0x8000 /* a response */, 5 << 11 /* UPDATE */, 4 << 11 /* NOTIFY */} {
+		p := append([]byte(nil), query...)
+		binary.BigEndian.PutUint16(p[2:], bits)
+		f.Add(p)
+	}
+	f.Add(query[:11])
+	f.Add(query[:len(query)-3])
 	f.Fuzz(func(t *testing.T, data []byte) {
-		req := new(dns.Msg)
-		if req.Unpack(data) != nil {
-			return // miekg/dns drops it or answers FORMERR itself
+		req, refusal := fakedns.ReadQuery(data)
+		switch {
+		case req != nil && refusal != nil:
+			t.Fatal("both a query and a refusal")
+		case refusal != nil:
+			if _, err := refusal.Pack(); err != nil || !refusal.Response || refusal.Rcode == dns.RcodeSuccess || refusal.Id != binary.BigEndian.Uint16(data) {
+				t.Fatalf("refusal %v (pack: %v)", refusal, err)
+			}
+			return
+		case req == nil:
+			if len(data) >= 12 && data[2]&0x80 == 0 {
+				t.Fatalf("a %d-octet query was ignored", len(data))
+			}
+			return
 		}
 		for _, udp := range []bool{true, false} {
 			resp := fakedns.Reply(z, req, udp)

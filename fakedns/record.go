@@ -2,6 +2,7 @@ package fakedns
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 
@@ -76,4 +77,47 @@ func presentName(name string) string {
 		return "."
 	}
 	return dnstext.EscapeName(dnstext.Decode(strings.TrimSuffix(name, ".")))
+}
+
+// maxCachedRecords bounds a recordCache.
+const maxCachedRecords = 100000
+
+// recordCache holds the Record of each record a Server has answered with:
+// the answers are the zone's own records, shared from query to query, so
+// each is converted once rather than on every query. Past
+// maxCachedRecords (answers made up per query, as ANY's HINFO, are new
+// every time) the cache is emptied and starts again.
+type recordCache struct {
+	mu    sync.RWMutex
+	cache map[dns.RR]Record
+}
+
+// records returns the Records of rrs.
+func (c *recordCache) records(rrs []dns.RR) []Record {
+	if len(rrs) == 0 {
+		return nil
+	}
+	out := make([]Record, len(rrs))
+	c.mu.RLock()
+	missed := false
+	for i, rr := range rrs {
+		r, ok := c.cache[rr]
+		out[i], missed = r, missed || !ok
+	}
+	c.mu.RUnlock()
+	if !missed {
+		return out
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cache == nil || len(c.cache) >= maxCachedRecords {
+		c.cache = make(map[dns.RR]Record)
+	}
+	for i, rr := range rrs {
+		if out[i].Type == "" {
+			out[i] = record(rr)
+			c.cache[rr] = out[i]
+		}
+	}
+	return out
 }

@@ -2,10 +2,12 @@ package fakedns
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,9 +48,12 @@ type Server struct {
 	// forged, and a forged one amplifies nothing. TCP is not limited.
 	RateLimit int
 
-	udp, tcp *dns.Server
+	udp, tcp *dns.Server  // miekg/dns's: TCP, and UDP on an unspecified address
+	udpConn  *net.UDPConn // UDP bound to one address, read by readUDP
+	readers  sync.WaitGroup
 	addr     string
 	limiter  rateLimiter
+	answered recordCache
 }
 
 // Query is one query a Server received, for OnQuery.
@@ -137,18 +142,27 @@ func (s *Server) Start(addr string) error {
 		}
 	}
 	s.addr = pc.LocalAddr().String()
-	if ip, err := netip.ParseAddr(host); err == nil && !ip.IsUnspecified() {
-		// Bound to one address, replies leave from it: miekg/dns need not
-		// read each packet's destination from its control message (the
-		// per-packet cost of a *net.UDPConn), a plain PacketConn will do.
-		pc = boundConn{pc}
-	}
 	started := make(chan struct{}, 2)
 	notify := func() { started <- struct{}{} }
-	s.udp = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(s.serveDNS), UDPSize: dns.MaxMsgSize, NotifyStartedFunc: notify}
 	s.tcp = &dns.Server{Listener: l, Handler: dns.HandlerFunc(s.serveDNS), NotifyStartedFunc: notify}
+	servers := []*dns.Server{s.tcp}
+	if ip, err := netip.ParseAddr(host); err == nil && !ip.IsUnspecified() {
+		// Bound to one address, replies leave from it: the server's own
+		// readers serve the socket. On an unspecified address miekg/dns
+		// does, reading each packet's destination from its control
+		// message to answer from that address.
+		s.udpConn = pc.(*net.UDPConn)
+		for range runtime.GOMAXPROCS(0) {
+			s.readers.Add(1)
+			go s.readUDP()
+		}
+		notify()
+	} else {
+		s.udp = &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(s.serveDNS), UDPSize: dns.MaxMsgSize, NotifyStartedFunc: notify}
+		servers = append(servers, s.udp)
+	}
 	errc := make(chan error, 2)
-	for _, srv := range []*dns.Server{s.udp, s.tcp} {
+	for _, srv := range servers {
 		go func() { errc <- srv.ActivateAndServe() }()
 	}
 	for range 2 {
@@ -162,9 +176,72 @@ func (s *Server) Start(addr string) error {
 	return nil
 }
 
-// boundConn hides the *net.UDPConn of a socket bound to one address, so
-// that miekg/dns reads it with ReadFrom rather than with control messages.
-type boundConn struct{ net.PacketConn }
+// readUDP answers the queries of the UDP socket until it is closed. The
+// server runs one per CPU, each with buffers of its own reused from packet
+// to packet: a goroutine started per packet (as dns.Server does) spends
+// more on starting it and growing its stack than on the answer. Packets
+// are taken as dns.Server takes them (dns.DefaultMsgAcceptFunc): fewer
+// than 12 octets and responses get no reply; opcodes other than QUERY and
+// NOTIFY get NOTIMP; a header promising other than one question, or a
+// message that does not unpack, FORMERR.
+func (s *Server) readUDP() {
+	defer s.readers.Done()
+	in := make([]byte, dns.MaxMsgSize)
+	out := make([]byte, 0, maxUDPSize)
+	for {
+		n, from, err := s.udpConn.ReadFromUDPAddrPort(in)
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if err != nil {
+			continue
+		}
+		write := func(m *dns.Msg) error {
+			b, err := m.PackBuffer(out)
+			if err == nil {
+				_, err = s.udpConn.WriteToUDPAddrPort(b, from)
+			}
+			return err
+		}
+		switch req, refusal := readQuery(in[:n]); {
+		case refusal != nil:
+			write(refusal)
+		case req != nil:
+			s.respond(req, true, from, write)
+		}
+	}
+}
+
+// readQuery unpacks a query received over UDP, or returns the refusal to
+// send for it, or neither when the packet gets no reply.
+func readQuery(p []byte) (req, refusal *dns.Msg) {
+	if len(p) < 12 {
+		return nil, nil
+	}
+	h := dns.Header{
+		Id: binary.BigEndian.Uint16(p), Bits: binary.BigEndian.Uint16(p[2:]),
+		Qdcount: binary.BigEndian.Uint16(p[4:]), Ancount: binary.BigEndian.Uint16(p[6:]),
+		Nscount: binary.BigEndian.Uint16(p[8:]), Arcount: binary.BigEndian.Uint16(p[10:]),
+	}
+	action := dns.DefaultMsgAcceptFunc(h)
+	if action == dns.MsgAccept {
+		req = new(dns.Msg)
+		if req.Unpack(p) == nil {
+			return req, nil
+		}
+	}
+	if action == dns.MsgIgnore {
+		return nil, nil
+	}
+	// The refusal echoes the header only, as dns.Server's does.
+	const rd, cd = 1 << 8, 1 << 4
+	q := &dns.Msg{MsgHdr: dns.MsgHdr{Id: h.Id, Opcode: int(h.Bits>>11) & 0xf, RecursionDesired: h.Bits&rd != 0, CheckingDisabled: h.Bits&cd != 0}}
+	refusal = new(dns.Msg).SetRcodeFormatError(q)
+	if action == dns.MsgRejectNotImplemented {
+		refusal.Opcode, refusal.Rcode = q.Opcode, dns.RcodeNotImplemented
+	}
+	return nil, refusal
+}
 
 func portOf(a net.Addr) string {
 	_, port, _ := net.SplitHostPort(a.String())
@@ -183,6 +260,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, srv.ShutdownContext(ctx))
 		}
 	}
+	if s.udpConn != nil {
+		s.udpConn.Close()
+		done := make(chan struct{})
+		go func() { s.readers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			errs = append(errs, ctx.Err())
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -197,24 +284,32 @@ func (s *Server) Close() error {
 	return err
 }
 
+// serveDNS answers a query that miekg/dns received: over TCP, or over UDP
+// on an unspecified address.
 func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
 	_, udp := w.LocalAddr().(*net.UDPAddr)
+	from, _ := netip.ParseAddrPort(w.RemoteAddr().String())
+	s.respond(req, udp, from, w.WriteMsg)
+}
+
+// respond answers req, received from a client over UDP or TCP, with write,
+// and reports the query to OnQuery.
+func (s *Server) respond(req *dns.Msg, udp bool, from netip.AddrPort, write func(*dns.Msg) error) {
 	resp, q, answer := s.Zone.reply(req, udp)
-	if resp != nil && udp && s.RateLimit > 0 && !s.limiter.allow(w.RemoteAddr(), s.RateLimit, time.Now()) {
+	if resp != nil && udp && s.RateLimit > 0 && !s.limiter.allow(from.Addr(), s.RateLimit, time.Now()) {
 		slip := new(dns.Msg).SetReply(req)
 		slip.Authoritative, slip.Truncated, slip.Rcode = true, true, resp.Rcode
 		resp, q.Truncated, q.RateLimited = slip, true, true
 	}
 	if resp != nil {
-		if err := w.WriteMsg(resp); err != nil {
+		if err := write(resp); err != nil {
 			// A record the zone holds does not pack: say so.
-			fail := new(dns.Msg).SetRcode(req, dns.RcodeServerFailure)
-			w.WriteMsg(fail)
+			write(new(dns.Msg).SetRcode(req, dns.RcodeServerFailure))
 			q.Rcode = dns.RcodeToString[dns.RcodeServerFailure]
 		}
 	}
 	if s.OnQuery != nil {
-		q.Net, q.Client, q.Answer = "tcp", w.RemoteAddr().String(), records(answer)
+		q.Net, q.Client, q.Answer = "tcp", from.String(), s.answered.records(answer)
 		if udp {
 			q.Net = "udp"
 		}
@@ -396,12 +491,8 @@ const maxLimited = 10000
 
 // allow reports whether a response to addr fits its bucket, and takes a
 // token when it does.
-func (l *rateLimiter) allow(addr net.Addr, perSecond int, now time.Time) bool {
-	ap, err := netip.ParseAddrPort(addr.String())
-	if err != nil {
-		return true
-	}
-	ip := ap.Addr().Unmap()
+func (l *rateLimiter) allow(ip netip.Addr, perSecond int, now time.Time) bool {
+	ip = ip.Unmap()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil || len(l.buckets) >= maxLimited {

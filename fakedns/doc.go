@@ -22,9 +22,11 @@
 // `MX 10 mail.euston.net`), with every octet outside printable ASCII
 // written \DDD so that a hostile zone never reaches a terminal raw.
 //
-// Server serves a Zone over real DNS on one port, UDP and TCP (miekg/dns),
-// as an authoritative server: UDP answers capped at 1232 octets with TC
-// set beyond, ANY answered minimally (RFC 8482). Its OnQuery hook sees
+// Server serves a Zone over real DNS on one port, UDP and TCP (miekg/dns's
+// messages; on an address of its own, UDP read and answered a batch of
+// packets per system call by one reader per CPU), as an authoritative
+// server: UDP answers capped at 1232 octets with TC set beyond, ANY
+// answered minimally (RFC 8482). Its OnQuery hook sees
 // every query as a Query, which words itself (Query.String) for the serve
 // log and monitor. The live resolver that asks real servers is package
 // livedns.

@@ -112,6 +112,9 @@ func (c *Checker) run(ctx context.Context, o *Outcome, ip netip.Addr, domain, se
 	e.maxTerms = limit(c.MaxDNSTerms, DefaultMaxDNSTerms)
 	e.maxVoid = limit(c.MaxVoidLookups, DefaultMaxVoidLookups)
 	e.maxNames = limit(c.MaxNames, DefaultMaxNames)
+	if e.listener != nil {
+		e.trace = tracePool.Get().(*trace)
+	}
 	r, exp, mech, err := e.checkHost(domain, !c.NoExplanation)
 	if r == Fail && exp == "" && !c.NoExplanation {
 		exp = e.defaultExplanation()
@@ -120,7 +123,8 @@ func (c *Checker) run(ctx context.Context, o *Outcome, ip netip.Addr, domain, se
 	o.IP, o.Domain, o.Sender, o.HELO = e.ip, domain, sender, helo
 	o.Counters, o.Mechanism = e.counters, mech
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emitResult(domain, r, exp, mech, err)
+		tracePool.Put(e.trace)
 	}
 }
 
@@ -149,6 +153,8 @@ type evaluation struct {
 	validated    string // %{p}, once computed
 	hasValidated bool
 	ipString     string // ip.String(), once computed
+
+	trace *trace // with a listener: the Events the steps fill
 }
 
 // ipText is the client address as text (%{c}).
@@ -159,15 +165,6 @@ func (e *evaluation) ipText() string {
 	return e.ipString
 }
 
-// emit sends ev to the listener with the evaluation's depth and counters.
-// It is small enough to be inlined, so that ev is copied once, into the
-// listener's argument: an Event is large, and copies are most of a
-// listener's cost.
-func (e *evaluation) emit(ev *Event) {
-	ev.Depth, ev.Counters = e.depth, e.counters
-	e.listener(*ev)
-}
-
 // checkHost evaluates the record of domain (RFC 7208 §4.3–§4.7). wantExp is
 // false inside include, whose explanation is never used (§6.2). It returns
 // the result, the explanation of a fail, and the term that decided it.
@@ -176,12 +173,12 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 	e.domain = domain
 	defer func() { e.domain = saved }()
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventCheck, Domain: e.domain, IP: e.ip, Sender: e.sender})
+		e.emitCheck()
 	}
 
 	if err := checkDomain(domain); err != nil {
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: err.Error()})
+			e.emitRecord("", None, err.Error(), "", 0)
 		}
 		return None, "", "", &RecordError{domain, err}
 	}
@@ -211,7 +208,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		return e.redirect(t, wantExp)
 	}
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventTerm, Domain: e.domain, Result: Neutral, Reason: "no mechanism matched and there is no redirect=: the default result is neutral"})
+		e.emitTerm(nil, false, Neutral, "no mechanism matched and there is no redirect=: the default result is neutral", nil, nil)
 	}
 	return Neutral, "", "", nil
 }
@@ -227,7 +224,7 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 			r = TempError
 		}
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: noRecordReason(kind, err)})
+			e.emitRecord("", r, noRecordReason(kind, err), "", 0)
 		}
 		return nil, r, err
 	}
@@ -242,12 +239,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	switch {
 	case n == 0:
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: "no SPF record among " + strconv.Itoa(len(txts)) + " TXT records"})
+			e.emitRecord("", None, "no SPF record among "+strconv.Itoa(len(txts))+" TXT records", "", 0)
 		}
 		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: PermError, Reason: strconv.Itoa(n) + " SPF records; RFC 7208 §4.5 allows one"})
+			e.emitRecord("", PermError, strconv.Itoa(n)+" SPF records; RFC 7208 §4.5 allows one", "", 0)
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
@@ -255,12 +252,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	if cr.err != nil {
 		if e.listener != nil {
 			se := cr.err.(*SyntaxError)
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
+			e.emitRecord(text, PermError, se.Reason, se.Term, se.Column)
 		}
 		return nil, PermError, cr.recordError(domain)
 	}
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text})
+		e.emitRecord(text, "", "", "", 0)
 	}
 	return cr.rec, "", nil
 }
@@ -310,28 +307,30 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 			return false, s
 		}
 	}
-	// ev gathers the data the reason is made of, for the listener; the
-	// mechanisms fill it when it is not nil.
-	var ev *Event
+	// data gathers what the reason is made of, for the listener; the
+	// mechanisms fill it through d when it is not nil. Not in the trace's
+	// EventTerm: their lookups report events of their own meanwhile.
+	var data termData
+	var d *termData
 	if e.listener != nil {
-		ev = new(Event)
+		d = &data
 	}
 	switch t.Kind {
 	case KindAll:
 		match = true
 	case KindIP4, KindIP6:
 		match = t.Net.Contains(e.ip)
-		if ev != nil {
-			ev.Net = t.Net
+		if d != nil {
+			d.net = t.Net
 		}
 	case KindA:
-		match, s = e.mechA(t, e.target(t), ev)
+		match, s = e.mechA(t, e.target(t), d)
 	case KindMX:
-		match, s = e.mechMX(t, e.target(t), ev)
+		match, s = e.mechMX(t, e.target(t), d)
 	case KindPTR:
-		match, s = e.mechPTR(e.target(t), ev)
+		match, s = e.mechPTR(e.target(t), d)
 	case KindExists:
-		match, s = e.mechExists(e.target(t), ev)
+		match, s = e.mechExists(e.target(t), d)
 	case KindInclude:
 		return e.include(t)
 	}
@@ -340,24 +339,24 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 		return false, s
 	}
 	if e.listener != nil {
-		ev.Kind, ev.Domain, ev.TermKind, ev.Term, ev.Column, ev.Match, ev.IP = EventTerm, e.domain, t.Kind, t.Text, t.Column, match, e.ip
+		var r Result
 		if match {
-			ev.Result = t.Qualifier.Result()
+			r = t.Qualifier.Result()
 		}
-		e.emit(ev)
+		e.emitTerm(t, match, r, d.reason, nil, d)
 	}
 	return match, stop{}
 }
 
 func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r, IP: e.ip})
+		e.emitTerm(t, match, r, why, nil, nil)
 	}
 }
 
 func (e *evaluation) reportStop(t *Term, s stop) {
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Result: s.result, IP: e.ip, Cause: s.err})
+		e.emitTerm(t, false, s.result, "", s.err, nil)
 	}
 }
 
@@ -385,7 +384,7 @@ func (e *evaluation) expandDomain(m macroString, text string) string {
 		s = s[dot+1:]
 	}
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventMacro, Domain: e.domain, Macro: text, Expanded: s})
+		e.emitMacro(text, s)
 	}
 	return s
 }
@@ -420,22 +419,22 @@ func (e *evaluation) matchAddrs(addrs []netip.Addr, bits int) (netip.Prefix, boo
 }
 
 // mechA evaluates a (RFC 7208 §5.3). The mechanisms put the data of their
-// comparison into ev, when it is not nil.
-func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, stop) {
+// comparison into d, when it is not nil.
+func (e *evaluation) mechA(t *Term, name string, d *termData) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, e.ip.Is6())
 	if err != nil {
 		return false, e.lookupStop(err)
 	}
 	bits := e.addrBits(t)
 	p, ok := e.matchAddrs(addrs, bits)
-	if ev != nil {
-		ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
+	if d != nil {
+		d.target, d.addrs, d.bits, d.net = name, addrs, bits, p
 	}
 	return ok, stop{}
 }
 
 // mechMX evaluates mx (RFC 7208 §5.4).
-func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
+func (e *evaluation) mechMX(t *Term, name string, d *termData) (bool, stop) {
 	hosts, err := e.lookupMX(name)
 	if err != nil {
 		return false, e.lookupStop(err)
@@ -444,8 +443,8 @@ func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 		return false, stop{PermError, &tooManyNamesError{name, len(hosts), e.maxNames}}
 	}
 	bits := e.addrBits(t)
-	if ev != nil {
-		ev.Target, ev.Answers, ev.Bits = name, hosts, bits
+	if d != nil {
+		d.target, d.answers, d.bits = name, hosts, bits
 	}
 	for _, h := range hosts {
 		addrs, err := e.lookupAddrs(h, e.ip.Is6())
@@ -453,8 +452,8 @@ func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 			return false, stop{TempError, err}
 		}
 		if p, ok := e.matchAddrs(addrs, bits); ok {
-			if ev != nil {
-				ev.Name, ev.Net = h, p
+			if d != nil {
+				d.name, d.net = h, p
 			}
 			return true, stop{}
 		}
@@ -464,27 +463,27 @@ func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 
 // mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
 // that is the target or a subdomain of it.
-func (e *evaluation) mechPTR(target string, ev *Event) (bool, stop) {
-	if ev != nil {
-		ev.Target = target
+func (e *evaluation) mechPTR(target string, d *termData) (bool, stop) {
+	if d != nil {
+		d.target = target
 	}
 	names, err := e.lookupPTR()
 	if err != nil {
 		if isTemporary(err) {
-			if ev != nil {
-				ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
+			if d != nil {
+				d.reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
 			}
 			return false, stop{}
 		}
 		return false, e.countVoid()
 	}
-	if ev != nil {
-		ev.Answers = names
+	if d != nil {
+		d.answers = names
 	}
 	for _, n := range names {
 		if isSubdomain(n, target) && e.validates(n) {
-			if ev != nil {
-				ev.Name = n
+			if d != nil {
+				d.name = n
 			}
 			return true, stop{}
 		}
@@ -494,13 +493,13 @@ func (e *evaluation) mechPTR(target string, ev *Event) (bool, stop) {
 
 // mechExists evaluates exists (RFC 7208 §5.7): an A lookup, whatever the
 // client's address family.
-func (e *evaluation) mechExists(name string, ev *Event) (bool, stop) {
+func (e *evaluation) mechExists(name string, d *termData) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, false)
 	if err != nil {
 		return false, e.lookupStop(err)
 	}
-	if ev != nil {
-		ev.Target, ev.Addrs = name, addrs
+	if d != nil {
+		d.target, d.addrs = name, addrs
 	}
 	return len(addrs) > 0, stop{}
 }
@@ -560,16 +559,16 @@ func (e *evaluation) nested(t *Term, target string, wantExp bool) (Result, error
 // nestedExp runs check_host() for an include or redirect one level down.
 func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, string, string, error) {
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventEnter, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target})
+		e.emitNested(EventEnter, t, target, "")
 	}
 	e.depth++
 	r, exp, mech, err := e.checkHost(target, wantExp)
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emitResult(target, r, exp, mech, err)
 	}
 	e.depth--
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventLeave, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
+		e.emitNested(EventLeave, t, target, r)
 	}
 	return r, exp, mech, err
 }
@@ -585,7 +584,7 @@ func (e *evaluation) explain(t *Term) string {
 		if m, _, reason = parseMacroString(txts[0], true); reason == "" {
 			exp := e.expandText(m, txts[0])
 			if e.listener != nil {
-				e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Macro: txts[0], Explanation: exp})
+				e.emitExplanation(txts[0], exp, "")
 			}
 			return exp
 		}
@@ -600,7 +599,7 @@ func (e *evaluation) explain(t *Term) string {
 		default:
 			why = "exp= text is not a valid explain-string: " + reason
 		}
-		e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Reason: why + "; the default explanation is used"})
+		e.emitExplanation("", "", why+"; the default explanation is used")
 	}
 	return ""
 }

@@ -9,7 +9,13 @@ import (
 
 // A Listener receives the Events of an evaluation, in order, on the
 // goroutine that runs it. A nil Listener costs nothing.
-type Listener func(Event)
+//
+// The Event is valid only until the Listener returns, and the Listener
+// must not change it: the evaluation fills the same Event again for a
+// later step, so that no step copies one. A Listener that keeps an event,
+// or changes it, copies it first (*e); the strings and slices an Event
+// holds stay valid, and are shared.
+type Listener func(e *Event)
 
 // EventKind says what step of check_host() an Event reports.
 type EventKind uint8

@@ -324,7 +324,7 @@ func BenchmarkRFC7208Suite(b *testing.B) {
 		listener spf.Listener
 	}{
 		{"no-listener", nil},
-		{"listener", func(spf.Event) { events++ }},
+		{"listener", func(*spf.Event) { events++ }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -348,9 +348,11 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 	return match, stop{}
 }
 
-func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
+// reportNested reports an include or redirect whose check_host() of
+// target returned nested.
+func (e *evaluation) reportNested(t *Term, match bool, r Result, target string, nested Result) {
 	if e.listener != nil {
-		e.emitTerm(t, match, r, why, nil, nil)
+		e.emitTerm(t, match, r, "", nil, &termData{via: target, nested: nested})
 	}
 }
 
@@ -522,11 +524,10 @@ func (e *evaluation) include(t *Term) (bool, stop) {
 	}
 	if e.listener != nil {
 		var res Result
-		why := target + " returned " + string(r) + ": no match"
 		if match {
-			res, why = t.Qualifier.Result(), target+" returned pass"
+			res = t.Qualifier.Result()
 		}
-		e.reportTerm(t, match, why, res)
+		e.reportNested(t, match, res, target, r)
 	}
 	return match, stop{}
 }
@@ -543,7 +544,7 @@ func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, er
 		r, mech, err = PermError, t.Text, &noTargetRecordError{KindRedirect, target}
 	}
 	if e.listener != nil {
-		e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
+		e.reportNested(t, r != PermError && r != TempError, r, target, r)
 	}
 	if err != nil {
 		err = &TermError{e.domain, t.Text, t.Column, err}
@@ -590,18 +591,37 @@ func (e *evaluation) explain(t *Term) string {
 		}
 	}
 	if e.listener != nil {
-		var why string
-		switch {
-		case err != nil:
-			why = "exp= lookup failed: " + dnsFailure(err)
-		case len(txts) != 1:
-			why = fmt.Sprintf("exp= target %s has %d TXT records; RFC 7208 §6.2 needs exactly one", target, len(txts))
-		default:
-			why = "exp= text is not a valid explain-string: " + reason
-		}
-		e.emitExplanation("", "", why+"; the default explanation is used")
+		e.emitExplanation("", "", expUnusedReason(err, target, len(txts), reason))
 	}
 	return ""
+}
+
+// The reasons of an exp= not used for a lookup that found nothing, worded
+// once.
+var (
+	expNoSuchName = "exp= lookup failed: " + ErrNoSuchName.Error() + expDefaultUsed
+	expNoData     = "exp= lookup failed: " + ErrNoData.Error() + expDefaultUsed
+)
+
+const expDefaultUsed = "; the default explanation is used"
+
+// expUnusedReason says why the exp= text at target could not be used: the
+// lookup failed with err, it found n TXT records, or the text is not an
+// explain-string (reason).
+func expUnusedReason(err error, target string, n int, reason string) string {
+	switch {
+	case err == nil && n != 1:
+		return fmt.Sprintf("exp= target %s has %d TXT records; RFC 7208 §6.2 needs exactly one", target, n) + expDefaultUsed
+	case err == nil:
+		return "exp= text is not a valid explain-string: " + reason + expDefaultUsed
+	}
+	switch failureKind(err) {
+	case ErrNoSuchName:
+		return expNoSuchName
+	case ErrNoData:
+		return expNoData
+	}
+	return "exp= lookup failed: " + err.Error() + expDefaultUsed
 }
 
 func (e *evaluation) defaultExplanation() string {

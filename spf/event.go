@@ -120,6 +120,12 @@ type Event struct {
 	Explanation string `json:"explanation,omitempty"`
 
 	Counters Counters `json:"counters"`
+
+	// The EventTerm of an include or redirect: the domain it evaluated
+	// and the result of that check_host(), which Why words. Words are
+	// made when asked: most listeners never ask.
+	via    string
+	nested Result
 }
 
 // Why says in words why a term matched or not, from the event's data:
@@ -172,6 +178,13 @@ func (e *Event) Why() string {
 			return e.Target + " exists (" + e.Addrs[0].String() + ")"
 		}
 		return e.Target + " has no A record"
+	case KindInclude:
+		if e.Match {
+			return e.via + " returned pass"
+		}
+		return e.via + " returned " + string(e.nested) + ": no match"
+	case KindRedirect:
+		return e.via + " returned " + string(e.nested)
 	}
 	return ""
 }

@@ -29,6 +29,9 @@ type termData struct {
 	net          netip.Prefix
 	bits         int
 	reason       string
+
+	via    string // an include's or redirect's target
+	nested Result // the result of its check_host()
 }
 
 // event is the Event of kind k, with what every event carries: the
@@ -89,6 +92,7 @@ func (e *evaluation) emitTerm(t *Term, match bool, r Result, reason string, caus
 	}
 	ev.Match, ev.Result, ev.Reason, ev.Cause = match, r, reason, cause
 	ev.Target, ev.Name, ev.Addrs, ev.Answers, ev.Net, ev.Bits = d.target, d.name, d.addrs, d.answers, d.net, d.bits
+	ev.via, ev.nested = d.via, d.nested
 	e.listener(ev)
 }
 

@@ -3,7 +3,6 @@ package spf
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -178,7 +177,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 
 	if err := checkDomain(domain); err != nil {
 		if e.listener != nil {
-			e.emitRecord("", None, err.Error(), "", 0)
+			e.emitRecord("", None, err.Error(), "", 0, nil)
 		}
 		return None, "", "", &RecordError{domain, err}
 	}
@@ -208,7 +207,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		return e.redirect(t, wantExp)
 	}
 	if e.listener != nil {
-		e.emitTerm(nil, false, Neutral, "no mechanism matched and there is no redirect=: the default result is neutral", nil, nil)
+		e.emitTerm(nil, false, Neutral, "no mechanism matched and there is no redirect=: the default result is neutral", nil, nil, nil)
 	}
 	return Neutral, "", "", nil
 }
@@ -224,7 +223,7 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 			r = TempError
 		}
 		if e.listener != nil {
-			e.emitRecord("", r, noRecordReason(kind, err), "", 0)
+			e.emitRecord("", r, "", "", 0, &lazyReason{wording: wordNoRecord, failed: err})
 		}
 		return nil, r, err
 	}
@@ -239,12 +238,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	switch {
 	case n == 0:
 		if e.listener != nil {
-			e.emitRecord("", None, "no SPF record among "+strconv.Itoa(len(txts))+" TXT records", "", 0)
+			e.emitRecord("", None, "", "", 0, &lazyReason{wording: wordNoSPFAmong, count: len(txts)})
 		}
 		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
 		if e.listener != nil {
-			e.emitRecord("", PermError, strconv.Itoa(n)+" SPF records; RFC 7208 §4.5 allows one", "", 0)
+			e.emitRecord("", PermError, "", "", 0, &lazyReason{wording: wordManySPF, count: n})
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
@@ -252,12 +251,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	if cr.err != nil {
 		if e.listener != nil {
 			se := cr.err.(*SyntaxError)
-			e.emitRecord(text, PermError, se.Reason, se.Term, se.Column)
+			e.emitRecord(text, PermError, se.Reason, se.Term, se.Column, nil)
 		}
 		return nil, PermError, cr.recordError(domain)
 	}
 	if e.listener != nil {
-		e.emitRecord(text, "", "", "", 0)
+		e.emitRecord(text, "", "", "", 0, nil)
 	}
 	return cr.rec, "", nil
 }
@@ -343,7 +342,7 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 		if match {
 			r = t.Qualifier.Result()
 		}
-		e.emitTerm(t, match, r, d.reason, nil, d)
+		e.emitTerm(t, match, r, d.reason, nil, d, nil)
 	}
 	return match, stop{}
 }
@@ -352,13 +351,17 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 // target returned nested.
 func (e *evaluation) reportNested(t *Term, match bool, r Result, target string, nested Result) {
 	if e.listener != nil {
-		e.emitTerm(t, match, r, "", nil, &termData{via: target, nested: nested})
+		w := wordInclude
+		if t.Kind == KindRedirect {
+			w = wordRedirect
+		}
+		e.emitTerm(t, match, r, "", nil, nil, &lazyReason{wording: w, target: target, nested: nested})
 	}
 }
 
 func (e *evaluation) reportStop(t *Term, s stop) {
 	if e.listener != nil {
-		e.emitTerm(t, false, s.result, "", s.err, nil)
+		e.emitTerm(t, false, s.result, "", s.err, nil, nil)
 	}
 }
 
@@ -585,44 +588,25 @@ func (e *evaluation) explain(t *Term) string {
 		if m, _, reason = parseMacroString(txts[0], true); reason == "" {
 			exp := e.expandText(m, txts[0])
 			if e.listener != nil {
-				e.emitExplanation(txts[0], exp, "")
+				e.emitExplanation(txts[0], exp, "", nil)
 			}
 			return exp
 		}
 	}
 	if e.listener != nil {
-		e.emitExplanation("", "", expUnusedReason(err, target, len(txts), reason))
+		switch {
+		case err != nil:
+			e.emitExplanation("", "", "", &lazyReason{wording: wordExpFailed, failed: err})
+		case len(txts) != 1:
+			e.emitExplanation("", "", "", &lazyReason{wording: wordExpCount, target: target, count: len(txts)})
+		default:
+			e.emitExplanation("", "", "exp= text is not a valid explain-string: "+reason+expDefaultUsed, nil)
+		}
 	}
 	return ""
 }
 
-// The reasons of an exp= not used for a lookup that found nothing, worded
-// once.
-var (
-	expNoSuchName = "exp= lookup failed: " + ErrNoSuchName.Error() + expDefaultUsed
-	expNoData     = "exp= lookup failed: " + ErrNoData.Error() + expDefaultUsed
-)
-
 const expDefaultUsed = "; the default explanation is used"
-
-// expUnusedReason says why the exp= text at target could not be used: the
-// lookup failed with err, it found n TXT records, or the text is not an
-// explain-string (reason).
-func expUnusedReason(err error, target string, n int, reason string) string {
-	switch {
-	case err == nil && n != 1:
-		return fmt.Sprintf("exp= target %s has %d TXT records; RFC 7208 §6.2 needs exactly one", target, n) + expDefaultUsed
-	case err == nil:
-		return "exp= text is not a valid explain-string: " + reason + expDefaultUsed
-	}
-	switch failureKind(err) {
-	case ErrNoSuchName:
-		return expNoSuchName
-	case ErrNoData:
-		return expNoData
-	}
-	return "exp= lookup failed: " + err.Error() + expDefaultUsed
-}
 
 func (e *evaluation) defaultExplanation() string {
 	text := e.c.Explanation

@@ -29,9 +29,6 @@ type termData struct {
 	net          netip.Prefix
 	bits         int
 	reason       string
-
-	via    string // an include's or redirect's target
-	nested Result // the result of its check_host()
 }
 
 // event is the Event of kind k, with what every event carries: the
@@ -49,11 +46,25 @@ func (e *evaluation) emitCheck() {
 	e.listener(ev)
 }
 
+// setLazy gives ev the lazy reason l, or none. Most events have none, and
+// neither had the last of their kind: then nothing is stored.
+func setLazy(ev *Event, l *lazyReason) {
+	// Field by field: a struct copied into the heap whole goes through a
+	// bulk write barrier while the garbage collector marks.
+	switch {
+	case l != nil:
+		ev.lazy.wording, ev.lazy.target, ev.lazy.nested, ev.lazy.count, ev.lazy.failed = l.wording, l.target, l.nested, l.count, l.failed
+	case ev.lazy.wording != 0:
+		ev.lazy.wording, ev.lazy.target, ev.lazy.nested, ev.lazy.count, ev.lazy.failed = 0, "", "", 0, nil
+	}
+}
+
 // emitRecord reports the record of the current domain, or why there is
 // none (RFC 7208 §4.5); term and column place a syntax error.
-func (e *evaluation) emitRecord(record string, r Result, reason, term string, column int) {
+func (e *evaluation) emitRecord(record string, r Result, reason, term string, column int, l *lazyReason) {
 	ev := e.event(EventRecord)
 	ev.Record, ev.Result, ev.Reason, ev.Term, ev.Column = record, r, reason, term, column
+	setLazy(ev, l)
 	e.listener(ev)
 }
 
@@ -79,7 +90,7 @@ func (e *evaluation) emitMacro(macro, expanded string) {
 
 // emitTerm reports term t (nil for the end of the record) with the data
 // of its comparison, d, when it has one.
-func (e *evaluation) emitTerm(t *Term, match bool, r Result, reason string, cause error, d *termData) {
+func (e *evaluation) emitTerm(t *Term, match bool, r Result, reason string, cause error, d *termData, l *lazyReason) {
 	var none termData
 	if d == nil {
 		d = &none
@@ -92,7 +103,7 @@ func (e *evaluation) emitTerm(t *Term, match bool, r Result, reason string, caus
 	}
 	ev.Match, ev.Result, ev.Reason, ev.Cause = match, r, reason, cause
 	ev.Target, ev.Name, ev.Addrs, ev.Answers, ev.Net, ev.Bits = d.target, d.name, d.addrs, d.answers, d.net, d.bits
-	ev.via, ev.nested = d.via, d.nested
+	setLazy(ev, l)
 	e.listener(ev)
 }
 
@@ -105,9 +116,10 @@ func (e *evaluation) emitNested(k EventKind, t *Term, target string, r Result) {
 }
 
 // emitExplanation reports the exp= text expanded, or why it is not used.
-func (e *evaluation) emitExplanation(macro, explanation, reason string) {
+func (e *evaluation) emitExplanation(macro, explanation, reason string, l *lazyReason) {
 	ev := e.event(EventExplanation)
 	ev.Macro, ev.Explanation, ev.Reason = macro, explanation, reason
+	setLazy(ev, l)
 	e.listener(ev)
 }
 

@@ -207,7 +207,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		return e.redirect(t, wantExp)
 	}
 	if e.listener != nil {
-		e.emitTerm(nil, false, Neutral, "no mechanism matched and there is no redirect=: the default result is neutral", nil, nil, nil)
+		e.emitTermEnd()
 	}
 	return Neutral, "", "", nil
 }
@@ -342,7 +342,7 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 		if match {
 			r = t.Qualifier.Result()
 		}
-		e.emitTerm(t, match, r, d.reason, nil, d, nil)
+		e.emitTerm(t, match, r, d)
 	}
 	return match, stop{}
 }
@@ -355,13 +355,13 @@ func (e *evaluation) reportNested(t *Term, match bool, r Result, target string, 
 		if t.Kind == KindRedirect {
 			w = wordRedirect
 		}
-		e.emitTerm(t, match, r, "", nil, nil, &lazyReason{wording: w, target: target, nested: nested})
+		e.emitTermNested(t, match, r, w, target, nested)
 	}
 }
 
 func (e *evaluation) reportStop(t *Term, s stop) {
 	if e.listener != nil {
-		e.emitTerm(t, false, s.result, "", s.err, nil, nil)
+		e.emitTermStop(t, s.result, s.err)
 	}
 }
 

@@ -6,15 +6,33 @@ import (
 )
 
 // How an evaluation reports its steps to a Listener without copying
-// Events: each kind of event has its Event in the trace, filled in place
-// and handed over by pointer. An emit function sets every field its kind
-// carries, so no Event is ever cleared: the trace lives on the heap, and
-// while the garbage collector marks, clearing 400 bytes of pointers costs
-// a write barrier on each of them.
+// Events: each emit function below has its own Event in the trace, fills
+// it in place and hands it over by pointer. It sets every field it ever
+// sets, every time, and the fields it never sets stay zero; so no Event
+// is ever cleared. That matters: the trace lives on the heap, and while
+// the garbage collector marks, every pointer stored there costs a write
+// barrier, and clearing an Event stores 20 of them.
+
+// The Events of a trace, one per emit function.
+const (
+	slotCheck = iota
+	slotRecord
+	slotDNS
+	slotMacro
+	slotTerm       // a mechanism compared
+	slotTermNested // an include or redirect returned
+	slotTermStop   // a term stopped the evaluation
+	slotTermEnd    // no mechanism matched
+	slotEnter
+	slotLeave
+	slotExplanation
+	slotResult
+	slots
+)
 
 // trace is the scratch of an evaluation with a listener, from tracePool.
 type trace struct {
-	events [EventResult]Event // one per EventKind, at Kind-1
+	events [slots]Event
 }
 
 var tracePool = sync.Pool{New: func() any { return new(trace) }}
@@ -31,17 +49,17 @@ type termData struct {
 	reason       string
 }
 
-// event is the Event of kind k, with what every event carries: the
-// evaluation's depth, domain and counters. The emit function of the kind
-// sets the rest.
-func (e *evaluation) event(k EventKind) *Event {
-	ev := &e.trace.events[k-1]
-	ev.Kind, ev.Depth, ev.Domain, ev.Counters = k, e.depth, e.domain, e.counters
+// event is the Event of slot, of kind k, with what every event carries:
+// the evaluation's depth, the domain and counters. The emit function of
+// the slot sets the rest.
+func (e *evaluation) event(slot int, k EventKind, domain string) *Event {
+	ev := &e.trace.events[slot]
+	ev.Kind, ev.Depth, ev.Domain, ev.Counters = k, e.depth, domain, e.counters
 	return ev
 }
 
 func (e *evaluation) emitCheck() {
-	ev := e.event(EventCheck)
+	ev := e.event(slotCheck, EventCheck, e.domain)
 	ev.IP, ev.Sender = e.ip, e.sender
 	e.listener(ev)
 }
@@ -62,7 +80,7 @@ func setLazy(ev *Event, l *lazyReason) {
 // emitRecord reports the record of the current domain, or why there is
 // none (RFC 7208 §4.5); term and column place a syntax error.
 func (e *evaluation) emitRecord(record string, r Result, reason, term string, column int, l *lazyReason) {
-	ev := e.event(EventRecord)
+	ev := e.event(slotRecord, EventRecord, e.domain)
 	ev.Record, ev.Result, ev.Reason, ev.Term, ev.Column = record, r, reason, term, column
 	setLazy(ev, l)
 	e.listener(ev)
@@ -73,51 +91,72 @@ func (e *evaluation) emitDNS(qtype, name string, answers []string, addrs []netip
 	var failure string
 	var void bool
 	if err != nil {
-		// Only the lookups of terms count as void (RFC 7208 §4.6.4); a TXT
-		// query fetches a record (§4.4) or an explanation (§6.2).
-		failure, void = dnsFailure(err), !isTemporary(err) && qtype != "TXT"
+		if kind := failureKind(err); kind != nil {
+			// Only the lookups of terms count as void (RFC 7208 §4.6.4); a
+			// TXT query fetches a record (§4.4) or an explanation (§6.2).
+			failure, void = kind.Error(), qtype != "TXT"
+		} else {
+			failure = err.Error()
+		}
 	}
-	ev := e.event(EventDNS)
+	ev := e.event(slotDNS, EventDNS, e.domain)
 	ev.QType, ev.Name, ev.Answers, ev.Addrs, ev.Err, ev.Void = qtype, name, answers, addrs, failure, void
 	e.listener(ev)
 }
 
 func (e *evaluation) emitMacro(macro, expanded string) {
-	ev := e.event(EventMacro)
+	ev := e.event(slotMacro, EventMacro, e.domain)
 	ev.Macro, ev.Expanded = macro, expanded
 	e.listener(ev)
 }
 
-// emitTerm reports term t (nil for the end of the record) with the data
-// of its comparison, d, when it has one.
-func (e *evaluation) emitTerm(t *Term, match bool, r Result, reason string, cause error, d *termData, l *lazyReason) {
-	var none termData
-	if d == nil {
-		d = &none
-	}
-	ev := e.event(EventTerm)
-	if t != nil {
-		ev.TermKind, ev.Term, ev.Column, ev.IP = t.Kind, t.Text, t.Column, e.ip
-	} else {
-		ev.TermKind, ev.Term, ev.Column, ev.IP = 0, "", 0, netip.Addr{}
-	}
-	ev.Match, ev.Result, ev.Reason, ev.Cause = match, r, reason, cause
-	ev.Target, ev.Name, ev.Addrs, ev.Answers, ev.Net, ev.Bits = d.target, d.name, d.addrs, d.answers, d.net, d.bits
-	setLazy(ev, l)
+// emitTerm reports mechanism t and the data of its comparison, d.
+func (e *evaluation) emitTerm(t *Term, match bool, r Result, d *termData) {
+	ev := e.event(slotTerm, EventTerm, e.domain)
+	ev.TermKind, ev.Term, ev.Column, ev.IP, ev.Match, ev.Result = t.Kind, t.Text, t.Column, e.ip, match, r
+	ev.Target, ev.Name, ev.Addrs, ev.Answers, ev.Net, ev.Bits, ev.Reason = d.target, d.name, d.addrs, d.answers, d.net, d.bits, d.reason
+	e.listener(ev)
+}
+
+// emitTermNested reports include or redirect t, whose check_host() of
+// target returned nested; Why words it (lazyReason).
+func (e *evaluation) emitTermNested(t *Term, match bool, r Result, w wording, target string, nested Result) {
+	ev := e.event(slotTermNested, EventTerm, e.domain)
+	ev.TermKind, ev.Term, ev.Column, ev.IP, ev.Match, ev.Result = t.Kind, t.Text, t.Column, e.ip, match, r
+	ev.lazy.wording, ev.lazy.target, ev.lazy.nested = w, target, nested
+	e.listener(ev)
+}
+
+// emitTermStop reports that term t stopped the evaluation with r, for cause.
+func (e *evaluation) emitTermStop(t *Term, r Result, cause error) {
+	ev := e.event(slotTermStop, EventTerm, e.domain)
+	ev.TermKind, ev.Term, ev.Column, ev.IP, ev.Result, ev.Cause = t.Kind, t.Text, t.Column, e.ip, r, cause
+	e.listener(ev)
+}
+
+// emitTermEnd reports the end of a record where no mechanism matched and
+// there is no redirect= (RFC 7208 §4.7).
+func (e *evaluation) emitTermEnd() {
+	ev := e.event(slotTermEnd, EventTerm, e.domain)
+	ev.Result, ev.Reason = Neutral, "no mechanism matched and there is no redirect=: the default result is neutral"
 	e.listener(ev)
 }
 
 // emitNested reports that include or redirect t enters (EventEnter) or
 // leaves (EventLeave, with the nested result r) the check_host() of target.
 func (e *evaluation) emitNested(k EventKind, t *Term, target string, r Result) {
-	ev := e.event(k)
+	slot := slotEnter
+	if k == EventLeave {
+		slot = slotLeave
+	}
+	ev := e.event(slot, k, e.domain)
 	ev.Term, ev.Column, ev.Target, ev.Result, ev.Match = t.Text, t.Column, target, r, r == Pass
 	e.listener(ev)
 }
 
 // emitExplanation reports the exp= text expanded, or why it is not used.
 func (e *evaluation) emitExplanation(macro, explanation, reason string, l *lazyReason) {
-	ev := e.event(EventExplanation)
+	ev := e.event(slotExplanation, EventExplanation, e.domain)
 	ev.Macro, ev.Explanation, ev.Reason = macro, explanation, reason
 	setLazy(ev, l)
 	e.listener(ev)
@@ -125,7 +164,7 @@ func (e *evaluation) emitExplanation(macro, explanation, reason string, l *lazyR
 
 // emitResult reports that check_host() of domain returned.
 func (e *evaluation) emitResult(domain string, r Result, exp, mech string, err error) {
-	ev := e.event(EventResult)
-	ev.Domain, ev.Result, ev.Explanation, ev.Term, ev.Cause = domain, r, exp, mech, err
+	ev := e.event(slotResult, EventResult, domain)
+	ev.Result, ev.Explanation, ev.Term, ev.Cause = r, exp, mech, err
 	e.listener(ev)
 }

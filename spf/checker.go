@@ -177,7 +177,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 
 	if err := checkDomain(domain); err != nil {
 		if e.listener != nil {
-			e.emitRecord("", None, err.Error(), "", 0, nil)
+			e.emitNoRecord("", None, err.Error(), "", 0, nil)
 		}
 		return None, "", "", &RecordError{domain, err}
 	}
@@ -223,7 +223,7 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 			r = TempError
 		}
 		if e.listener != nil {
-			e.emitRecord("", r, "", "", 0, &lazyReason{wording: wordNoRecord, failed: err})
+			e.emitNoRecord("", r, "", "", 0, &lazyReason{wording: wordNoRecord, failed: err})
 		}
 		return nil, r, err
 	}
@@ -238,12 +238,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	switch {
 	case n == 0:
 		if e.listener != nil {
-			e.emitRecord("", None, "", "", 0, &lazyReason{wording: wordNoSPFAmong, count: len(txts)})
+			e.emitNoRecord("", None, "", "", 0, &lazyReason{wording: wordNoSPFAmong, count: len(txts)})
 		}
 		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
 		if e.listener != nil {
-			e.emitRecord("", PermError, "", "", 0, &lazyReason{wording: wordManySPF, count: n})
+			e.emitNoRecord("", PermError, "", "", 0, &lazyReason{wording: wordManySPF, count: n})
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
@@ -251,12 +251,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	if cr.err != nil {
 		if e.listener != nil {
 			se := cr.err.(*SyntaxError)
-			e.emitRecord(text, PermError, se.Reason, se.Term, se.Column, nil)
+			e.emitNoRecord(text, PermError, se.Reason, se.Term, se.Column, nil)
 		}
 		return nil, PermError, cr.recordError(domain)
 	}
 	if e.listener != nil {
-		e.emitRecord(text, "", "", "", 0, nil)
+		e.emitRecord(text)
 	}
 	return cr.rec, "", nil
 }

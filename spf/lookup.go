@@ -11,7 +11,7 @@ func (e *evaluation) lookupTXT(name string) ([]string, error) {
 	txts, err := e.c.Resolver.LookupTXT(e.ctx, name)
 	err = noData("TXT", name, len(txts), err)
 	if e.listener != nil {
-		e.emitDNS("TXT", name, txts, nil, err)
+		e.emitDNSText("TXT", name, txts, err)
 	}
 	return txts, err
 }
@@ -28,7 +28,7 @@ func (e *evaluation) lookupAddrs(name string, v6 bool) ([]netip.Addr, error) {
 	}
 	err = noData(qtype, name, len(addrs), err)
 	if e.listener != nil {
-		e.emitDNS(qtype, name, nil, addrs, err)
+		e.emitDNSAddrs(qtype, name, addrs, err)
 	}
 	return addrs, err
 }
@@ -37,7 +37,7 @@ func (e *evaluation) lookupMX(name string) ([]string, error) {
 	hosts, err := e.c.Resolver.LookupMX(e.ctx, name)
 	err = noData("MX", name, len(hosts), err)
 	if e.listener != nil {
-		e.emitDNS("MX", name, hosts, nil, err)
+		e.emitDNSText("MX", name, hosts, err)
 	}
 	return hosts, err
 }
@@ -50,7 +50,7 @@ func (e *evaluation) lookupPTR() ([]string, error) {
 		err = noData("PTR", e.ipText(), 0, nil)
 	}
 	if e.listener != nil {
-		e.emitDNS("PTR", e.ipText(), names, nil, err)
+		e.emitDNSText("PTR", e.ipText(), names, err)
 	}
 	if len(names) > e.maxNames {
 		names = names[:e.maxNames]

@@ -15,9 +15,11 @@ import (
 
 // The Events of a trace, one per emit function.
 const (
-	slotCheck = iota
-	slotRecord
-	slotDNS
+	slotCheck    = iota
+	slotRecord   // the record found
+	slotNoRecord // none, or none usable
+	slotDNSText  // TXT, MX, PTR
+	slotDNSAddrs // A, AAAA
 	slotMacro
 	slotTerm       // a mechanism compared
 	slotTermNested // an include or redirect returned
@@ -77,31 +79,52 @@ func setLazy(ev *Event, l *lazyReason) {
 	}
 }
 
-// emitRecord reports the record of the current domain, or why there is
-// none (RFC 7208 §4.5); term and column place a syntax error.
-func (e *evaluation) emitRecord(record string, r Result, reason, term string, column int, l *lazyReason) {
+// emitRecord reports the record of the current domain.
+func (e *evaluation) emitRecord(record string) {
 	ev := e.event(slotRecord, EventRecord, e.domain)
+	ev.Record = record
+	e.listener(ev)
+}
+
+// emitNoRecord reports why the current domain has no usable record
+// (RFC 7208 §4.5): r, and reason or l; a record with a syntax error, with
+// the term and column of the error.
+func (e *evaluation) emitNoRecord(record string, r Result, reason, term string, column int, l *lazyReason) {
+	ev := e.event(slotNoRecord, EventRecord, e.domain)
 	ev.Record, ev.Result, ev.Reason, ev.Term, ev.Column = record, r, reason, term, column
 	setLazy(ev, l)
 	e.listener(ev)
 }
 
-// emitDNS reports a query and its answer; err is what the lookup returned.
-func (e *evaluation) emitDNS(qtype, name string, answers []string, addrs []netip.Addr, err error) {
-	var failure string
-	var void bool
-	if err != nil {
-		if kind := failureKind(err); kind != nil {
-			// Only the lookups of terms count as void (RFC 7208 §4.6.4); a
-			// TXT query fetches a record (§4.4) or an explanation (§6.2).
-			failure, void = kind.Error(), qtype != "TXT"
-		} else {
-			failure = err.Error()
-		}
-	}
-	ev := e.event(slotDNS, EventDNS, e.domain)
-	ev.QType, ev.Name, ev.Answers, ev.Addrs, ev.Err, ev.Void = qtype, name, answers, addrs, failure, void
+// emitDNSText reports a TXT, MX or PTR query and its answers; err is what
+// the lookup returned.
+func (e *evaluation) emitDNSText(qtype, name string, answers []string, err error) {
+	ev := e.event(slotDNSText, EventDNS, e.domain)
+	ev.QType, ev.Name, ev.Answers = qtype, name, answers
+	ev.Err, ev.Void = dnsError(qtype, err)
 	e.listener(ev)
+}
+
+// emitDNSAddrs reports an A or AAAA query and its answers.
+func (e *evaluation) emitDNSAddrs(qtype, name string, addrs []netip.Addr, err error) {
+	ev := e.event(slotDNSAddrs, EventDNS, e.domain)
+	ev.QType, ev.Name, ev.Addrs = qtype, name, addrs
+	ev.Err, ev.Void = dnsError(qtype, err)
+	e.listener(ev)
+}
+
+// dnsError is how a query failed, "" if it did not, and whether it
+// counts as a void lookup.
+func dnsError(qtype string, err error) (failure string, void bool) {
+	if err == nil {
+		return "", false
+	}
+	if kind := failureKind(err); kind != nil {
+		// Only the lookups of terms count as void (RFC 7208 §4.6.4); a TXT
+		// query fetches a record (§4.4) or an explanation (§6.2).
+		return kind.Error(), qtype != "TXT"
+	}
+	return err.Error(), false
 }
 
 func (e *evaluation) emitMacro(macro, expanded string) {

@@ -306,43 +306,38 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 			return false, s
 		}
 	}
-	// data gathers what the reason is made of, for the listener; the
-	// mechanisms fill it through d when it is not nil. Not in the trace's
-	// EventTerm: their lookups report events of their own meanwhile.
-	var data termData
-	var d *termData
-	if e.listener != nil {
-		d = &data
-	}
 	switch t.Kind {
-	case KindAll:
-		match = true
-	case KindIP4, KindIP6:
-		match = t.Net.Contains(e.ip)
-		if d != nil {
-			d.net = t.Net
+	case KindAll, KindIP4, KindIP6:
+		match = t.Kind == KindAll || t.Net.Contains(e.ip)
+		if e.listener != nil {
+			e.emitTermNet(t, match, t.Qualifier.Result())
 		}
-	case KindA:
-		match, s = e.mechA(t, e.target(t), d)
-	case KindMX:
-		match, s = e.mechMX(t, e.target(t), d)
-	case KindPTR:
-		match, s = e.mechPTR(e.target(t), d)
-	case KindExists:
-		match, s = e.mechExists(e.target(t), d)
+		return match, stop{}
 	case KindInclude:
 		return e.include(t)
+	}
+	// With a listener, ev gathers the data of the comparison, which its
+	// reason is made of, as the mechanism looks things up.
+	var ev *Event
+	if e.listener != nil {
+		ev = e.termData()
+	}
+	switch t.Kind {
+	case KindA:
+		match, s = e.mechA(t, e.target(t), ev)
+	case KindMX:
+		match, s = e.mechMX(t, e.target(t), ev)
+	case KindPTR:
+		match, s = e.mechPTR(e.target(t), ev)
+	case KindExists:
+		match, s = e.mechExists(e.target(t), ev)
 	}
 	if s.stopped() {
 		e.reportStop(t, s)
 		return false, s
 	}
 	if e.listener != nil {
-		var r Result
-		if match {
-			r = t.Qualifier.Result()
-		}
-		e.emitTerm(t, match, r, d)
+		e.emitTerm(t, match, t.Qualifier.Result())
 	}
 	return match, stop{}
 }
@@ -424,22 +419,22 @@ func (e *evaluation) matchAddrs(addrs []netip.Addr, bits int) (netip.Prefix, boo
 }
 
 // mechA evaluates a (RFC 7208 §5.3). The mechanisms put the data of their
-// comparison into d, when it is not nil.
-func (e *evaluation) mechA(t *Term, name string, d *termData) (bool, stop) {
+// comparison into ev, when it is not nil.
+func (e *evaluation) mechA(t *Term, name string, ev *Event) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, e.ip.Is6())
 	if err != nil {
 		return false, e.lookupStop(err)
 	}
 	bits := e.addrBits(t)
 	p, ok := e.matchAddrs(addrs, bits)
-	if d != nil {
-		d.target, d.addrs, d.bits, d.net = name, addrs, bits, p
+	if ev != nil {
+		ev.Target, ev.Addrs, ev.Bits, ev.Net = name, addrs, bits, p
 	}
 	return ok, stop{}
 }
 
 // mechMX evaluates mx (RFC 7208 §5.4).
-func (e *evaluation) mechMX(t *Term, name string, d *termData) (bool, stop) {
+func (e *evaluation) mechMX(t *Term, name string, ev *Event) (bool, stop) {
 	hosts, err := e.lookupMX(name)
 	if err != nil {
 		return false, e.lookupStop(err)
@@ -448,8 +443,8 @@ func (e *evaluation) mechMX(t *Term, name string, d *termData) (bool, stop) {
 		return false, stop{PermError, &tooManyNamesError{name, len(hosts), e.maxNames}}
 	}
 	bits := e.addrBits(t)
-	if d != nil {
-		d.target, d.answers, d.bits = name, hosts, bits
+	if ev != nil {
+		ev.Target, ev.Answers, ev.Bits = name, hosts, bits
 	}
 	for _, h := range hosts {
 		addrs, err := e.lookupAddrs(h, e.ip.Is6())
@@ -457,8 +452,8 @@ func (e *evaluation) mechMX(t *Term, name string, d *termData) (bool, stop) {
 			return false, stop{TempError, err}
 		}
 		if p, ok := e.matchAddrs(addrs, bits); ok {
-			if d != nil {
-				d.name, d.net = h, p
+			if ev != nil {
+				ev.Name, ev.Net = h, p
 			}
 			return true, stop{}
 		}
@@ -468,27 +463,27 @@ func (e *evaluation) mechMX(t *Term, name string, d *termData) (bool, stop) {
 
 // mechPTR evaluates ptr (RFC 7208 §5.5): a validated name of the client
 // that is the target or a subdomain of it.
-func (e *evaluation) mechPTR(target string, d *termData) (bool, stop) {
-	if d != nil {
-		d.target = target
+func (e *evaluation) mechPTR(target string, ev *Event) (bool, stop) {
+	if ev != nil {
+		ev.Target = target
 	}
 	names, err := e.lookupPTR()
 	if err != nil {
 		if isTemporary(err) {
-			if d != nil {
-				d.reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
+			if ev != nil {
+				ev.Reason = "the PTR lookup failed: no match (RFC 7208 §5.5)"
 			}
 			return false, stop{}
 		}
 		return false, e.countVoid()
 	}
-	if d != nil {
-		d.answers = names
+	if ev != nil {
+		ev.Answers = names
 	}
 	for _, n := range names {
 		if isSubdomain(n, target) && e.validates(n) {
-			if d != nil {
-				d.name = n
+			if ev != nil {
+				ev.Name = n
 			}
 			return true, stop{}
 		}
@@ -498,13 +493,13 @@ func (e *evaluation) mechPTR(target string, d *termData) (bool, stop) {
 
 // mechExists evaluates exists (RFC 7208 §5.7): an A lookup, whatever the
 // client's address family.
-func (e *evaluation) mechExists(name string, d *termData) (bool, stop) {
+func (e *evaluation) mechExists(name string, ev *Event) (bool, stop) {
 	addrs, err := e.lookupAddrs(name, false)
 	if err != nil {
 		return false, e.lookupStop(err)
 	}
-	if d != nil {
-		d.target, d.addrs = name, addrs
+	if ev != nil {
+		ev.Target, ev.Addrs = name, addrs
 	}
 	return len(addrs) > 0, stop{}
 }

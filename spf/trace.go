@@ -21,7 +21,8 @@ const (
 	slotDNSText  // TXT, MX, PTR
 	slotDNSAddrs // A, AAAA
 	slotMacro
-	slotTerm       // a mechanism compared
+	slotTermNet    // all, ip4, ip6 compared
+	slotTerm       // a, mx, ptr, exists compared
 	slotTermNested // an include or redirect returned
 	slotTermStop   // a term stopped the evaluation
 	slotTermEnd    // no mechanism matched
@@ -38,18 +39,6 @@ type trace struct {
 }
 
 var tracePool = sync.Pool{New: func() any { return new(trace) }}
-
-// termData is the data of a mechanism's comparison, gathered for its
-// EventTerm (see the Event fields of the same names) across the lookups
-// the mechanism makes, which report events of their own.
-type termData struct {
-	target, name string
-	addrs        []netip.Addr
-	answers      []string
-	net          netip.Prefix
-	bits         int
-	reason       string
-}
 
 // event is the Event of slot, of kind k, with what every event carries:
 // the evaluation's depth, the domain and counters. The emit function of
@@ -133,11 +122,35 @@ func (e *evaluation) emitMacro(macro, expanded string) {
 	e.listener(ev)
 }
 
-// emitTerm reports mechanism t and the data of its comparison, d.
-func (e *evaluation) emitTerm(t *Term, match bool, r Result, d *termData) {
+// emitTermNet reports mechanism all, ip4 or ip6: the network compared;
+// r is the qualifier's result.
+func (e *evaluation) emitTermNet(t *Term, match bool, r Result) {
+	if !match {
+		r = ""
+	}
+	ev := e.event(slotTermNet, EventTerm, e.domain)
+	ev.TermKind, ev.Term, ev.Column, ev.IP, ev.Match, ev.Result, ev.Net = t.Kind, t.Text, t.Column, e.ip, match, r, t.Net
+	e.listener(ev)
+}
+
+// termData readies the Event of a, mx, ptr or exists for the data of
+// their comparison (Target, Addrs, Answers, Name, Net, Bits, Reason),
+// which the mechanism fills in as it looks things up: its lookups report
+// in Events of their own.
+func (e *evaluation) termData() *Event {
+	ev := &e.trace.events[slotTerm]
+	ev.Target, ev.Name, ev.Addrs, ev.Answers, ev.Net, ev.Bits, ev.Reason = "", "", nil, nil, netip.Prefix{}, 0, ""
+	return ev
+}
+
+// emitTerm reports mechanism a, mx, ptr or exists, whose data termData
+// gathered; r is the qualifier's result.
+func (e *evaluation) emitTerm(t *Term, match bool, r Result) {
+	if !match {
+		r = ""
+	}
 	ev := e.event(slotTerm, EventTerm, e.domain)
 	ev.TermKind, ev.Term, ev.Column, ev.IP, ev.Match, ev.Result = t.Kind, t.Text, t.Column, e.ip, match, r
-	ev.Target, ev.Name, ev.Addrs, ev.Answers, ev.Net, ev.Bits, ev.Reason = d.target, d.name, d.addrs, d.answers, d.net, d.bits, d.reason
 	e.listener(ev)
 }
 

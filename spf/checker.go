@@ -601,6 +601,7 @@ func (e *evaluation) explain(t *Term) string {
 	return ""
 }
 
+// expDefaultUsed ends the reasons of an exp= that is not used.
 const expDefaultUsed = "; the default explanation is used"
 
 func (e *evaluation) defaultExplanation() string {

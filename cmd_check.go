@@ -329,7 +329,8 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int
 		res = fakedns.WithDrafts(base, map[string]string{o.domain: o.record})
 	}
 	var trace []spf.Event
-	c := spf.Checker{Resolver: res, Receiver: o.receiver, Listener: func(e spf.Event) {
+	c := spf.Checker{Resolver: res, Receiver: o.receiver, Listener: func(ev *spf.Event) {
+		e := *ev // ev is the Checker's until the listener returns: keep a copy
 		e.Answers, e.Addrs = append([]string(nil), e.Answers...), append([]netip.Addr(nil), e.Addrs...)
 		trace = append(trace, e)
 	}}

@@ -77,7 +77,7 @@ func load(tb testing.TB) *fixture {
 	}
 	ctx := context.Background()
 	f := new(fixture)
-	listener := func(spf.Event) { f.events++ }
+	listener := func(*spf.Event) { f.events++ }
 	for _, sc := range s.Scenarios {
 		m, p := newMapResolver(), newPeerMapResolver()
 		f.maps, f.peers = append(f.maps, m), append(f.peers, p)

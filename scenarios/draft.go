@@ -33,13 +33,13 @@ func (sc *Scenario) ReviewDraft(ctx context.Context, domain, draft string, other
 	}
 	all[domain] = draft
 	var r DraftReview
-	c := spf.Checker{Resolver: fakedns.WithDrafts(sc.Zone, all), Listener: func(e spf.Event) {
+	c := spf.Checker{Resolver: fakedns.WithDrafts(sc.Zone, all), Listener: func(e *spf.Event) {
 		switch {
 		case e.Depth != 0:
 		case e.Kind == spf.EventCheck && len(r.Verdict) == 0,
 			e.Kind == spf.EventRecord && e.Result != "",
 			e.Kind == spf.EventResult:
-			r.Verdict = append(r.Verdict, e)
+			r.Verdict = append(r.Verdict, *e)
 		}
 	}}
 	c.CheckHost(ctx, sc.Client, domain, "postmaster@"+domain, domain)

@@ -188,7 +188,10 @@ func (s *session) check(id spf.Identity, from string) *Decision {
 		Records:     c.srv.records,
 	}
 	if cfg.OnEvent != nil {
-		ck.Listener = func(e spf.Event) { c.emit(Event{Kind: EventSPF, SPF: &e}) }
+		ck.Listener = func(e *spf.Event) {
+			kept := *e // the Checker reuses e for its next step
+			c.emit(Event{Kind: EventSPF, SPF: &kept})
+		}
 	}
 	ctx, cancel := c.dnsContext()
 	defer cancel()

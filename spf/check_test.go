@@ -275,7 +275,7 @@ mail.euston.net:
   - A: 192.0.2.25
 `)
 	var events []spf.Event
-	c := spf.Checker{Resolver: z, Listener: func(e spf.Event) { events = append(events, e) }}
+	c := spf.Checker{Resolver: z, Listener: func(e *spf.Event) { events = append(events, *e) }}
 	o := c.Check(context.Background(), netip.MustParseAddr("192.0.2.80"), "mail.euston.net", "honeypot@euston.net")
 	if o.Result != spf.Fail {
 		t.Fatalf("result %s", o.Result)
@@ -332,7 +332,7 @@ example.com:
   - TXT: v=spf1 exists:%{l}.%{o}.list.example.net a:missing.example.com -all
 `)
 	var events []spf.Event
-	c := spf.Checker{Resolver: z, Listener: func(e spf.Event) { events = append(events, e) }}
+	c := spf.Checker{Resolver: z, Listener: func(e *spf.Event) { events = append(events, *e) }}
 	c.Check(context.Background(), netip.MustParseAddr("192.0.2.80"), "h", "joe@example.com")
 	var macro, void *spf.Event
 	for i := range events {

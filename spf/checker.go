@@ -3,7 +3,6 @@ package spf
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -112,6 +111,9 @@ func (c *Checker) run(ctx context.Context, o *Outcome, ip netip.Addr, domain, se
 	e.maxTerms = limit(c.MaxDNSTerms, DefaultMaxDNSTerms)
 	e.maxVoid = limit(c.MaxVoidLookups, DefaultMaxVoidLookups)
 	e.maxNames = limit(c.MaxNames, DefaultMaxNames)
+	if e.listener != nil {
+		e.trace = tracePool.Get().(*trace)
+	}
 	r, exp, mech, err := e.checkHost(domain, !c.NoExplanation)
 	if r == Fail && exp == "" && !c.NoExplanation {
 		exp = e.defaultExplanation()
@@ -120,7 +122,8 @@ func (c *Checker) run(ctx context.Context, o *Outcome, ip netip.Addr, domain, se
 	o.IP, o.Domain, o.Sender, o.HELO = e.ip, domain, sender, helo
 	o.Counters, o.Mechanism = e.counters, mech
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventResult, Domain: domain, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emitResult(domain, r, exp, mech, err)
+		tracePool.Put(e.trace)
 	}
 }
 
@@ -149,6 +152,8 @@ type evaluation struct {
 	validated    string // %{p}, once computed
 	hasValidated bool
 	ipString     string // ip.String(), once computed
+
+	trace *trace // with a listener: the Events the steps fill
 }
 
 // ipText is the client address as text (%{c}).
@@ -159,15 +164,6 @@ func (e *evaluation) ipText() string {
 	return e.ipString
 }
 
-// emit sends ev to the listener with the evaluation's depth and counters.
-// It is small enough to be inlined, so that ev is copied once, into the
-// listener's argument: an Event is large, and copies are most of a
-// listener's cost.
-func (e *evaluation) emit(ev *Event) {
-	ev.Depth, ev.Counters = e.depth, e.counters
-	e.listener(*ev)
-}
-
 // checkHost evaluates the record of domain (RFC 7208 §4.3–§4.7). wantExp is
 // false inside include, whose explanation is never used (§6.2). It returns
 // the result, the explanation of a fail, and the term that decided it.
@@ -176,12 +172,12 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 	e.domain = domain
 	defer func() { e.domain = saved }()
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventCheck, Domain: e.domain, IP: e.ip, Sender: e.sender})
+		e.emitCheck()
 	}
 
 	if err := checkDomain(domain); err != nil {
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: err.Error()})
+			e.emitNoRecord("", None, err.Error(), "", 0, nil)
 		}
 		return None, "", "", &RecordError{domain, err}
 	}
@@ -211,7 +207,7 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 		return e.redirect(t, wantExp)
 	}
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventTerm, Domain: e.domain, Result: Neutral, Reason: "no mechanism matched and there is no redirect=: the default result is neutral"})
+		e.emitTermEnd()
 	}
 	return Neutral, "", "", nil
 }
@@ -227,7 +223,7 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 			r = TempError
 		}
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: r, Reason: noRecordReason(kind, err)})
+			e.emitNoRecord("", r, "", "", 0, &lazyReason{wording: wordNoRecord, failed: err})
 		}
 		return nil, r, err
 	}
@@ -242,12 +238,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	switch {
 	case n == 0:
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: None, Reason: "no SPF record among " + strconv.Itoa(len(txts)) + " TXT records"})
+			e.emitNoRecord("", None, "", "", 0, &lazyReason{wording: wordNoSPFAmong, count: len(txts)})
 		}
 		return nil, None, &RecordError{domain, ErrNoRecord}
 	case n > 1:
 		if e.listener != nil {
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Result: PermError, Reason: strconv.Itoa(n) + " SPF records; RFC 7208 §4.5 allows one"})
+			e.emitNoRecord("", PermError, "", "", 0, &lazyReason{wording: wordManySPF, count: n})
 		}
 		return nil, PermError, &RecordError{domain, ErrMultipleRecords}
 	}
@@ -255,12 +251,12 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 	if cr.err != nil {
 		if e.listener != nil {
 			se := cr.err.(*SyntaxError)
-			e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text, Result: PermError, Reason: se.Reason, Term: se.Term, Column: se.Column})
+			e.emitNoRecord(text, PermError, se.Reason, se.Term, se.Column, nil)
 		}
 		return nil, PermError, cr.recordError(domain)
 	}
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventRecord, Domain: e.domain, Record: text})
+		e.emitRecord(text)
 	}
 	return cr.rec, "", nil
 }
@@ -310,20 +306,23 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 			return false, s
 		}
 	}
-	// ev gathers the data the reason is made of, for the listener; the
-	// mechanisms fill it when it is not nil.
+	switch t.Kind {
+	case KindAll, KindIP4, KindIP6:
+		match = t.Kind == KindAll || t.Net.Contains(e.ip)
+		if e.listener != nil {
+			e.emitTermNet(t, match, t.Qualifier.Result())
+		}
+		return match, stop{}
+	case KindInclude:
+		return e.include(t)
+	}
+	// With a listener, ev gathers the data of the comparison, which its
+	// reason is made of, as the mechanism looks things up.
 	var ev *Event
 	if e.listener != nil {
-		ev = new(Event)
+		ev = e.termData()
 	}
 	switch t.Kind {
-	case KindAll:
-		match = true
-	case KindIP4, KindIP6:
-		match = t.Net.Contains(e.ip)
-		if ev != nil {
-			ev.Net = t.Net
-		}
 	case KindA:
 		match, s = e.mechA(t, e.target(t), ev)
 	case KindMX:
@@ -332,32 +331,32 @@ func (e *evaluation) mechanism(t *Term) (match bool, s stop) {
 		match, s = e.mechPTR(e.target(t), ev)
 	case KindExists:
 		match, s = e.mechExists(e.target(t), ev)
-	case KindInclude:
-		return e.include(t)
 	}
 	if s.stopped() {
 		e.reportStop(t, s)
 		return false, s
 	}
 	if e.listener != nil {
-		ev.Kind, ev.Domain, ev.TermKind, ev.Term, ev.Column, ev.Match, ev.IP = EventTerm, e.domain, t.Kind, t.Text, t.Column, match, e.ip
-		if match {
-			ev.Result = t.Qualifier.Result()
-		}
-		e.emit(ev)
+		e.emitTerm(t, match, t.Qualifier.Result())
 	}
 	return match, stop{}
 }
 
-func (e *evaluation) reportTerm(t *Term, match bool, why string, r Result) {
+// reportNested reports an include or redirect whose check_host() of
+// target returned nested.
+func (e *evaluation) reportNested(t *Term, match bool, r Result, target string, nested Result) {
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Match: match, Reason: why, Result: r, IP: e.ip})
+		w := wordInclude
+		if t.Kind == KindRedirect {
+			w = wordRedirect
+		}
+		e.emitTermNested(t, match, r, w, target, nested)
 	}
 }
 
 func (e *evaluation) reportStop(t *Term, s stop) {
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventTerm, Domain: e.domain, TermKind: t.Kind, Term: t.Text, Column: t.Column, Result: s.result, IP: e.ip, Cause: s.err})
+		e.emitTermStop(t, s.result, s.err)
 	}
 }
 
@@ -385,7 +384,7 @@ func (e *evaluation) expandDomain(m macroString, text string) string {
 		s = s[dot+1:]
 	}
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventMacro, Domain: e.domain, Macro: text, Expanded: s})
+		e.emitMacro(text, s)
 	}
 	return s
 }
@@ -523,11 +522,10 @@ func (e *evaluation) include(t *Term) (bool, stop) {
 	}
 	if e.listener != nil {
 		var res Result
-		why := target + " returned " + string(r) + ": no match"
 		if match {
-			res, why = t.Qualifier.Result(), target+" returned pass"
+			res = t.Qualifier.Result()
 		}
-		e.reportTerm(t, match, why, res)
+		e.reportNested(t, match, res, target, r)
 	}
 	return match, stop{}
 }
@@ -544,7 +542,7 @@ func (e *evaluation) redirect(t *Term, wantExp bool) (Result, string, string, er
 		r, mech, err = PermError, t.Text, &noTargetRecordError{KindRedirect, target}
 	}
 	if e.listener != nil {
-		e.reportTerm(t, r != PermError && r != TempError, target+" returned "+string(r), r)
+		e.reportNested(t, r != PermError && r != TempError, r, target, r)
 	}
 	if err != nil {
 		err = &TermError{e.domain, t.Text, t.Column, err}
@@ -560,16 +558,16 @@ func (e *evaluation) nested(t *Term, target string, wantExp bool) (Result, error
 // nestedExp runs check_host() for an include or redirect one level down.
 func (e *evaluation) nestedExp(t *Term, target string, wantExp bool) (Result, string, string, error) {
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventEnter, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target})
+		e.emitNested(EventEnter, t, target, "")
 	}
 	e.depth++
 	r, exp, mech, err := e.checkHost(target, wantExp)
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventResult, Domain: target, Result: r, Explanation: exp, Term: mech, Cause: err})
+		e.emitResult(target, r, exp, mech, err)
 	}
 	e.depth--
 	if e.listener != nil {
-		e.emit(&Event{Kind: EventLeave, Domain: e.domain, Term: t.Text, Column: t.Column, Target: target, Result: r, Match: r == Pass})
+		e.emitNested(EventLeave, t, target, r)
 	}
 	return r, exp, mech, err
 }
@@ -585,25 +583,26 @@ func (e *evaluation) explain(t *Term) string {
 		if m, _, reason = parseMacroString(txts[0], true); reason == "" {
 			exp := e.expandText(m, txts[0])
 			if e.listener != nil {
-				e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Macro: txts[0], Explanation: exp})
+				e.emitExplanation(txts[0], exp, "", nil)
 			}
 			return exp
 		}
 	}
 	if e.listener != nil {
-		var why string
 		switch {
 		case err != nil:
-			why = "exp= lookup failed: " + dnsFailure(err)
+			e.emitExplanation("", "", "", &lazyReason{wording: wordExpFailed, failed: err})
 		case len(txts) != 1:
-			why = fmt.Sprintf("exp= target %s has %d TXT records; RFC 7208 §6.2 needs exactly one", target, len(txts))
+			e.emitExplanation("", "", "", &lazyReason{wording: wordExpCount, target: target, count: len(txts)})
 		default:
-			why = "exp= text is not a valid explain-string: " + reason
+			e.emitExplanation("", "", "exp= text is not a valid explain-string: "+reason+expDefaultUsed, nil)
 		}
-		e.emit(&Event{Kind: EventExplanation, Domain: e.domain, Reason: why + "; the default explanation is used"})
 	}
 	return ""
 }
+
+// expDefaultUsed ends the reasons of an exp= that is not used.
+const expDefaultUsed = "; the default explanation is used"
 
 func (e *evaluation) defaultExplanation() string {
 	text := e.c.Explanation

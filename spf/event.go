@@ -9,7 +9,13 @@ import (
 
 // A Listener receives the Events of an evaluation, in order, on the
 // goroutine that runs it. A nil Listener costs nothing.
-type Listener func(Event)
+//
+// The Event is valid only until the Listener returns, and the Listener
+// must not change it: the evaluation fills the same Event again for a
+// later step, so that no step copies one. A Listener that keeps an event,
+// or changes it, copies it first (*e); the strings and slices an Event
+// holds stay valid, and are shared.
+type Listener func(e *Event)
 
 // EventKind says what step of check_host() an Event reports.
 type EventKind uint8
@@ -102,10 +108,12 @@ type Event struct {
 	Net  netip.Prefix `json:"net,omitzero"`
 	Bits int          `json:"bits,omitempty"`
 
-	// Reason says why in words where the data above does not: an
-	// include's nested result, a record not found. Cause is the error that
-	// stopped a term or a check_host() with temperror or permerror. Why
-	// gives the reason of every event in words.
+	// Reason says why in words where the data above does not and the
+	// words cost little; it is empty where Why words the reason itself
+	// from data the Event keeps (an include's nested result, a record not
+	// found among TXT records). Cause is the error that stopped a term or
+	// a check_host() with temperror or permerror. Why gives the reason of
+	// every event in words: read it, not Reason.
 	Reason string `json:"reason,omitempty"`
 	Cause  error  `json:"-"`
 
@@ -114,6 +122,57 @@ type Event struct {
 	Explanation string `json:"explanation,omitempty"`
 
 	Counters Counters `json:"counters"`
+
+	lazy lazyReason
+}
+
+// lazyReason is the data of a reason that Event.Why words only when asked:
+// most listeners never ask, and words built for every step would cost
+// them more than the step.
+type lazyReason struct {
+	wording wording
+	target  string // the domain of an include or redirect, the exp= target
+	nested  Result // the result of the include's or redirect's check_host()
+	count   int    // TXT or SPF records found
+	failed  error  // the lookup that failed
+}
+
+// wording says which reason a lazyReason is.
+type wording uint8
+
+const (
+	_              wording = iota
+	wordInclude            // EventTerm: what the include's check_host() returned (RFC 7208 §5.2)
+	wordRedirect           // EventTerm: what the redirect's check_host() returned (§6.1)
+	wordNoRecord           // EventRecord: the TXT lookup of the record failed (§4.4)
+	wordNoSPFAmong         // EventRecord: no SPF record among count TXT records (§4.5)
+	wordManySPF            // EventRecord: count SPF records (§4.5)
+	wordExpFailed          // EventExplanation: the exp= lookup failed (§6.2)
+	wordExpCount           // EventExplanation: the exp= target has count TXT records (§6.2)
+)
+
+// words says the reason; match is the event's Match.
+func (l *lazyReason) words(match bool) string {
+	switch l.wording {
+	case wordInclude:
+		if match {
+			return l.target + " returned pass"
+		}
+		return l.target + " returned " + string(l.nested) + ": no match"
+	case wordRedirect:
+		return l.target + " returned " + string(l.nested)
+	case wordNoRecord:
+		return noRecordReason(failureKind(l.failed), l.failed)
+	case wordNoSPFAmong:
+		return "no SPF record among " + strconv.Itoa(l.count) + " TXT records"
+	case wordManySPF:
+		return strconv.Itoa(l.count) + " SPF records; RFC 7208 §4.5 allows one"
+	case wordExpFailed:
+		return "exp= lookup failed: " + dnsFailure(l.failed) + expDefaultUsed
+	case wordExpCount:
+		return "exp= target " + l.target + " has " + strconv.Itoa(l.count) + " TXT records; RFC 7208 §6.2 needs exactly one" + expDefaultUsed
+	}
+	return ""
 }
 
 // Why says in words why a term matched or not, from the event's data:
@@ -123,6 +182,8 @@ func (e *Event) Why() string {
 	switch {
 	case e.Reason != "":
 		return e.Reason
+	case e.lazy.wording != 0:
+		return e.lazy.words(e.Match)
 	case e.Cause != nil:
 		return shortReason(e.Cause)
 	case e.Kind != EventTerm:

@@ -30,7 +30,7 @@ func ExampleListener() {
 	z := fakedns.NewZone()
 	z.AddTXT("euston.net", "v=spf1 include:_spf.euston.net -all")
 	z.AddTXT("_spf.euston.net", "v=spf1 ip4:192.0.2.25 ~all")
-	c := spf.Checker{Resolver: z, Listener: func(e spf.Event) {
+	c := spf.Checker{Resolver: z, Listener: func(e *spf.Event) {
 		if !e.Echoed() {
 			fmt.Println(strings.Repeat("  ", e.Depth) + e.TraceLine(spf.DefaultMaxDNSTerms, spf.DefaultMaxVoidLookups))
 		}

@@ -11,7 +11,7 @@ func (e *evaluation) lookupTXT(name string) ([]string, error) {
 	txts, err := e.c.Resolver.LookupTXT(e.ctx, name)
 	err = noData("TXT", name, len(txts), err)
 	if e.listener != nil {
-		e.reportDNS("TXT", name, txts, nil, err)
+		e.emitDNSText("TXT", name, txts, err)
 	}
 	return txts, err
 }
@@ -28,7 +28,7 @@ func (e *evaluation) lookupAddrs(name string, v6 bool) ([]netip.Addr, error) {
 	}
 	err = noData(qtype, name, len(addrs), err)
 	if e.listener != nil {
-		e.reportDNS(qtype, name, nil, addrs, err)
+		e.emitDNSAddrs(qtype, name, addrs, err)
 	}
 	return addrs, err
 }
@@ -37,7 +37,7 @@ func (e *evaluation) lookupMX(name string) ([]string, error) {
 	hosts, err := e.c.Resolver.LookupMX(e.ctx, name)
 	err = noData("MX", name, len(hosts), err)
 	if e.listener != nil {
-		e.reportDNS("MX", name, hosts, nil, err)
+		e.emitDNSText("MX", name, hosts, err)
 	}
 	return hosts, err
 }
@@ -50,7 +50,7 @@ func (e *evaluation) lookupPTR() ([]string, error) {
 		err = noData("PTR", e.ipText(), 0, nil)
 	}
 	if e.listener != nil {
-		e.reportDNS("PTR", e.ipText(), names, nil, err)
+		e.emitDNSText("PTR", e.ipText(), names, err)
 	}
 	if len(names) > e.maxNames {
 		names = names[:e.maxNames]
@@ -63,15 +63,4 @@ func noData(qtype, name string, n int, err error) error {
 		return &DNSError{QType: qtype, Name: name, Err: ErrNoData}
 	}
 	return err
-}
-
-func (e *evaluation) reportDNS(qtype, name string, answers []string, addrs []netip.Addr, err error) {
-	var failure string
-	var void bool
-	if err != nil {
-		// Only the lookups of terms count as void (RFC 7208 §4.6.4); a TXT
-		// query fetches a record (§4.4) or an explanation (§6.2).
-		failure, void = dnsFailure(err), !isTemporary(err) && qtype != "TXT"
-	}
-	e.emit(&Event{Kind: EventDNS, Domain: e.domain, QType: qtype, Name: name, Answers: answers, Addrs: addrs, Err: failure, Void: void})
 }

@@ -18,7 +18,7 @@ mail.euston.net:
   - A: 192.0.2.25
 `)
 	ip := netip.MustParseAddr("192.0.2.80")
-	for name, l := range map[string]spf.Listener{"plain": nil, "listener": func(spf.Event) {}} {
+	for name, l := range map[string]spf.Listener{"plain": nil, "listener": func(*spf.Event) {}} {
 		c := spf.Checker{Resolver: z, Listener: l}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -31,7 +31,7 @@ noexp.example.com:
 	}
 	for _, tt := range tests {
 		var void []string
-		c := spf.Checker{Resolver: z, Listener: func(e spf.Event) {
+		c := spf.Checker{Resolver: z, Listener: func(e *spf.Event) {
 			if e.Kind == spf.EventDNS && e.Void {
 				void = append(void, e.Name)
 			}

@@ -28,7 +28,7 @@ func bigTrace(tb testing.TB) scenarios.Step {
 	zone := fakedns.NewZone()
 	zone.AddTXT("euston.net", record) // in character-strings of 255 octets
 	var evs []spf.Event
-	c := spf.Checker{Resolver: zone, Listener: func(e spf.Event) { evs = append(evs, e) }}
+	c := spf.Checker{Resolver: zone, Listener: func(e *spf.Event) { evs = append(evs, *e) }}
 	ip := netip.MustParseAddr("192.0.2.80")
 	o := c.Check(context.Background(), ip, "mail.euston.net", "honeypot@euston.net")
 	if o.Result != spf.Fail {

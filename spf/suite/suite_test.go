@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -57,6 +58,57 @@ func TestRFC7208Suite(t *testing.T) {
 	}
 	if rep.Passed != rfc7208Tests || rep.Failed != 0 {
 		t.Errorf("%d passed, %d failed; want %d passed", rep.Passed, rep.Failed, rfc7208Tests)
+	}
+}
+
+// TestEventsDoNotDependOnHistory guards how a Checker reports to its
+// Listener: it fills its Events in place, step after step, and hands them
+// over by pointer (spf.Listener). Whatever came before, an event must say
+// the same: every test of the suite, with its MAIL FROM and its HELO
+// checked, reports the same events when the tests run in file order and
+// in the reverse order.
+func TestEventsDoNotDependOnHistory(t *testing.T) {
+	s, err := ParseFile(suitePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type check struct {
+		sc *Scenario
+		t  *Test
+	}
+	var checks []check
+	for _, sc := range s.Scenarios {
+		for _, tc := range sc.Tests {
+			checks = append(checks, check{sc, tc})
+		}
+	}
+	ctx := context.Background()
+	events := func(c check) []spf.Event {
+		var evs []spf.Event
+		ck := spf.Checker{Resolver: c.sc.Zone, Listener: func(e *spf.Event) { evs = append(evs, *e) }}
+		ck.Check(ctx, c.t.Host, c.t.HELO, c.t.MailFrom)
+		ck.CheckHELO(ctx, c.t.Host, c.t.HELO)
+		return evs
+	}
+	forward := make([][]spf.Event, len(checks))
+	for i, c := range checks {
+		forward[i] = events(c)
+	}
+	differ := 0
+	for i := len(checks) - 1; i >= 0; i-- {
+		c := checks[i]
+		if got := events(c); !reflect.DeepEqual(got, forward[i]) {
+			differ++
+			for j := range min(len(got), len(forward[i])) {
+				if !reflect.DeepEqual(got[j], forward[i][j]) {
+					t.Errorf("%s / %s: event %d differs with other steps before it:\n%+v\n%+v", c.sc.Description, c.t.Name, j, forward[i][j], got[j])
+					break
+				}
+			}
+		}
+	}
+	if len(checks) == 0 || differ > 0 {
+		t.Errorf("%d checks, %d report other events in the reverse order", len(checks), differ)
 	}
 }
 
@@ -324,7 +376,7 @@ func BenchmarkRFC7208Suite(b *testing.B) {
 		listener spf.Listener
 	}{
 		{"no-listener", nil},
-		{"listener", func(spf.Event) { events++ }},
+		{"listener", func(*spf.Event) { events++ }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

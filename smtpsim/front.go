@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,6 +85,7 @@ type conn struct {
 	dataState     int    // go-smtp's end-of-data state machine
 	bdatLeft      int64  // bytes of a BDAT chunk still to pass through
 	out           []byte // reply bytes from go-smtp not yet a whole reply
+	wbuf          []byte // the wire form of a reply the front words or writes
 	inTransaction bool   // between MAIL and the end of the transaction
 	hungUp        bool   // the front ended the dialogue: go-smtp gets no more
 	client        clientID
@@ -246,18 +246,19 @@ func (c *conn) hangUp(r Reply, reason string) {
 // reply writes a reply of the front's own and records it.
 func (c *conn) reply(r Reply) error {
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
-	return c.send(r.wire(), r)
+	c.wbuf = r.appendWire(c.wbuf[:0])
+	return c.send(c.wbuf, &r)
 }
 
-// send writes a reply's bytes to the client and records the reply. The
-// write deadline is set: by go-smtp for its replies, by reply for the
-// front's.
-func (c *conn) send(wire []byte, r Reply) error {
+// send writes a reply's bytes to the client and records the reply, which
+// is not changed after. The write deadline is set: by go-smtp for its
+// replies, by reply for the front's.
+func (c *conn) send(wire []byte, r *Reply) error {
 	_, err := c.nc.Write(wire)
 	c.emu.Lock()
-	c.lastReply = &r
+	c.lastReply = r
 	c.emu.Unlock()
-	c.emit(Event{Kind: EventReply, Reply: &r})
+	c.emit(Event{Kind: EventReply, Reply: r})
 	return err
 }
 
@@ -585,17 +586,19 @@ func (v *vconn) Write(p []byte) (int, error) {
 			var changed bool
 			r, changed = c.word(r)
 			if r.Code == 250 && len(r.Lines) > 1 && c.trusted && c.currentCommand() == "EHLO" {
-				r.Lines = slices.Insert(slices.Clone(r.Lines), 1, "XCLIENT "+xclientAttrs)
-				changed = true
+				lines := make([]string, 0, len(r.Lines)+1)
+				lines = append(append(append(lines, r.Lines[0]), "XCLIENT "+xclientAttrs), r.Lines[1:]...)
+				r.Lines, changed = lines, true
 			}
 			if changed {
-				wire = r.wire()
+				c.wbuf = r.appendWire(c.wbuf[:0])
+				wire = c.wbuf
 			}
 		}
 		if r.Code == 354 {
 			c.inData, c.dataState, c.msgLines, c.omitting = true, dataBeginLine, 0, false
 		}
-		err = c.send(wire, r)
+		err = c.send(wire, &r)
 		c.out = c.out[:copy(c.out, c.out[end:])]
 		if err != nil {
 			return 0, err

@@ -123,7 +123,7 @@ type heard struct {
 
 // note keeps what e tells the wording of replies. The session's events
 // come on the goroutine that writes its replies.
-func (c *conn) note(e Event) {
+func (c *conn) note(e *Event) {
 	h := &c.heard
 	switch {
 	case e.Kind == EventHELO:
@@ -169,30 +169,30 @@ func (c *conn) command(line string, unterminated bool) {
 	c.seq++
 	c.cmd, c.line, c.cause = strings.ToUpper(verb), line, c.seq
 	ev := Event{Kind: EventClientLine, Line: line, Unterminated: unterminated, Command: c.cmd, Cause: c.cause}
-	c.deliver(ev)
+	c.deliver(&ev)
 	c.emu.Unlock()
 }
 
 // emit delivers an event attributed to the command being served.
 func (c *conn) emit(e Event) {
-	c.note(e)
+	c.note(&e)
 	if c.srv.cfg.OnEvent == nil {
 		return
 	}
 	c.emu.Lock()
 	c.seq++
 	e.Command, e.Cause = c.cmd, c.cause
-	c.deliver(e)
+	c.deliver(&e)
 	c.emu.Unlock()
 }
 
 // deliver stamps and sends e; c.emu is held and c.seq counts e.
-func (c *conn) deliver(e Event) {
+func (c *conn) deliver(e *Event) {
 	if c.srv.cfg.OnEvent == nil {
 		return
 	}
 	e.Session, e.Seq, e.Time = c.id, c.seq, c.srv.cfg.Clock()
-	c.srv.cfg.OnEvent(e)
+	c.srv.cfg.OnEvent(*e)
 }
 
 func (c *conn) currentCommand() string {
@@ -578,10 +578,12 @@ func (v *vconn) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		wire := c.out[:end]
-		r, err := ParseReply(string(wire))
+		box := new(replyBox)
+		r, err := parseReply(string(wire), box.line[:0])
 		switch {
 		case err != nil:
-			r = Reply{Lines: []string{strings.TrimRight(string(wire), "\r\n")}}
+			box.line[0] = strings.TrimRight(string(wire), "\r\n")
+			r = Reply{Lines: box.line[:]}
 		default:
 			var changed bool
 			r, changed = c.word(r)
@@ -598,7 +600,8 @@ func (v *vconn) Write(p []byte) (int, error) {
 		if r.Code == 354 {
 			c.inData, c.dataState, c.msgLines, c.omitting = true, dataBeginLine, 0, false
 		}
-		err = c.send(wire, &r)
+		box.Reply = r
+		err = c.send(wire, &box.Reply)
 		c.out = c.out[:copy(c.out, c.out[end:])]
 		if err != nil {
 			return 0, err

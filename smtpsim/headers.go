@@ -1,10 +1,12 @@
 package smtpsim
 
 import (
+	"iter"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"spflab/spf"
 )
@@ -27,6 +29,7 @@ func (srv *Server) headerFields(s *session, m *Message) []Field {
 	fields := make([]Field, 0, n+2)
 	if auth := s.auth.clauses(); n > 0 || len(auth) > 0 {
 		var b strings.Builder
+		b.Grow(len(host) + 128*(n+len(auth)))
 		b.WriteString(host)
 		for _, d := range decisions {
 			if records(d) {
@@ -138,7 +141,7 @@ func appendFold(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, ':')
 	col := len(name) + 1
-	for w := range strings.FieldsSeq(value) {
+	for w := range words(value) {
 		if foldsBefore(col, len(name), len(w)) {
 			b = append(b, "\r\n\t"...)
 			col = 8
@@ -156,7 +159,7 @@ func appendFold(b []byte, name, value string) []byte {
 func foldedLen(name, value string) int {
 	n := len(name) + 1
 	col := n
-	for w := range strings.FieldsSeq(value) {
+	for w := range words(value) {
 		if foldsBefore(col, len(name), len(w)) {
 			n, col = n+3, 8
 		} else {
@@ -167,9 +170,40 @@ func foldedLen(name, value string) int {
 	return n + 2
 }
 
-// foldsBefore reports whether fold breaks the line before a word of
+// foldsBefore reports whether appendFold breaks the line before a word of
 // length w that would start at column col: past 78 characters, unless it
 // is the first word after the field's name.
 func foldsBefore(col, name, w int) bool {
 	return col+1+w > 78 && col > name+1
+}
+
+// words yields the words of s as strings.Fields splits them, without
+// decoding runes when s is ASCII (header values almost always are).
+func words(s string) iter.Seq[string] {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.FieldsSeq(s)
+		}
+	}
+	return func(yield func(string) bool) {
+		for i := 0; i < len(s); {
+			for i < len(s) && asciiSpace(s[i]) {
+				i++
+			}
+			j := i
+			for j < len(s) && !asciiSpace(s[j]) {
+				j++
+			}
+			if j > i && !yield(s[i:j]) {
+				return
+			}
+			i = j
+		}
+	}
+}
+
+// asciiSpace reports whether ch is an ASCII byte unicode.IsSpace takes for
+// a space.
+func asciiSpace(ch byte) bool {
+	return ch == ' ' || '\t' <= ch && ch <= '\r'
 }

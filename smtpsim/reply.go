@@ -93,6 +93,13 @@ func (r Reply) appendLines(b []byte, wire bool) []byte {
 	return b
 }
 
+// replyBox holds a reply and, in the same allocation, the text of its
+// line when it has one.
+type replyBox struct {
+	Reply
+	line [1]string
+}
+
 // ReplyError is a reply that does not follow the grammar of RFC 5321 §4.2.
 type ReplyError struct {
 	Line   int    // 1-based line of the reply at fault
@@ -108,8 +115,17 @@ func (e *ReplyError) Error() string {
 // ParseReply parses a complete reply: one or more lines separated by CRLF
 // or LF, every line but the last with "-" after the code (RFC 5321 §4.2.1).
 func ParseReply(text string) (Reply, error) {
+	return parseReply(text, nil)
+}
+
+// parseReply is ParseReply, the reply's lines kept in the array of lines
+// when it has room for them.
+func parseReply(text string, lines []string) (Reply, error) {
 	text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
-	p := replyParser{raw: make([]string, 0, min(strings.Count(text, "\n"), maxReplyLines)+1)}
+	if n := min(strings.Count(text, "\n"), maxReplyLines) + 1; cap(lines) < n {
+		lines = make([]string, 0, n)
+	}
+	p := replyParser{raw: lines[:0]}
 	for i := 1; ; i++ {
 		l, rest, more := strings.Cut(text, "\n")
 		done, err := p.add(strings.TrimSuffix(l, "\r"))

@@ -1,7 +1,6 @@
 package smtpsim
 
 import (
-	"iter"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -123,15 +122,14 @@ func appendHeaderSafe(b []byte, s string) []byte {
 // prepend returns the folded fields followed by the message, in one
 // allocation.
 func prepend(fields []Field, body []byte) []byte {
-	n := len(body)
+	var buf [1024]byte // the fields are a few hundred bytes
+	h := buf[:0]
 	for _, f := range fields {
-		n += foldedLen(f.Name, f.Value)
+		h = appendFold(h, f.Name, f.Value)
 	}
-	b := make([]byte, 0, n)
-	for _, f := range fields {
-		b = appendFold(b, f.Name, f.Value)
-	}
-	return append(b, body...)
+	b := make([]byte, len(h)+len(body))
+	copy(b[copy(b, h):], body)
+	return b
 }
 
 // appendFold appends "Name: value" CRLF to b, folded at spaces so that
@@ -141,8 +139,8 @@ func appendFold(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, ':')
 	col := len(name) + 1
-	for w := range words(value) {
-		if foldsBefore(col, len(name), len(w)) {
+	word := func(w string) {
+		if col+1+len(w) > 78 && col > len(name)+1 {
 			b = append(b, "\r\n\t"...)
 			col = 8
 		} else {
@@ -152,54 +150,36 @@ func appendFold(b []byte, name, value string) []byte {
 		b = append(b, w...)
 		col += len(w)
 	}
+	if !isASCII(value) {
+		for _, w := range strings.Fields(value) {
+			word(w)
+		}
+		return append(b, "\r\n"...)
+	}
+	// The words as strings.Fields splits ASCII, without its slice.
+	for i := 0; i < len(value); {
+		for i < len(value) && asciiSpace(value[i]) {
+			i++
+		}
+		j := i
+		for j < len(value) && !asciiSpace(value[j]) {
+			j++
+		}
+		if j > i {
+			word(value[i:j])
+		}
+		i = j
+	}
 	return append(b, "\r\n"...)
 }
 
-// foldedLen is the length appendFold appends for name and value.
-func foldedLen(name, value string) int {
-	n := len(name) + 1
-	col := n
-	for w := range words(value) {
-		if foldsBefore(col, len(name), len(w)) {
-			n, col = n+3, 8
-		} else {
-			n, col = n+1, col+1
-		}
-		n, col = n+len(w), col+len(w)
-	}
-	return n + 2
-}
-
-// foldsBefore reports whether appendFold breaks the line before a word of
-// length w that would start at column col: past 78 characters, unless it
-// is the first word after the field's name.
-func foldsBefore(col, name, w int) bool {
-	return col+1+w > 78 && col > name+1
-}
-
-// words yields the words of s as strings.Fields splits them, without
-// decoding runes when s is ASCII (header values almost always are).
-func words(s string) iter.Seq[string] {
+func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return strings.FieldsSeq(s)
+			return false
 		}
 	}
-	return func(yield func(string) bool) {
-		for i := 0; i < len(s); {
-			for i < len(s) && asciiSpace(s[i]) {
-				i++
-			}
-			j := i
-			for j < len(s) && !asciiSpace(s[j]) {
-				j++
-			}
-			if j > i && !yield(s[i:j]) {
-				return
-			}
-			i = j
-		}
-	}
+	return true
 }
 
 // asciiSpace reports whether ch is an ASCII byte unicode.IsSpace takes for

@@ -55,7 +55,8 @@ type conn struct {
 	srv     *Server
 	id      uint64
 	nc      net.Conn
-	br      *bufio.Reader
+	br      *bufio.Reader // nil once given back to the server's pool
+	rmu     sync.Mutex    // held while reading from br
 	peer    netip.Addr // the real peer, whatever XCLIENT says
 	trusted bool       // the real peer may use XCLIENT
 	ctx     context.Context
@@ -215,6 +216,16 @@ func (c *conn) finish() {
 	c.finished.Do(func() {
 		c.nc.Close()
 		c.cancel()
+		// The reader goes back to the pool unless a Read is using it: one
+		// on go-smtp's goroutine when go-smtp's Close comes from another,
+		// or one this finish is called from (by an OnEvent closing the
+		// server). That Read ends now that the connection is closed, and
+		// its reader is left to the garbage collector.
+		if c.rmu.TryLock() {
+			c.srv.putLineReader(c.br)
+			c.br = nil
+			c.rmu.Unlock()
+		}
 		c.emu.Lock()
 		reason := c.reason
 		switch {
@@ -281,8 +292,10 @@ func (v *vconn) isClosed() bool {
 // Read gives go-smtp the client's bytes, at most one line at a time.
 func (v *vconn) Read(p []byte) (int, error) {
 	c := v.c
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
 	for {
-		if v.isClosed() || c.hungUp {
+		if v.isClosed() || c.hungUp || c.br == nil {
 			c.flushOmitted()
 			return 0, net.ErrClosed
 		}
@@ -734,9 +747,21 @@ func trimEOL(b []byte) string {
 	return string(b)
 }
 
-// newLineReader returns the front's reader of client bytes: big enough
-// that every line go-smtp accepts fits, so a line that does not fit is one
-// go-smtp refuses anyway.
-func newLineReader(r io.Reader, maxLine int) *bufio.Reader {
-	return bufio.NewReaderSize(r, max(4096, maxLine+16))
+// lineReader returns a reader of the client's bytes on nc for the front,
+// from the server's pool: big enough that every line go-smtp accepts fits,
+// so a line that does not fit is one go-smtp refuses anyway.
+func (s *Server) lineReader(nc net.Conn) *bufio.Reader {
+	if br, ok := s.readers.Get().(*bufio.Reader); ok {
+		br.Reset(nc)
+		return br
+	}
+	return bufio.NewReaderSize(nc, max(4096, s.cfg.Limits.MaxLineLength+16))
+}
+
+// putLineReader gives a connection's reader back to the pool.
+func (s *Server) putLineReader(br *bufio.Reader) {
+	if br != nil {
+		br.Reset(nil)
+		s.readers.Put(br)
+	}
 }

@@ -29,6 +29,7 @@ type Server struct {
 	smtp    *smtp.Server
 	mailbox *Mailbox
 	records *spf.RecordCache
+	readers sync.Pool // the front's *bufio.Reader of closed connections
 
 	mu       sync.Mutex
 	l        *listener
@@ -174,7 +175,7 @@ func (s *Server) open(nc net.Conn, l *listener) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
 		srv: s, nc: nc, ctx: ctx, cancel: cancel, peer: peer,
-		br:      newLineReader(nc, lim.MaxLineLength),
+		br:      s.lineReader(nc),
 		client:  clientID{ip: peer, port: portOf(nc.RemoteAddr())},
 		greetBy: time.Now().Add(lim.GreetingTimeout),
 	}

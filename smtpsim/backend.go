@@ -43,6 +43,8 @@ type session struct {
 	rcpts   []string
 	mailDec *Decision       // the MAIL FROM identity's decision
 	auth    *authentication // the end-of-DATA checks, with Config.DMARC
+
+	eval evaluation // the SPF check in progress, reused
 }
 
 // hello serves HELO/EHLO: the claimed name next to the client's real
@@ -192,12 +194,9 @@ func (s *session) check(id spf.Identity, from string) *Decision {
 	}
 	ctx, cancel := c.dnsContext()
 	defer cancel()
-	var o spf.Outcome
-	if id == spf.IdentityHELO {
-		o = ck.CheckHELO(ctx, c.client.ip, s.helo)
-	} else {
-		o = ck.Check(ctx, c.client.ip, s.helo, from)
-	}
+	s.eval = evaluation{ck: ck, ctx: ctx, identity: id, ip: c.client.ip, helo: s.helo, from: from, done: s.eval.done}
+	o := c.srv.evaluate(&s.eval)
+	s.eval = evaluation{done: s.eval.done}
 	d := c.srv.decide(o, cfg.CheckAt.String())
 	c.emit(Event{Kind: EventPolicy, Policy: d})
 	return d

@@ -39,7 +39,10 @@ type Server struct {
 	evicting int                // connections in conns whose place was given away
 	nextConn uint64
 	active   sync.WaitGroup // one per open TCP connection
-	serving  sync.WaitGroup // Start's Serve and the accept loop
+	serving  sync.WaitGroup // Start's Serve, the accept loop, the evaluators
+
+	evaluations    chan *evaluation // to an idle evaluator (evaluate.go)
+	evaluatorsQuit chan struct{}    // closed by Shutdown
 }
 
 // NewServer checks cfg, fills in its defaults and returns a server that is
@@ -56,6 +59,9 @@ func NewServer(cfg Config) (*Server, error) {
 		records: &spf.RecordCache{},
 		conns:   make(map[*conn]struct{}),
 		perIP:   make(map[netip.Addr]int),
+
+		evaluations:    make(chan *evaluation),
+		evaluatorsQuit: make(chan struct{}),
 	}
 	ss := smtp.NewServer(backend{s})
 	ss.Domain = cfg.Hostname
@@ -127,6 +133,7 @@ func (s *Server) listen(tl net.Listener) (*listener, error) {
 	s.l = l
 	s.serving.Add(1)
 	go s.acceptLoop(l)
+	s.startEvaluators()
 	return l, nil
 }
 
@@ -301,6 +308,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.closeAll()
 		<-done
 	}
+	close(s.evaluatorsQuit)
 	s.serving.Wait()
 	return err
 }

@@ -57,8 +57,8 @@ type conn struct {
 	nc      net.Conn
 	br      *bufio.Reader // nil once given back to the server's pool
 	rmu     sync.Mutex    // held while reading from br
-	peer    netip.Addr // the real peer, whatever XCLIENT says
-	trusted bool       // the real peer may use XCLIENT
+	peer    netip.Addr    // the real peer, whatever XCLIENT says
+	trusted bool          // the real peer may use XCLIENT
 	ctx     context.Context
 	cancel  context.CancelFunc
 

@@ -216,6 +216,13 @@ func (s *session) Data(r io.Reader) error {
 		}
 		return err
 	}
+	return s.store(body)
+}
+
+// store stores a message's body with the fields the server prepends (a
+// function of its own, so that Data's frame stays small while the message
+// is read).
+func (s *session) store(body []byte) error {
 	c := s.c
 	srv := c.srv
 	if srv.cfg.DMARC.Check {
@@ -229,12 +236,21 @@ func (s *session) Data(r io.Reader) error {
 		HELO: s.helo, MailFrom: s.from, Recipients: append([]string(nil), s.rcpts...),
 		Quarantined: s.auth != nil && s.auth.decision.Quarantined(),
 	}
-	m.Fields = append(s.auth.fields(), srv.headerFields(s, m)...)
+	// Received is worded here rather than inside headerFields: formatting
+	// its time takes stack, which a session's goroutine would have to grow
+	// for, deeper down.
+	rcvd := received(m, s.proto, srv.cfg.Hostname)
+	m.Fields = append(s.auth.fields(), srv.headerFields(s, rcvd)...)
 	m.Data = prepend(m.Fields, body)
-	for i := range m.Fields {
-		c.emit(Event{Kind: EventHeader, Field: &m.Fields[i]})
-	}
-	evicted := srv.mailbox.put(m)
-	c.emit(Event{Kind: EventStored, Stored: &Stored{ID: m.ID, Size: len(m.Data), Evicted: evicted}})
+	s.report(m, srv.mailbox.put(m))
 	return nil
+}
+
+// report tells the fields prepended to a stored message and where it was
+// stored.
+func (s *session) report(m *Message, evicted int) {
+	for i := range m.Fields {
+		s.c.emit(Event{Kind: EventHeader, Field: &m.Fields[i]})
+	}
+	s.c.emit(Event{Kind: EventStored, Stored: &Stored{ID: m.ID, Size: len(m.Data), Evicted: evicted}})
 }

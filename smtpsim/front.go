@@ -169,31 +169,28 @@ func (c *conn) command(line string, unterminated bool) {
 	c.emu.Lock()
 	c.seq++
 	c.cmd, c.line, c.cause = strings.ToUpper(verb), line, c.seq
-	ev := Event{Kind: EventClientLine, Line: line, Unterminated: unterminated, Command: c.cmd, Cause: c.cause}
-	c.deliver(&ev)
+	if onEvent := c.srv.cfg.OnEvent; onEvent != nil {
+		onEvent(Event{Session: c.id, Seq: c.seq, Time: c.srv.cfg.Clock(), Kind: EventClientLine,
+			Line: line, Unterminated: unterminated, Command: c.cmd, Cause: c.cause})
+	}
 	c.emu.Unlock()
 }
 
-// emit delivers an event attributed to the command being served.
+// emit delivers an event attributed to the command being served, stamped
+// with the session, its place in the stream and the time. The event is
+// passed by value down to OnEvent, which takes it so: each copy on the
+// way is stack a session's goroutine may have to grow for.
 func (c *conn) emit(e Event) {
 	c.note(&e)
-	if c.srv.cfg.OnEvent == nil {
+	onEvent := c.srv.cfg.OnEvent
+	if onEvent == nil {
 		return
 	}
 	c.emu.Lock()
 	c.seq++
-	e.Command, e.Cause = c.cmd, c.cause
-	c.deliver(&e)
+	e.Session, e.Seq, e.Time, e.Command, e.Cause = c.id, c.seq, c.srv.cfg.Clock(), c.cmd, c.cause
+	onEvent(e)
 	c.emu.Unlock()
-}
-
-// deliver stamps and sends e; c.emu is held and c.seq counts e.
-func (c *conn) deliver(e *Event) {
-	if c.srv.cfg.OnEvent == nil {
-		return
-	}
-	e.Session, e.Seq, e.Time = c.id, c.seq, c.srv.cfg.Clock()
-	c.srv.cfg.OnEvent(*e)
 }
 
 func (c *conn) currentCommand() string {

@@ -14,8 +14,8 @@ import (
 // first: Authentication-Results (RFC 8601; with the dkim= and dmarc=
 // clauses of Config.DMARC), Received-SPF for each checked
 // identity whose policy records it (RFC 7208 §9.1: above the receiver's
-// Received field), and Received (RFC 5321 §4.4).
-func (srv *Server) headerFields(s *session, m *Message) []Field {
+// Received field), and Received (RFC 5321 §4.4) with the value given.
+func (srv *Server) headerFields(s *session, received string) []Field {
 	host := srv.cfg.Hostname
 	decisions := [...]*Decision{s.mailDec, s.heloDec}
 	records := func(d *Decision) bool { return d != nil && d.Action == ActionHeader }
@@ -47,7 +47,7 @@ func (srv *Server) headerFields(s *session, m *Message) []Field {
 			fields = append(fields, Field{"Received-SPF", spf.ReceivedSPF(d.Outcome, host)})
 		}
 	}
-	return append(fields, Field{"Received", received(m, s.proto, host)})
+	return append(fields, Field{"Received", received})
 }
 
 // received is the value of the Received field (RFC 5321 §4.4): the HELO
@@ -122,14 +122,15 @@ func appendHeaderSafe(b []byte, s string) []byte {
 // prepend returns the folded fields followed by the message, in one
 // allocation.
 func prepend(fields []Field, body []byte) []byte {
-	var buf [1024]byte // the fields are a few hundred bytes
-	h := buf[:0]
+	n := len(body)
 	for _, f := range fields {
-		h = appendFold(h, f.Name, f.Value)
+		n += foldedLen(f.Name, f.Value)
 	}
-	b := make([]byte, len(h)+len(body))
-	copy(b[copy(b, h):], body)
-	return b
+	b := make([]byte, 0, n)
+	for _, f := range fields {
+		b = appendFold(b, f.Name, f.Value)
+	}
+	return append(b, body...)
 }
 
 // appendFold appends "Name: value" CRLF to b, folded at spaces so that
@@ -139,8 +140,8 @@ func appendFold(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, ':')
 	col := len(name) + 1
-	word := func(w string) {
-		if col+1+len(w) > 78 && col > len(name)+1 {
+	eachWord(value, func(w string) {
+		if foldsBefore(col, len(name), len(w)) {
 			b = append(b, "\r\n\t"...)
 			col = 8
 		} else {
@@ -149,37 +150,56 @@ func appendFold(b []byte, name, value string) []byte {
 		}
 		b = append(b, w...)
 		col += len(w)
-	}
-	if !isASCII(value) {
-		for _, w := range strings.Fields(value) {
-			word(w)
-		}
-		return append(b, "\r\n"...)
-	}
-	// The words as strings.Fields splits ASCII, without its slice.
-	for i := 0; i < len(value); {
-		for i < len(value) && asciiSpace(value[i]) {
-			i++
-		}
-		j := i
-		for j < len(value) && !asciiSpace(value[j]) {
-			j++
-		}
-		if j > i {
-			word(value[i:j])
-		}
-		i = j
-	}
+	})
 	return append(b, "\r\n"...)
 }
 
-func isASCII(s string) bool {
+// foldedLen is the length appendFold appends for name and value.
+func foldedLen(name, value string) int {
+	n := len(name) + 1
+	col := n
+	eachWord(value, func(w string) {
+		if foldsBefore(col, len(name), len(w)) {
+			n, col = n+3, 8
+		} else {
+			n, col = n+1, col+1
+		}
+		n, col = n+len(w), col+len(w)
+	})
+	return n + 2
+}
+
+// foldsBefore reports whether appendFold breaks the line before a word of
+// length w that would start at column col: past 78 characters, unless it
+// is the first word after the field's name.
+func foldsBefore(col, name, w int) bool {
+	return col+1+w > 78 && col > name+1
+}
+
+// eachWord calls f with each word of s as strings.Fields splits them,
+// without its slice when s is ASCII (header values almost always are).
+func eachWord(s string, f func(w string)) {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return false
+			for _, w := range strings.Fields(s) {
+				f(w)
+			}
+			return
 		}
 	}
-	return true
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			j++
+		}
+		if j > i {
+			f(s[i:j])
+		}
+		i = j
+	}
 }
 
 // asciiSpace reports whether ch is an ASCII byte unicode.IsSpace takes for

@@ -86,8 +86,8 @@ func (s *session) lookupName() HELOCheck {
 		}
 		return h
 	}
-	ctx, cancel := c.dnsContext()
-	defer cancel()
+	ctx := c.dnsContext()
+	defer ctx.stop()
 	r := c.srv.cfg.Resolver
 	names, err := c.lookup("reverse", "PTR", ip.String(), func() ([]string, error) { return r.LookupPTR(ctx, ip) })
 	if err != nil {
@@ -192,8 +192,8 @@ func (s *session) check(id spf.Identity, from string) *Decision {
 	if cfg.OnEvent != nil {
 		ck.Listener = func(e spf.Event) { c.emit(Event{Kind: EventSPF, SPF: &e}) }
 	}
-	ctx, cancel := c.dnsContext()
-	defer cancel()
+	ctx := c.dnsContext()
+	defer ctx.stop()
 	s.eval = evaluation{ck: ck, ctx: ctx, identity: id, ip: c.client.ip, helo: s.helo, from: from, done: s.eval.done}
 	o := c.srv.evaluate(&s.eval)
 	s.eval = evaluation{done: s.eval.done}

@@ -273,7 +273,8 @@ func (c *conn) send(wire []byte, r *Reply) error {
 // vconn is the net.Conn go-smtp serves: one incarnation of a session.
 type vconn struct {
 	c      *conn
-	remote *net.TCPAddr
+	remote net.TCPAddr
+	ip     [16]byte // remote.IP's bytes
 
 	mu      sync.Mutex
 	closed  bool
@@ -581,13 +582,21 @@ func (v *vconn) Write(p []byte) (int, error) {
 	if c.hungUp {
 		return len(p), nil
 	}
-	c.out = append(c.out, p...)
+	// Whole replies are taken from p as go-smtp wrote them; only a part
+	// of a reply (go-smtp flushes each line of a multiline one) waits in
+	// c.out for the rest.
+	buf := p
+	if len(c.out) > 0 {
+		c.out = append(c.out, p...)
+		buf = c.out
+	}
 	for {
-		end := replyEnd(c.out)
+		end := replyEnd(buf)
 		if end < 0 {
-			return len(p), nil
+			break
 		}
-		wire := c.out[:end]
+		wire := buf[:end]
+		buf = buf[end:]
 		box := new(replyBox)
 		r, err := parseReply(string(wire), box.line[:0])
 		switch {
@@ -611,12 +620,17 @@ func (v *vconn) Write(p []byte) (int, error) {
 			c.inData, c.dataState, c.msgLines, c.omitting = true, dataBeginLine, 0, false
 		}
 		box.Reply = r
-		err = c.send(wire, &box.Reply)
-		c.out = c.out[:copy(c.out, c.out[end:])]
-		if err != nil {
+		if err := c.send(wire, &box.Reply); err != nil {
+			c.out = append(c.out[:0], buf...)
 			return 0, err
 		}
 	}
+	if len(c.out) > 0 {
+		c.out = c.out[:copy(c.out, buf)]
+	} else {
+		c.out = append(c.out, buf...)
+	}
+	return len(p), nil
 }
 
 // replyEnd returns the length of the first complete reply in b (through
@@ -662,11 +676,21 @@ func (v *vconn) Close() error {
 }
 
 func newVconn(c *conn) *vconn {
-	return &vconn{c: c, remote: &net.TCPAddr{IP: c.client.ip.AsSlice(), Port: c.client.port}}
+	v := &vconn{c: c}
+	v.remote.Port = c.client.port
+	switch ip := c.client.ip; {
+	case ip.Is4():
+		a := ip.As4()
+		v.remote.IP = v.ip[:copy(v.ip[:], a[:]):4]
+	case ip.IsValid():
+		a := ip.As16()
+		v.remote.IP = v.ip[:copy(v.ip[:], a[:]):16]
+	}
+	return v
 }
 
 func (v *vconn) LocalAddr() net.Addr  { return v.c.nc.LocalAddr() }
-func (v *vconn) RemoteAddr() net.Addr { return v.remote }
+func (v *vconn) RemoteAddr() net.Addr { return &v.remote }
 
 // SetDeadline and SetReadDeadline hold a connection that has sent no
 // command yet to its greeting deadline.

@@ -87,8 +87,8 @@ func (s *session) checkSenderDomain(from string) error {
 	}
 	c := s.c
 	r := c.srv.cfg.Resolver
-	ctx, cancel := c.dnsContext()
-	defer cancel()
+	ctx := c.dnsContext()
+	defer ctx.stop()
 	temporary := false
 	try := func(err error) bool {
 		temporary = temporary || isTemporary(err)
@@ -109,10 +109,10 @@ func (s *session) checkSenderDomain(from string) error {
 	return replyError(Reply{Code: 553, Enhanced: "5.1.8", Lines: []string{oneLine(from + "... Domain of sender address " + from + " does not exist")}})
 }
 
-// dnsContext bounds the lookups of one command by Limits.DNSTimeout.
-func (c *conn) dnsContext() (context.Context, context.CancelFunc) {
-	l := &lookupContext{parent: c.ctx, deadline: time.Now().Add(c.srv.cfg.Limits.DNSTimeout)}
-	return l, l.stop
+// dnsContext bounds the lookups of one command by Limits.DNSTimeout; the
+// command stops it when done.
+func (c *conn) dnsContext() *lookupContext {
+	return &lookupContext{parent: c.ctx, deadline: time.Now().Add(c.srv.cfg.Limits.DNSTimeout)}
 }
 
 // lookupContext is the context of the lookups of one command: it is

@@ -120,11 +120,11 @@ func appendHeaderSafe(b []byte, s string) []byte {
 }
 
 // prepend returns the folded fields followed by the message, in one
-// allocation.
+// allocation but when the fields fold more often than every 64 bytes.
 func prepend(fields []Field, body []byte) []byte {
 	n := len(body)
 	for _, f := range fields {
-		n += foldedLen(f.Name, f.Value)
+		n += len(f.Name) + len(f.Value) + len(f.Value)/32 + 4 // a fold adds 2 bytes
 	}
 	b := make([]byte, 0, n)
 	for _, f := range fields {
@@ -152,21 +152,6 @@ func appendFold(b []byte, name, value string) []byte {
 		col += len(w)
 	})
 	return append(b, "\r\n"...)
-}
-
-// foldedLen is the length appendFold appends for name and value.
-func foldedLen(name, value string) int {
-	n := len(name) + 1
-	col := n
-	eachWord(value, func(w string) {
-		if foldsBefore(col, len(name), len(w)) {
-			n, col = n+3, 8
-		} else {
-			n, col = n+1, col+1
-		}
-		n, col = n+len(w), col+len(w)
-	})
-	return n + 2
 }
 
 // foldsBefore reports whether appendFold breaks the line before a word of

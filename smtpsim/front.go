@@ -293,7 +293,10 @@ func (v *vconn) Read(p []byte) (int, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	for {
-		if v.isClosed() || c.hungUp || c.br == nil {
+		v.mu.Lock()
+		closed, restarting := v.closed, v.restart != nil
+		v.mu.Unlock()
+		if closed || c.hungUp || c.br == nil {
 			c.flushOmitted()
 			return 0, net.ErrClosed
 		}
@@ -313,9 +316,6 @@ func (v *vconn) Read(p []byte) (int, error) {
 			}
 			return 0, c.readError(err)
 		}
-		v.mu.Lock()
-		restarting := v.restart != nil
-		v.mu.Unlock()
 		if restarting {
 			return 0, io.EOF
 		}

@@ -43,6 +43,8 @@ type session struct {
 	rcpts   []string
 	mailDec *Decision       // the MAIL FROM identity's decision
 	auth    *authentication // the end-of-DATA checks, with Config.DMARC
+
+	eval evaluation // the SPF check in progress, reused
 }
 
 // hello serves HELO/EHLO: the claimed name next to the client's real
@@ -84,8 +86,8 @@ func (s *session) lookupName() HELOCheck {
 		}
 		return h
 	}
-	ctx, cancel := c.dnsContext()
-	defer cancel()
+	ctx := c.dnsContext()
+	defer ctx.stop()
 	r := c.srv.cfg.Resolver
 	names, err := c.lookup("reverse", "PTR", ip.String(), func() ([]string, error) { return r.LookupPTR(ctx, ip) })
 	if err != nil {
@@ -193,14 +195,11 @@ func (s *session) check(id spf.Identity, from string) *Decision {
 			c.emit(Event{Kind: EventSPF, SPF: &kept})
 		}
 	}
-	ctx, cancel := c.dnsContext()
-	defer cancel()
-	var o spf.Outcome
-	if id == spf.IdentityHELO {
-		o = ck.CheckHELO(ctx, c.client.ip, s.helo)
-	} else {
-		o = ck.Check(ctx, c.client.ip, s.helo, from)
-	}
+	ctx := c.dnsContext()
+	defer ctx.stop()
+	s.eval = evaluation{ck: ck, ctx: ctx, identity: id, ip: c.client.ip, helo: s.helo, from: from, done: s.eval.done}
+	o := c.srv.evaluate(&s.eval)
+	s.eval = evaluation{done: s.eval.done}
 	d := c.srv.decide(o, cfg.CheckAt.String())
 	c.emit(Event{Kind: EventPolicy, Policy: d})
 	return d
@@ -220,6 +219,13 @@ func (s *session) Data(r io.Reader) error {
 		}
 		return err
 	}
+	return s.store(body)
+}
+
+// store stores a message's body with the fields the server prepends (a
+// function of its own, so that Data's frame stays small while the message
+// is read).
+func (s *session) store(body []byte) error {
 	c := s.c
 	srv := c.srv
 	if srv.cfg.DMARC.Check {
@@ -233,12 +239,21 @@ func (s *session) Data(r io.Reader) error {
 		HELO: s.helo, MailFrom: s.from, Recipients: append([]string(nil), s.rcpts...),
 		Quarantined: s.auth != nil && s.auth.decision.Quarantined(),
 	}
-	m.Fields = append(s.auth.fields(), srv.headerFields(s, m)...)
+	// Received is worded here rather than inside headerFields: formatting
+	// its time takes stack, which a session's goroutine would have to grow
+	// for, deeper down.
+	rcvd := received(m, s.proto, srv.cfg.Hostname)
+	m.Fields = append(s.auth.fields(), srv.headerFields(s, rcvd)...)
 	m.Data = prepend(m.Fields, body)
-	for i := range m.Fields {
-		c.emit(Event{Kind: EventHeader, Field: &m.Fields[i]})
-	}
-	evicted := srv.mailbox.put(m)
-	c.emit(Event{Kind: EventStored, Stored: &Stored{ID: m.ID, Size: len(m.Data), Evicted: evicted}})
+	s.report(m, srv.mailbox.put(m))
 	return nil
+}
+
+// report tells the fields prepended to a stored message and where it was
+// stored.
+func (s *session) report(m *Message, evicted int) {
+	for i := range m.Fields {
+		s.c.emit(Event{Kind: EventHeader, Field: &m.Fields[i]})
+	}
+	s.c.emit(Event{Kind: EventStored, Stored: &Stored{ID: m.ID, Size: len(m.Data), Evicted: evicted}})
 }

@@ -67,9 +67,9 @@ type Config struct {
 	MailboxBytes    int64
 
 	// OnEvent receives every event of every session. The events of one
-	// session arrive in order, on that session's goroutine, so OnEvent may
-	// block briefly (the session waits); events of different sessions may
-	// arrive concurrently.
+	// session arrive one at a time and in order while the session waits
+	// for each, so OnEvent may block briefly (the session waits); events
+	// of different sessions may arrive concurrently.
 	OnEvent func(Event)
 	// Clock gives the time of events, Received fields and SPF's %{t};
 	// nil means time.Now.

@@ -99,8 +99,8 @@ func (s *session) authenticate(message []byte) *authentication {
 		v.Listener = func(e dkim.Event) { c.emit(Event{Kind: EventDKIM, DKIM: &e}) }
 		ck.Listener = func(e dmarc.Event) { c.emit(Event{Kind: EventDMARC, DMARC: &e}) }
 	}
-	ctx, cancel := c.dnsContext()
-	defer cancel()
+	ctx := c.dnsContext()
+	defer ctx.stop()
 	a := &authentication{}
 	sigs, dkimErr := v.Verify(ctx, message)
 	a.sigs = sigs

@@ -60,8 +60,8 @@
 //
 // A Recorder collects events per session; Wait finds a session by the
 // client's address (Client.LocalAddr is the Remote of its EventConnect).
-// Config.OnEvent may be any function: it is called in order, on the
-// session's goroutine.
+// Config.OnEvent may be any function: it is called in order, one event of
+// a session at a time, while the session waits.
 //
 // # The front, and how XCLIENT restarts a session
 //

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,9 +55,10 @@ type conn struct {
 	srv     *Server
 	id      uint64
 	nc      net.Conn
-	br      *bufio.Reader
-	peer    netip.Addr // the real peer, whatever XCLIENT says
-	trusted bool       // the real peer may use XCLIENT
+	br      *bufio.Reader // nil once given back to the server's pool
+	rmu     sync.Mutex    // held while reading from br
+	peer    netip.Addr    // the real peer, whatever XCLIENT says
+	trusted bool          // the real peer may use XCLIENT
 	ctx     context.Context
 	cancel  context.CancelFunc
 
@@ -86,6 +86,7 @@ type conn struct {
 	dataState     int    // go-smtp's end-of-data state machine
 	bdatLeft      int64  // bytes of a BDAT chunk still to pass through
 	out           []byte // reply bytes from go-smtp not yet a whole reply
+	wbuf          []byte // the wire form of a reply the front words or writes
 	inTransaction bool   // between MAIL and the end of the transaction
 	hungUp        bool   // the front ended the dialogue: go-smtp gets no more
 	client        clientID
@@ -123,7 +124,7 @@ type heard struct {
 
 // note keeps what e tells the wording of replies. The session's events
 // come on the goroutine that writes its replies.
-func (c *conn) note(e Event) {
+func (c *conn) note(e *Event) {
 	h := &c.heard
 	switch {
 	case e.Kind == EventHELO:
@@ -168,31 +169,28 @@ func (c *conn) command(line string, unterminated bool) {
 	c.emu.Lock()
 	c.seq++
 	c.cmd, c.line, c.cause = strings.ToUpper(verb), line, c.seq
-	ev := Event{Kind: EventClientLine, Line: line, Unterminated: unterminated, Command: c.cmd, Cause: c.cause}
-	c.deliver(ev)
+	if onEvent := c.srv.cfg.OnEvent; onEvent != nil {
+		onEvent(Event{Session: c.id, Seq: c.seq, Time: c.srv.cfg.Clock(), Kind: EventClientLine,
+			Line: line, Unterminated: unterminated, Command: c.cmd, Cause: c.cause})
+	}
 	c.emu.Unlock()
 }
 
-// emit delivers an event attributed to the command being served.
+// emit delivers an event attributed to the command being served, stamped
+// with the session, its place in the stream and the time. The event is
+// passed by value down to OnEvent, which takes it so: each copy on the
+// way is stack a session's goroutine may have to grow for.
 func (c *conn) emit(e Event) {
-	c.note(e)
-	if c.srv.cfg.OnEvent == nil {
+	c.note(&e)
+	onEvent := c.srv.cfg.OnEvent
+	if onEvent == nil {
 		return
 	}
 	c.emu.Lock()
 	c.seq++
-	e.Command, e.Cause = c.cmd, c.cause
-	c.deliver(e)
+	e.Session, e.Seq, e.Time, e.Command, e.Cause = c.id, c.seq, c.srv.cfg.Clock(), c.cmd, c.cause
+	onEvent(e)
 	c.emu.Unlock()
-}
-
-// deliver stamps and sends e; c.emu is held and c.seq counts e.
-func (c *conn) deliver(e Event) {
-	if c.srv.cfg.OnEvent == nil {
-		return
-	}
-	e.Session, e.Seq, e.Time = c.id, c.seq, c.srv.cfg.Clock()
-	c.srv.cfg.OnEvent(e)
 }
 
 func (c *conn) currentCommand() string {
@@ -215,6 +213,16 @@ func (c *conn) finish() {
 	c.finished.Do(func() {
 		c.nc.Close()
 		c.cancel()
+		// The reader goes back to the pool unless a Read is using it: one
+		// on go-smtp's goroutine when go-smtp's Close comes from another,
+		// or one this finish is called from (by an OnEvent closing the
+		// server). That Read ends now that the connection is closed, and
+		// its reader is left to the garbage collector.
+		if c.rmu.TryLock() {
+			c.srv.putLineReader(c.br)
+			c.br = nil
+			c.rmu.Unlock()
+		}
 		c.emu.Lock()
 		reason := c.reason
 		switch {
@@ -246,25 +254,27 @@ func (c *conn) hangUp(r Reply, reason string) {
 // reply writes a reply of the front's own and records it.
 func (c *conn) reply(r Reply) error {
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.Limits.WriteTimeout))
-	return c.send(r.wire(), r)
+	c.wbuf = r.appendWire(c.wbuf[:0])
+	return c.send(c.wbuf, &r)
 }
 
-// send writes a reply's bytes to the client and records the reply. The
-// write deadline is set: by go-smtp for its replies, by reply for the
-// front's.
-func (c *conn) send(wire []byte, r Reply) error {
+// send writes a reply's bytes to the client and records the reply, which
+// is not changed after. The write deadline is set: by go-smtp for its
+// replies, by reply for the front's.
+func (c *conn) send(wire []byte, r *Reply) error {
 	_, err := c.nc.Write(wire)
 	c.emu.Lock()
-	c.lastReply = &r
+	c.lastReply = r
 	c.emu.Unlock()
-	c.emit(Event{Kind: EventReply, Reply: &r})
+	c.emit(Event{Kind: EventReply, Reply: r})
 	return err
 }
 
 // vconn is the net.Conn go-smtp serves: one incarnation of a session.
 type vconn struct {
 	c      *conn
-	remote *net.TCPAddr
+	remote net.TCPAddr
+	ip     [16]byte // remote.IP's bytes
 
 	mu      sync.Mutex
 	closed  bool
@@ -280,8 +290,13 @@ func (v *vconn) isClosed() bool {
 // Read gives go-smtp the client's bytes, at most one line at a time.
 func (v *vconn) Read(p []byte) (int, error) {
 	c := v.c
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
 	for {
-		if v.isClosed() || c.hungUp {
+		v.mu.Lock()
+		closed, restarting := v.closed, v.restart != nil
+		v.mu.Unlock()
+		if closed || c.hungUp || c.br == nil {
 			c.flushOmitted()
 			return 0, net.ErrClosed
 		}
@@ -301,9 +316,6 @@ func (v *vconn) Read(p []byte) (int, error) {
 			}
 			return 0, c.readError(err)
 		}
-		v.mu.Lock()
-		restarting := v.restart != nil
-		v.mu.Unlock()
 		if restarting {
 			return 0, io.EOF
 		}
@@ -570,37 +582,55 @@ func (v *vconn) Write(p []byte) (int, error) {
 	if c.hungUp {
 		return len(p), nil
 	}
-	c.out = append(c.out, p...)
+	// Whole replies are taken from p as go-smtp wrote them; only a part
+	// of a reply (go-smtp flushes each line of a multiline one) waits in
+	// c.out for the rest.
+	buf := p
+	if len(c.out) > 0 {
+		c.out = append(c.out, p...)
+		buf = c.out
+	}
 	for {
-		end := replyEnd(c.out)
+		end := replyEnd(buf)
 		if end < 0 {
-			return len(p), nil
+			break
 		}
-		wire := c.out[:end]
-		r, err := ParseReply(string(wire))
+		wire := buf[:end]
+		buf = buf[end:]
+		box := new(replyBox)
+		r, err := parseReply(string(wire), box.line[:0])
 		switch {
 		case err != nil:
-			r = Reply{Lines: []string{strings.TrimRight(string(wire), "\r\n")}}
+			box.line[0] = strings.TrimRight(string(wire), "\r\n")
+			r = Reply{Lines: box.line[:]}
 		default:
 			var changed bool
 			r, changed = c.word(r)
 			if r.Code == 250 && len(r.Lines) > 1 && c.trusted && c.currentCommand() == "EHLO" {
-				r.Lines = slices.Insert(slices.Clone(r.Lines), 1, "XCLIENT "+xclientAttrs)
-				changed = true
+				lines := make([]string, 0, len(r.Lines)+1)
+				lines = append(append(append(lines, r.Lines[0]), "XCLIENT "+xclientAttrs), r.Lines[1:]...)
+				r.Lines, changed = lines, true
 			}
 			if changed {
-				wire = r.wire()
+				c.wbuf = r.appendWire(c.wbuf[:0])
+				wire = c.wbuf
 			}
 		}
 		if r.Code == 354 {
 			c.inData, c.dataState, c.msgLines, c.omitting = true, dataBeginLine, 0, false
 		}
-		err = c.send(wire, r)
-		c.out = c.out[:copy(c.out, c.out[end:])]
-		if err != nil {
+		box.Reply = r
+		if err := c.send(wire, &box.Reply); err != nil {
+			c.out = append(c.out[:0], buf...)
 			return 0, err
 		}
 	}
+	if len(c.out) > 0 {
+		c.out = c.out[:copy(c.out, buf)]
+	} else {
+		c.out = append(c.out, buf...)
+	}
+	return len(p), nil
 }
 
 // replyEnd returns the length of the first complete reply in b (through
@@ -646,11 +676,21 @@ func (v *vconn) Close() error {
 }
 
 func newVconn(c *conn) *vconn {
-	return &vconn{c: c, remote: &net.TCPAddr{IP: c.client.ip.AsSlice(), Port: c.client.port}}
+	v := &vconn{c: c}
+	v.remote.Port = c.client.port
+	switch ip := c.client.ip; {
+	case ip.Is4():
+		a := ip.As4()
+		v.remote.IP = v.ip[:copy(v.ip[:], a[:]):4]
+	case ip.IsValid():
+		a := ip.As16()
+		v.remote.IP = v.ip[:copy(v.ip[:], a[:]):16]
+	}
+	return v
 }
 
 func (v *vconn) LocalAddr() net.Addr  { return v.c.nc.LocalAddr() }
-func (v *vconn) RemoteAddr() net.Addr { return v.remote }
+func (v *vconn) RemoteAddr() net.Addr { return &v.remote }
 
 // SetDeadline and SetReadDeadline hold a connection that has sent no
 // command yet to its greeting deadline.
@@ -728,9 +768,21 @@ func trimEOL(b []byte) string {
 	return string(b)
 }
 
-// newLineReader returns the front's reader of client bytes: big enough
-// that every line go-smtp accepts fits, so a line that does not fit is one
-// go-smtp refuses anyway.
-func newLineReader(r io.Reader, maxLine int) *bufio.Reader {
-	return bufio.NewReaderSize(r, max(4096, maxLine+16))
+// lineReader returns a reader of the client's bytes on nc for the front,
+// from the server's pool: big enough that every line go-smtp accepts fits,
+// so a line that does not fit is one go-smtp refuses anyway.
+func (s *Server) lineReader(nc net.Conn) *bufio.Reader {
+	if br, ok := s.readers.Get().(*bufio.Reader); ok {
+		br.Reset(nc)
+		return br
+	}
+	return bufio.NewReaderSize(nc, max(4096, s.cfg.Limits.MaxLineLength+16))
+}
+
+// putLineReader gives a connection's reader back to the pool.
+func (s *Server) putLineReader(br *bufio.Reader) {
+	if br != nil {
+		br.Reset(nil)
+		s.readers.Put(br)
+	}
 }

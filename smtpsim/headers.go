@@ -1,10 +1,11 @@
 package smtpsim
 
 import (
-	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"spflab/spf"
 )
@@ -13,29 +14,40 @@ import (
 // first: Authentication-Results (RFC 8601; with the dkim= and dmarc=
 // clauses of Config.DMARC), Received-SPF for each checked
 // identity whose policy records it (RFC 7208 §9.1: above the receiver's
-// Received field), and Received (RFC 5321 §4.4).
-func (srv *Server) headerFields(s *session, m *Message) []Field {
+// Received field), and Received (RFC 5321 §4.4) with the value given.
+func (srv *Server) headerFields(s *session, received string) []Field {
 	host := srv.cfg.Hostname
-	var recorded []spf.Outcome
-	for _, d := range []*Decision{s.mailDec, s.heloDec} {
-		if d != nil && d.Action == ActionHeader {
-			recorded = append(recorded, d.Outcome)
+	decisions := [...]*Decision{s.mailDec, s.heloDec}
+	records := func(d *Decision) bool { return d != nil && d.Action == ActionHeader }
+	n := 0
+	for _, d := range decisions {
+		if records(d) {
+			n++
 		}
 	}
-	var fields []Field
-	if auth := s.auth.clauses(); len(recorded) > 0 || len(auth) > 0 {
-		clauses := []string{host}
-		for _, o := range recorded {
-			clauses = append(clauses, spf.AuthResultsClause(o))
+	fields := make([]Field, 0, n+2)
+	if auth := s.auth.clauses(); n > 0 || len(auth) > 0 {
+		var b strings.Builder
+		b.Grow(len(host) + 128*(n+len(auth)))
+		b.WriteString(host)
+		for _, d := range decisions {
+			if records(d) {
+				b.WriteString("; ")
+				b.WriteString(spf.AuthResultsClause(d.Outcome))
+			}
 		}
-		clauses = append(clauses, auth...)
-		fields = append(fields, Field{"Authentication-Results", strings.Join(clauses, "; ")})
+		for _, a := range auth {
+			b.WriteString("; ")
+			b.WriteString(a)
+		}
+		fields = append(fields, Field{"Authentication-Results", b.String()})
 	}
-	for _, o := range recorded {
-		fields = append(fields, Field{"Received-SPF", spf.ReceivedSPF(o, host)})
+	for _, d := range decisions {
+		if records(d) {
+			fields = append(fields, Field{"Received-SPF", spf.ReceivedSPF(d.Outcome, host)})
+		}
 	}
-	fields = append(fields, Field{"Received", received(m, s.proto, host)})
-	return fields
+	return append(fields, Field{"Received", received})
 }
 
 // received is the value of the Received field (RFC 5321 §4.4): the HELO
@@ -47,68 +59,136 @@ func received(m *Message, proto, host string) string {
 	if name == "" {
 		name = "unknown"
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "from %s (%s [%s])", headerSafe(m.HELO), name, addressLiteral(m.ClientIP))
-	fmt.Fprintf(&b, " by %s (spflab) with %s id %d", host, proto, m.ID)
+	b := make([]byte, 0, 128+len(m.HELO)+len(name)+len(host))
+	b = append(b, "from "...)
+	b = appendHeaderSafe(b, m.HELO)
+	b = append(b, " ("...)
+	b = append(b, name...)
+	b = append(b, " ["...)
+	b = appendAddressLiteral(b, m.ClientIP)
+	b = append(b, "]) by "...)
+	b = append(b, host...)
+	b = append(b, " (spflab) with "...)
+	b = append(b, proto...)
+	b = append(b, " id "...)
+	b = strconv.AppendUint(b, m.ID, 10)
 	if len(m.Recipients) == 1 {
-		fmt.Fprintf(&b, " for <%s>", headerSafe(m.Recipients[0]))
+		b = append(b, " for <"...)
+		b = appendHeaderSafe(b, m.Recipients[0])
+		b = append(b, '>')
 	}
-	fmt.Fprintf(&b, "; %s", m.Time.Format(time.RFC1123Z))
-	return b.String()
+	b = append(b, "; "...)
+	b = m.Time.AppendFormat(b, time.RFC1123Z)
+	return string(b)
 }
 
-// addressLiteral writes an address as in RFC 5321 §4.1.3: 192.0.2.80,
-// IPv6:2001:db8::1.
-func addressLiteral(ip netip.Addr) string {
-	if ip.Is6() {
-		return "IPv6:" + ip.String()
+// appendAddressLiteral appends an address as in RFC 5321 §4.1.3:
+// 192.0.2.80, IPv6:2001:db8::1.
+func appendAddressLiteral(b []byte, ip netip.Addr) []byte {
+	switch {
+	case !ip.IsValid():
+		return append(b, ip.String()...) // "invalid IP", as String words it
+	case ip.Is6():
+		b = append(b, "IPv6:"...)
 	}
-	return ip.String()
+	return ip.AppendTo(b)
 }
 
 // headerSafe keeps a client-given word fit for a header field: printable
 // ASCII, at most 255 bytes.
 func headerSafe(s string) string {
-	b := []byte(s)
-	for i, ch := range b {
+	return string(appendHeaderSafe(nil, s))
+}
+
+// appendHeaderSafe appends headerSafe(s) to b.
+func appendHeaderSafe(b []byte, s string) []byte {
+	long := len(s) > 255
+	if long {
+		s = s[:252]
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
 		if ch <= ' ' || ch >= 0x7f {
-			b[i] = '?'
+			ch = '?'
 		}
+		b = append(b, ch)
 	}
-	if len(b) > 255 {
-		b = append(b[:252], "..."...)
+	if long {
+		b = append(b, "..."...)
 	}
-	return string(b)
+	return b
 }
 
-// prepend returns the folded fields followed by the message.
+// prepend returns the folded fields followed by the message, in one
+// allocation but when the fields fold more often than every 64 bytes.
 func prepend(fields []Field, body []byte) []byte {
-	var b strings.Builder
+	n := len(body)
 	for _, f := range fields {
-		b.WriteString(fold(f.Name, f.Value))
+		n += len(f.Name) + len(f.Value) + len(f.Value)/32 + 4 // a fold adds 2 bytes
 	}
-	b.Write(body)
-	return []byte(b.String())
+	b := make([]byte, 0, n)
+	for _, f := range fields {
+		b = appendFold(b, f.Name, f.Value)
+	}
+	return append(b, body...)
 }
 
-// fold writes "Name: value" CRLF, folded at spaces so that lines stay
-// within 78 characters where the words allow (RFC 5322 §2.2.3).
-func fold(name, value string) string {
-	var b strings.Builder
-	b.WriteString(name)
-	b.WriteString(":")
+// appendFold appends "Name: value" CRLF to b, folded at spaces so that
+// lines stay within 78 characters where the words allow (RFC 5322
+// §2.2.3).
+func appendFold(b []byte, name, value string) []byte {
+	b = append(b, name...)
+	b = append(b, ':')
 	col := len(name) + 1
-	for _, w := range strings.Fields(value) {
-		if col+1+len(w) > 78 && col > len(name)+1 {
-			b.WriteString("\r\n\t")
+	eachWord(value, func(w string) {
+		if foldsBefore(col, len(name), len(w)) {
+			b = append(b, "\r\n\t"...)
 			col = 8
 		} else {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 			col++
 		}
-		b.WriteString(w)
+		b = append(b, w...)
 		col += len(w)
+	})
+	return append(b, "\r\n"...)
+}
+
+// foldsBefore reports whether appendFold breaks the line before a word of
+// length w that would start at column col: past 78 characters, unless it
+// is the first word after the field's name.
+func foldsBefore(col, name, w int) bool {
+	return col+1+w > 78 && col > name+1
+}
+
+// eachWord calls f with each word of s as strings.Fields splits them,
+// without its slice when s is ASCII (header values almost always are).
+func eachWord(s string, f func(w string)) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			for _, w := range strings.Fields(s) {
+				f(w)
+			}
+			return
+		}
 	}
-	b.WriteString("\r\n")
-	return b.String()
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			j++
+		}
+		if j > i {
+			f(s[i:j])
+		}
+		i = j
+	}
+}
+
+// asciiSpace reports whether ch is an ASCII byte unicode.IsSpace takes for
+// a space.
+func asciiSpace(ch byte) bool {
+	return ch == ' ' || '\t' <= ch && ch <= '\r'
 }

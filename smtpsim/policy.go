@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/emersion/go-smtp"
 
@@ -85,8 +87,8 @@ func (s *session) checkSenderDomain(from string) error {
 	}
 	c := s.c
 	r := c.srv.cfg.Resolver
-	ctx, cancel := c.dnsContext()
-	defer cancel()
+	ctx := c.dnsContext()
+	defer ctx.stop()
 	temporary := false
 	try := func(err error) bool {
 		temporary = temporary || isTemporary(err)
@@ -107,9 +109,81 @@ func (s *session) checkSenderDomain(from string) error {
 	return replyError(Reply{Code: 553, Enhanced: "5.1.8", Lines: []string{oneLine(from + "... Domain of sender address " + from + " does not exist")}})
 }
 
-// dnsContext bounds the lookups of one command.
-func (c *conn) dnsContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.ctx, c.srv.cfg.Limits.DNSTimeout)
+// dnsContext bounds the lookups of one command by Limits.DNSTimeout; the
+// command stops it when done.
+func (c *conn) dnsContext() *lookupContext {
+	return &lookupContext{parent: c.ctx, deadline: time.Now().Add(c.srv.cfg.Limits.DNSTimeout)}
+}
+
+// lookupContext is the context of the lookups of one command: it is
+// context.WithDeadline(parent, deadline), except that the timer and the
+// channel of that context are made only when a resolver asks for them
+// (Done, or Value, as a context derived from it does). The in-memory zones
+// of the lessons answer at once without looking at the context, so a
+// command's lookups cost no timer; a resolver that waits gets the same
+// deadline as ever.
+type lookupContext struct {
+	parent   context.Context // the connection's: canceled when it closes
+	deadline time.Time
+
+	mu      sync.Mutex
+	ctx     context.Context // the real one, once made
+	cancel  context.CancelFunc
+	stopped bool // the command is done
+}
+
+// Deadline is the deadline of the command's lookups.
+func (l *lookupContext) Deadline() (time.Time, bool) { return l.deadline, true }
+
+// Done makes the real context and returns its channel.
+func (l *lookupContext) Done() <-chan struct{} { return l.real().Done() }
+
+// Value makes the real context and asks it, so that a context derived
+// from this one is canceled with the real one, with no goroutine to watch
+// it (context.WithCancel finds the real one's cancelCtx through Value).
+func (l *lookupContext) Value(key any) any { return l.real().Value(key) }
+
+// Err says, without making the real context, what its Err would.
+func (l *lookupContext) Err() error {
+	l.mu.Lock()
+	ctx, stopped := l.ctx, l.stopped
+	l.mu.Unlock()
+	switch {
+	case ctx != nil:
+		return ctx.Err()
+	case stopped:
+		return context.Canceled
+	}
+	if err := l.parent.Err(); err != nil {
+		return err
+	}
+	if !time.Now().Before(l.deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+func (l *lookupContext) real() context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ctx == nil {
+		l.ctx, l.cancel = context.WithDeadline(l.parent, l.deadline)
+		if l.stopped {
+			l.cancel()
+		}
+	}
+	return l.ctx
+}
+
+// stop ends the lookups: the command is done.
+func (l *lookupContext) stop() {
+	l.mu.Lock()
+	l.stopped = true
+	cancel := l.cancel
+	l.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 }
 
 // lookup makes a query that answers names and reports it. An empty answer

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -32,36 +33,71 @@ func (r Reply) Text() string { return strings.Join(r.Lines, "\n") }
 // String returns the reply as it was on the wire, lines joined by "\n",
 // with the enhanced code on the last line, the way go-smtp writes it.
 func (r Reply) String() string {
-	var b strings.Builder
-	lines := r.Lines
-	if len(lines) == 0 {
-		lines = []string{""}
-	}
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(strconv.Itoa(r.Code))
-		if i < len(lines)-1 {
-			b.WriteByte('-')
-		} else {
-			b.WriteByte(' ')
-		}
-		if r.Enhanced != "" && i == len(lines)-1 {
-			b.WriteString(r.Enhanced)
-			if l != "" {
-				b.WriteByte(' ')
-			}
-		}
-		b.WriteString(l)
-	}
-	return b.String()
+	return string(r.appendLines(make([]byte, 0, r.size()), false))
 }
 
 // wire returns the reply as it goes on the wire: String's lines, each
 // ended by CRLF.
 func (r Reply) wire() []byte {
-	return []byte(strings.ReplaceAll(r.String(), "\n", "\r\n") + "\r\n")
+	return r.appendWire(make([]byte, 0, r.size()+2))
+}
+
+// appendWire appends the reply as it goes on the wire to b.
+func (r Reply) appendWire(b []byte) []byte {
+	if strings.Contains(r.Enhanced, "\n") || slices.ContainsFunc(r.Lines, func(l string) bool { return strings.Contains(l, "\n") }) {
+		// A line break inside a line: CRLF on the wire too.
+		return append(append(b, strings.ReplaceAll(r.String(), "\n", "\r\n")...), "\r\n"...)
+	}
+	return append(r.appendLines(b, true), "\r\n"...)
+}
+
+// size is about the length of String: enough that most replies are
+// written without growing their buffer.
+func (r Reply) size() int {
+	n := len(r.Enhanced) + 1
+	for _, l := range r.Lines {
+		n += len(l) + 6
+	}
+	return n
+}
+
+// appendLines appends String's lines to b, joined by "\n", or for the
+// wire by CRLF.
+func (r Reply) appendLines(b []byte, wire bool) []byte {
+	lines := r.Lines
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	for i, l := range lines {
+		switch {
+		case i > 0 && wire:
+			b = append(b, '\r', '\n')
+		case i > 0:
+			b = append(b, '\n')
+		}
+		b = strconv.AppendInt(b, int64(r.Code), 10)
+		last := i == len(lines)-1
+		if last {
+			b = append(b, ' ')
+		} else {
+			b = append(b, '-')
+		}
+		if r.Enhanced != "" && last {
+			b = append(b, r.Enhanced...)
+			if l != "" {
+				b = append(b, ' ')
+			}
+		}
+		b = append(b, l...)
+	}
+	return b
+}
+
+// replyBox holds a reply and, in the same allocation, the text of its
+// line when it has one.
+type replyBox struct {
+	Reply
+	line [1]string
 }
 
 // ReplyError is a reply that does not follow the grammar of RFC 5321 §4.2.
@@ -79,22 +115,32 @@ func (e *ReplyError) Error() string {
 // ParseReply parses a complete reply: one or more lines separated by CRLF
 // or LF, every line but the last with "-" after the code (RFC 5321 §4.2.1).
 func ParseReply(text string) (Reply, error) {
+	return parseReply(text, nil)
+}
+
+// parseReply is ParseReply, the reply's lines kept in the array of lines
+// when it has room for them.
+func parseReply(text string, lines []string) (Reply, error) {
 	text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
-	var p replyParser
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		done, err := p.add(strings.TrimSuffix(l, "\r"))
-		if err != nil {
-			return Reply{}, err
-		}
-		if done != (i == len(lines)-1) {
-			if done {
-				return Reply{}, &ReplyError{Line: i + 1, Text: l, Reason: "a final line (code and space) before the end of the reply"}
-			}
-			return Reply{}, &ReplyError{Line: i + 1, Text: l, Reason: "the reply ends with a continuation line (code and \"-\")"}
-		}
+	if n := min(strings.Count(text, "\n"), maxReplyLines) + 1; cap(lines) < n {
+		lines = make([]string, 0, n)
 	}
-	return p.reply, nil
+	p := replyParser{raw: lines[:0]}
+	for i := 1; ; i++ {
+		l, rest, more := strings.Cut(text, "\n")
+		done, err := p.add(strings.TrimSuffix(l, "\r"))
+		switch {
+		case err != nil:
+			return Reply{}, err
+		case done && more:
+			return Reply{}, &ReplyError{Line: i, Text: l, Reason: "a final line (code and space) before the end of the reply"}
+		case !done && !more:
+			return Reply{}, &ReplyError{Line: i, Text: l, Reason: "the reply ends with a continuation line (code and \"-\")"}
+		case done:
+			return p.reply, nil
+		}
+		text = rest
+	}
 }
 
 // readReply reads one complete reply from br.

@@ -29,6 +29,7 @@ type Server struct {
 	smtp    *smtp.Server
 	mailbox *Mailbox
 	records *spf.RecordCache
+	readers sync.Pool // the front's *bufio.Reader of closed connections
 
 	mu       sync.Mutex
 	l        *listener
@@ -38,7 +39,10 @@ type Server struct {
 	evicting int                // connections in conns whose place was given away
 	nextConn uint64
 	active   sync.WaitGroup // one per open TCP connection
-	serving  sync.WaitGroup // Start's Serve and the accept loop
+	serving  sync.WaitGroup // Start's Serve, the accept loop, the evaluators
+
+	evaluations    chan *evaluation // to an idle evaluator (evaluate.go)
+	evaluatorsQuit chan struct{}    // closed by Shutdown
 }
 
 // NewServer checks cfg, fills in its defaults and returns a server that is
@@ -55,6 +59,9 @@ func NewServer(cfg Config) (*Server, error) {
 		records: &spf.RecordCache{},
 		conns:   make(map[*conn]struct{}),
 		perIP:   make(map[netip.Addr]int),
+
+		evaluations:    make(chan *evaluation),
+		evaluatorsQuit: make(chan struct{}),
 	}
 	ss := smtp.NewServer(backend{s})
 	ss.Domain = cfg.Hostname
@@ -126,6 +133,7 @@ func (s *Server) listen(tl net.Listener) (*listener, error) {
 	s.l = l
 	s.serving.Add(1)
 	go s.acceptLoop(l)
+	s.startEvaluators()
 	return l, nil
 }
 
@@ -174,7 +182,7 @@ func (s *Server) open(nc net.Conn, l *listener) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
 		srv: s, nc: nc, ctx: ctx, cancel: cancel, peer: peer,
-		br:      newLineReader(nc, lim.MaxLineLength),
+		br:      s.lineReader(nc),
 		client:  clientID{ip: peer, port: portOf(nc.RemoteAddr())},
 		greetBy: time.Now().Add(lim.GreetingTimeout),
 	}
@@ -300,6 +308,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.closeAll()
 		<-done
 	}
+	close(s.evaluatorsQuit)
 	s.serving.Wait()
 	return err
 }

@@ -263,7 +263,17 @@ func TestServerANY(t *testing.T) {
 	}
 }
 
+// TestServerOnQuery: every query reaches OnQuery, worded once, over UDP
+// and TCP, from the server's own UDP readers (an address of its own, IPv4
+// or IPv6) and from miekg/dns's (a host name, as on an unspecified
+// address).
 func TestServerOnQuery(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0", "localhost:0"} {
+		t.Run(addr, func(t *testing.T) { testServerOnQuery(t, addr) })
+	}
+}
+
+func testServerOnQuery(t *testing.T, addr string) {
 	z := mustZone(t, liveZoneData)
 	z.TimeoutErrorNames = true
 	var mu sync.Mutex
@@ -273,10 +283,15 @@ func TestServerOnQuery(t *testing.T) {
 		seen = append(seen, q)
 		mu.Unlock()
 	}}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
+	if err := srv.Start(addr); err != nil {
+		if addr == "[::1]:0" {
+			t.Skipf("no IPv6 loopback here: %v", err)
+		}
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	host, _, _ := net.SplitHostPort(srv.Addr())
+	client := net.JoinHostPort(host, "")
 	c := &dns.Client{Timeout: 200 * time.Millisecond}
 	for _, q := range []struct {
 		netw, name string
@@ -296,13 +311,13 @@ func TestServerOnQuery(t *testing.T) {
 	defer mu.Unlock()
 	var got []string
 	for _, q := range seen {
-		if !strings.HasPrefix(q.Client, "127.0.0.1:") || !strings.HasPrefix(q.String(), q.Net+" "+q.Client+" ") {
-			t.Errorf("query %q from %q", q, q.Client)
+		if !strings.HasPrefix(q.Client, client) || !strings.HasPrefix(q.String(), q.Net+" "+q.Client+" ") {
+			t.Errorf("query %q from %q, want a client at %s", q, q.Client, client)
 		}
 		got = append(got, strings.Replace(q.String(), " "+q.Client, "", 1))
 	}
-	// The hook runs after the answer is sent, on the query's goroutine:
-	// a sequential client's queries may be reported out of order.
+	// The hook runs after the answer is sent, on the goroutine that read
+	// the query: a sequential client's queries may be reported out of order.
 	bigTXT := "TXT " + quoted("v=spf1 "+strings.Repeat("ip4:198.51.100.1 ", 180)+"-all")
 	want := []string{
 		"tcp TXT big.example.com. → NOERROR: " + bigTXT,

@@ -285,6 +285,7 @@ func serveHandler(t *testing.T, handler dns.HandlerFunc) string {
 // well within --timeout, so that the record would take seconds; --deadline
 // ends check and lint with a temperror that says so (issue 11).
 func TestDeadline(t *testing.T) {
+	t.Parallel() // it waits for late answers
 	// example.com (answered at once) includes s0.example.net, which
 	// includes s1.example.net, ...: twenty answers 100ms late each.
 	addr := serveHandler(t, func(w dns.ResponseWriter, req *dns.Msg) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"spflab/internal/testtool"
 )
 
 // The world of the compare benchmark and memory test: the draft narrows
@@ -220,10 +222,7 @@ func TestCompareRSS(t *testing.T) {
 	}
 	// 2M rows by default, so that go test . stays quick; .ci/run streams
 	// the 10M of issue 14 (SPFLAB_RSS_ROWS=10000000).
-	rows := 2_000_000
-	if n, err := strconv.Atoi(os.Getenv("SPFLAB_RSS_ROWS")); err == nil && n > 0 {
-		rows = n
-	}
+	rows := testtool.Scale("SPFLAB_RSS_ROWS", 2_000_000)
 	small, large := peak(100_000), peak(rows)
 	if large > limit || large > small+8<<10 {
 		t.Errorf("%d rows: peak RSS %d KiB; want at most %d KiB, and at most 8 MiB more than with 100k rows (%d KiB)", rows, large, limit, small)

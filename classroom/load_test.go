@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 
 	"spflab/fakedns"
+	"spflab/internal/testtool"
 	"spflab/scenarios"
 	"spflab/smtpsim"
 )
@@ -416,9 +417,11 @@ func readTCP(conn net.Conn) ([]byte, error) {
 }
 
 // TestServeSessionsFlat: memory and goroutines stay flat over many
-// sessions (10,000; fewer with -race or -short), with every event logged.
+// sessions, with every event logged: 3,000 after the warm-up in go test
+// ./..., the 10,000 of issue 7 with SPFLAB_SESSIONS=10000 (.ci/run); 2,000
+// with -race or -short.
 func TestServeSessionsFlat(t *testing.T) {
-	sessions := 10000
+	sessions := testtool.Scale("SPFLAB_SESSIONS", 3000)
 	if raceEnabled || testing.Short() {
 		sessions = 2000
 	}

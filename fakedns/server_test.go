@@ -269,7 +269,10 @@ func TestServerANY(t *testing.T) {
 // address).
 func TestServerOnQuery(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:0", "[::1]:0", "localhost:0"} {
-		t.Run(addr, func(t *testing.T) { testServerOnQuery(t, addr) })
+		t.Run(addr, func(t *testing.T) {
+			t.Parallel()
+			testServerOnQuery(t, addr)
+		})
 	}
 }
 

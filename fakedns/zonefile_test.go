@@ -81,6 +81,7 @@ func TestZoneFileBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case measures its own subprocess
 			budgettest.PeakBounded(t, 100<<20, func(t *testing.T) {
 				_, err := fakedns.LoadZoneFile(tt.input(), "bomb.zone", "")
 				if err == nil || err.Error() != tt.want+raise {

@@ -12,6 +12,7 @@ import (
 // testdata/TestGolden/*.golden at fixed sizes. go test -run TestGolden
 // -update rewrites them; read the diff before committing.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		opts  Options

@@ -110,6 +110,7 @@ func TestQuitKeys(t *testing.T) {
 // TestLessonKeys presses every key of a lesson, from the third step of
 // spf-fail (the 550 after RCPT) unless said otherwise.
 func TestLessonKeys(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		steps int
@@ -367,6 +368,7 @@ func TestAutoPlayWaitsForPredictions(t *testing.T) {
 
 // TestPredictKeys guesses replies and SPF results.
 func TestPredictKeys(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		steps int // before the prediction
@@ -432,6 +434,7 @@ func scored(step, right, total int) func(*testing.T, *Model) {
 
 // TestEditKeys edits a record, lints it, and reruns the lesson with it.
 func TestEditKeys(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		keys  []string

@@ -149,6 +149,7 @@ func TestMonitorGolden(t *testing.T) {
 
 // TestMonitorKeys presses every key of the monitor.
 func TestMonitorKeys(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		keys  []string
 		check func(t *testing.T, m *Monitor)

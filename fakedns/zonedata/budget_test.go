@@ -52,6 +52,7 @@ func TestZoneDataBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case measures its own subprocess
 			budgettest.PeakBounded(t, 100<<20, func(t *testing.T) {
 				path := filepath.Join(t.TempDir(), "bomb.yml")
 				if err := os.WriteFile(path, []byte(tt.data), 0o644); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -64,4 +65,15 @@ func Cleanup() {
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
+}
+
+// Scale is how much work a load test does: def, or the positive number in
+// the environment variable name. go test ./... runs the defaults, which
+// keep it quick; .ci/run sets the variables for the full runs the issues
+// ask for, in steps of their own.
+func Scale(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
 }

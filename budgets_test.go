@@ -19,7 +19,8 @@ import (
 // once made spflab run out of memory (the bombs) or pass falsely (the
 // empty suite).
 func TestInputBudgets(t *testing.T) {
-	t.Parallel()               // each case measures its own subprocess
+	// Each case measures its own subprocess.
+	t.Parallel()
 	txtBomb := func() string { // 40 KB: a 4 KB TXT aliased 999 times, in a zone 1,000 names alias
 		var b strings.Builder
 		b.WriteString("scenarios:\n  - id: bomb\n    title: t\n    summary: s\n    client: 192.0.2.80\n    dialogue: [send: QUIT]\n    zones:\n")

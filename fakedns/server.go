@@ -246,8 +246,8 @@ func (s *Server) readUDP() {
 		}
 		for sent := 0; sent < sending; {
 			k, err := conn.WriteBatch(out[sent:sending], 0)
-			if err != nil {
-				break
+			if err != nil || k == 0 {
+				k = 1 // that answer cannot be sent: the others still go
 			}
 			sent += k
 		}

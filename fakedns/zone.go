@@ -427,10 +427,11 @@ func ParseReverseName(name string) (netip.Addr, bool) {
 	if rest, ok := strings.CutSuffix(name, ".in-addr.arpa"); ok {
 		var b [4]byte
 		for i := 3; i >= 0; i-- {
-			label, more, _ := strings.Cut(rest, ".")
-			// Decimal without leading zeros, as ReverseName writes it.
+			label, more, dot := strings.Cut(rest, ".")
+			// Decimal without leading zeros, as ReverseName writes it;
+			// four labels, so a dot after each but the last.
 			n, err := strconv.ParseUint(label, 10, 8)
-			if err != nil || (len(label) > 1 && label[0] == '0') || (i == 0) != (more == "") {
+			if err != nil || (len(label) > 1 && label[0] == '0') || dot != (i > 0) {
 				return netip.Addr{}, false
 			}
 			b[i], rest = byte(n), more

@@ -534,6 +534,7 @@ func TestParseReverseName(t *testing.T) {
 		{"080.2.0.192.in-addr.arpa", ""}, // not how ReverseName writes 80
 		{"+8.2.0.192.in-addr.arpa", ""},
 		{"8..0.192.in-addr.arpa", ""},
+		{"0.0.0.0..in-Addr.ArpA", ""}, // an empty label before the suffix (found by FuzzParseReverseName)
 		{"in-addr.arpa", ""},
 		{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.g.ip6.arpa", ""},
 		{"10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", ""},

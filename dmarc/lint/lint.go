@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -243,7 +244,7 @@ func (c *recordCheck) policies(domain string) {
 	if hasP && rec.Policy == "" {
 		return // an invalid p: reported, and nothing to compare with
 	}
-	policy := cmpOr(rec.Policy, dmarc.PolicyNone)
+	policy := cmp.Or(rec.Policy, dmarc.PolicyNone)
 	if policy == dmarc.PolicyNone {
 		fix := "once the aggregate reports show that your own mail passes, publish p=quarantine, then p=reject"
 		if len(rec.AggregateURIs) == 0 {
@@ -281,13 +282,6 @@ func (c *recordCheck) policies(domain string) {
 		}
 		c.at(ruleTesting, t.Column, msg, "remove t=y (or write t=n) when the tests are done, so that the policy applies in full", ";")
 	}
-}
-
-func cmpOr(p, def dmarc.Policy) dmarc.Policy {
-	if p == "" {
-		return def
-	}
-	return p
 }
 
 // strictness orders the policies: none, quarantine, reject.

@@ -310,11 +310,12 @@ func runCheckCommand(ctx context.Context, o checkOptions, stdout, stderr io.Writ
 func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int {
 	var message []byte
 	if o.message != "" {
+		var header mail.Header
 		var err error
-		if message, err = readMessage(o.message); err != nil {
+		if message, header, err = readMessage(o.message); err != nil {
 			return fail(stderr, "check", exitUsage, err)
 		}
-		if err := o.fromMessage(message); err != nil {
+		if err := o.fromMessage(header); err != nil {
 			return fail(stderr, "check", exitUsage, err)
 		}
 	}
@@ -383,13 +384,13 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) int
 const maxMessage = 10 << 20
 
 // readMessage reads the message of --message ("-": standard input), at
-// most maxMessage bytes, and makes sure its header can be read.
-func readMessage(path string) ([]byte, error) {
+// most maxMessage bytes, and reads its header.
+func readMessage(path string) ([]byte, mail.Header, error) {
 	var in io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer f.Close()
 		in = f
@@ -397,14 +398,15 @@ func readMessage(path string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(in, maxMessage+1))
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, nil, fmt.Errorf("%s: %v", path, err)
 	case len(data) > maxMessage:
-		return nil, fmt.Errorf("%s: larger than %d MiB: not a message check reads", path, maxMessage>>20)
+		return nil, nil, fmt.Errorf("%s: larger than %d MiB: not a message check reads", path, maxMessage>>20)
 	}
-	if _, err := mail.ReadMessage(bytes.NewReader(data)); err != nil {
-		return nil, fmt.Errorf("%s: not a message: its header cannot be read: %v", path, err)
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not a message: its header cannot be read: %v", path, err)
 	}
-	return data, nil
+	return data, msg.Header, nil
 }
 
 // fromMessage completes a check of a message: the MAIL FROM address is
@@ -412,10 +414,9 @@ func readMessage(path string) ([]byte, error) {
 // server recorded, RFC 5321 §4.4); DOMAIN, when not given, is that
 // address's domain, or the HELO name for the null sender; the HELO name
 // defaults to DOMAIN.
-func (o *checkOptions) fromMessage(message []byte) error {
-	msg, _ := mail.ReadMessage(bytes.NewReader(message)) // readMessage has read it
+func (o *checkOptions) fromMessage(header mail.Header) error {
 	if !o.senderSet {
-		rp := strings.TrimSpace(msg.Header.Get("Return-Path"))
+		rp := strings.TrimSpace(header.Get("Return-Path"))
 		switch {
 		case rp == "":
 			return fmt.Errorf("%s has no Return-Path: give the MAIL FROM address with --sender", o.message)

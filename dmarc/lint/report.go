@@ -74,11 +74,6 @@ func (d *Destination) String() string {
 
 func (rep *Report) add(f finding.Finding) { rep.Findings = append(rep.Findings, f) }
 
-// Errors, Warnings and Infos count the findings of each severity.
-func (rep *Report) Errors() int   { return finding.Count(rep.Findings, finding.SeverityError) }
-func (rep *Report) Warnings() int { return finding.Count(rep.Findings, finding.SeverityWarning) }
-func (rep *Report) Infos() int    { return finding.Count(rep.Findings, finding.SeverityInfo) }
-
 // Headline says which record applies to the domain and where it was
 // found: `DMARC policy for example.com: "v=DMARC1; p=reject" at
 // _dmarc.example.com (organizational domain example.com)`.

@@ -6,8 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"spflab/finding"
 )
 
 // Report is what a lint found: the tree of records, the lookup budget of
@@ -41,11 +39,6 @@ func WriteJSON(w io.Writer, rep *Report) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
 }
-
-// Errors, Warnings and Infos count the findings of each severity.
-func (r *Report) Errors() int   { return finding.Count(r.Findings, SeverityError) }
-func (r *Report) Warnings() int { return finding.Count(r.Findings, SeverityWarning) }
-func (r *Report) Infos() int    { return finding.Count(r.Findings, SeverityInfo) }
 
 // Node is one record of the include/redirect tree.
 type Node struct {

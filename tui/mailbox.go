@@ -3,7 +3,6 @@ package tui
 import (
 	"bytes"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"spflab/smtpsim"
@@ -106,7 +105,7 @@ func messageLines(th *theme, m *smtpsim.Message, width int) []string {
 	}
 	out = append(out, "")
 	header, body, _ := bytes.Cut(m.Data, []byte("\r\n\r\n"))
-	if _, err := mail.ReadMessage(bytes.NewReader(m.Data)); err != nil {
+	if _, err := m.Header(); err != nil {
 		out = append(out, wrapText("The header cannot be read: "+err.Error(), th.warnText, width)...)
 		body = m.Data
 	} else {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"spflab/spf"
 )
@@ -140,7 +139,7 @@ func appendFold(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, ':')
 	col := len(name) + 1
-	eachWord(value, func(w string) {
+	for w := range strings.FieldsSeq(value) {
 		if foldsBefore(col, len(name), len(w)) {
 			b = append(b, "\r\n\t"...)
 			col = 8
@@ -150,7 +149,7 @@ func appendFold(b []byte, name, value string) []byte {
 		}
 		b = append(b, w...)
 		col += len(w)
-	})
+	}
 	return append(b, "\r\n"...)
 }
 
@@ -159,36 +158,4 @@ func appendFold(b []byte, name, value string) []byte {
 // is the first word after the field's name.
 func foldsBefore(col, name, w int) bool {
 	return col+1+w > 78 && col > name+1
-}
-
-// eachWord calls f with each word of s as strings.Fields splits them,
-// without its slice when s is ASCII (header values almost always are).
-func eachWord(s string, f func(w string)) {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			for _, w := range strings.Fields(s) {
-				f(w)
-			}
-			return
-		}
-	}
-	for i := 0; i < len(s); {
-		for i < len(s) && asciiSpace(s[i]) {
-			i++
-		}
-		j := i
-		for j < len(s) && !asciiSpace(s[j]) {
-			j++
-		}
-		if j > i {
-			f(s[i:j])
-		}
-		i = j
-	}
-}
-
-// asciiSpace reports whether ch is an ASCII byte unicode.IsSpace takes for
-// a space.
-func asciiSpace(ch byte) bool {
-	return ch == ' ' || '\t' <= ch && ch <= '\r'
 }

@@ -36,13 +36,8 @@ func (r Reply) String() string {
 	return string(r.appendLines(make([]byte, 0, r.size()), false))
 }
 
-// wire returns the reply as it goes on the wire: String's lines, each
-// ended by CRLF.
-func (r Reply) wire() []byte {
-	return r.appendWire(make([]byte, 0, r.size()+2))
-}
-
-// appendWire appends the reply as it goes on the wire to b.
+// appendWire appends the reply as it goes on the wire to b: String's
+// lines, each ended by CRLF.
 func (r Reply) appendWire(b []byte) []byte {
 	if strings.Contains(r.Enhanced, "\n") || slices.ContainsFunc(r.Lines, func(l string) bool { return strings.Contains(l, "\n") }) {
 		// A line break inside a line: CRLF on the wire too.

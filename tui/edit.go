@@ -200,13 +200,7 @@ func (ed *editor) view(th *theme, width int) []string {
 	}
 	if ed.lintFor == ed.key() {
 		for i := range ed.verdict {
-			for j, l := range wrapHang(wordSegs(th, ed.verdict[i].Words()), width, 4) {
-				if j > 0 {
-					out = append(out, spaces(4)+renderSegs(l))
-					continue
-				}
-				out = append(out, renderSegs(l))
-			}
+			out = appendHang(out, wordSegs(th, ed.verdict[i].Words()), width, 4)
 		}
 	}
 	if ed.lintErr != nil {

@@ -16,7 +16,7 @@ func (p *pager) show() { p.open, p.top = true, 0 }
 // scrollKey scrolls by the key s and reports whether it was one of the
 // pager's: ↑ ↓ j k a line, pgup pgdn b f space a page, home end.
 func (p *pager) scrollKey(s string) bool {
-	page := max(p.last.page-1, 1)
+	page := p.last.step()
 	switch s {
 	case "up", "k":
 		p.top--

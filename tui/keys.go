@@ -51,6 +51,7 @@ type keyMap struct {
 	Next, Back, Restart, NextLesson, Play, Faster, Slower key.Binding
 	// A lesson: replies and panes.
 	Earlier, Later, First, Newest, Focus, LineUp, LineDn, PageUp, PageDn, Wheel key.Binding
+	Reply                                                                       key.Binding // the status line's ↑↓ (Earlier, Later)
 	// A lesson: what else to do.
 	Predict, Edit, Type, Save, Mouse, Lessons key.Binding
 	// A prediction.
@@ -86,6 +87,7 @@ func newKeyMap() keyMap {
 		Later:   bind([]string{"down"}, "later reply"),
 		First:   bind([]string{"home"}, "first reply"),
 		Newest:  bind([]string{"end", "G"}, "newest reply"),
+		Reply:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "reply")),
 		Focus:   bind([]string{"tab", "shift+tab"}, "the pane to scroll"),
 		LineUp:  bind([]string{"k"}, "scroll up a line"),
 		LineDn:  bind([]string{"j"}, "scroll down a line"),
@@ -146,9 +148,8 @@ func (k keyMap) listHelp() keyHelp {
 }
 
 func (k keyMap) lessonHelp() keyHelp {
-	reply := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "reply"))
 	return keyHelp{
-		short: []key.Binding{brief(k.Next, "next"), brief(k.Back, "back"), reply, brief(k.Predict, "predict"), brief(k.Edit, "edit"), brief(k.Type, "type"), brief(k.Help, "keys"), brief(k.Lessons, "lessons"), brief(k.Play, "auto")},
+		short: []key.Binding{brief(k.Next, "next"), brief(k.Back, "back"), k.Reply, brief(k.Predict, "predict"), brief(k.Edit, "edit"), brief(k.Type, "type"), brief(k.Help, "keys"), brief(k.Lessons, "lessons"), brief(k.Play, "auto")},
 		full: []keyGroup{
 			{"Steps", []key.Binding{k.Next, k.Back, k.Restart, k.NextLesson, k.Play, k.Faster, k.Slower}},
 			{"Replies and panes", []key.Binding{k.Earlier, k.Later, k.First, k.Newest, k.Focus, k.LineUp, k.LineDn, k.PageUp, k.PageDn, k.Wheel}},
@@ -206,10 +207,9 @@ func (k keyMap) monitorHelp(v monView, open bool) keyHelp {
 			full:  []keyGroup{{"The mailbox", []key.Binding{pick, opener, scroll, bind([]string{"esc", "m"}, "back"), k.Help, k.Quit}}},
 		}
 	}
-	reply := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "reply"))
 	scroll := key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup pgdn", "scroll"))
 	return keyHelp{
-		short: []key.Binding{brief(k.Session, "session"), reply, brief(k.Focus, "pane"), scroll, brief(k.Mailbox, "mailbox"), brief(k.Hints, "hints"), brief(k.Help, "keys"), brief(k.Quit, "quit")},
+		short: []key.Binding{brief(k.Session, "session"), k.Reply, brief(k.Focus, "pane"), scroll, brief(k.Mailbox, "mailbox"), brief(k.Hints, "hints"), brief(k.Help, "keys"), brief(k.Quit, "quit")},
 		full: []keyGroup{
 			{"Sessions", []key.Binding{k.Session, k.Follow, k.Earlier, k.Later, k.Newest}},
 			{"Panes", []key.Binding{k.Focus, k.LineUp, k.LineDn, k.PageUp, k.PageDn}},

@@ -217,8 +217,6 @@ func (l *lesson) shownStep() *scenarios.Step {
 	return &l.steps[len(l.steps)-1]
 }
 
-// spfResult returns the result of the last SPF check of a step, "" for
-// none.
 // dmarcResult is the DMARC result of the message a step ended, "" for
 // none.
 func dmarcResult(st *scenarios.Step) dmarc.Result {
@@ -230,6 +228,8 @@ func dmarcResult(st *scenarios.Step) dmarc.Result {
 	return ""
 }
 
+// spfResult returns the result of the last SPF check of a step, "" for
+// none.
 func spfResult(st *scenarios.Step) spf.Result {
 	var r spf.Result
 	for _, e := range st.Events {

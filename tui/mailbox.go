@@ -3,7 +3,6 @@ package tui
 import (
 	"bytes"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"spflab/smtpsim"
@@ -102,11 +101,11 @@ func messageLines(th *theme, m *smtpsim.Message, width int) []string {
 		{"envelope", "MAIL FROM " + from + ", RCPT TO " + strings.Join(m.Recipients, ", ")},
 		{"stored", fmt.Sprintf("message %d of session %d, %d bytes", m.ID, m.Session, len(m.Data))},
 	} {
-		out = append(out, wrapLine(th, seg{l[0] + " ", th.dim}, seg{l[1], th.text}, width)...)
+		out = append(out, wrapLine(seg{l[0] + " ", th.dim}, seg{l[1], th.text}, width)...)
 	}
 	out = append(out, "")
 	header, body, _ := bytes.Cut(m.Data, []byte("\r\n\r\n"))
-	if _, err := mail.ReadMessage(bytes.NewReader(m.Data)); err != nil {
+	if _, err := m.Header(); err != nil {
 		out = append(out, wrapText("The header cannot be read: "+err.Error(), th.warnText, width)...)
 		body = m.Data
 	} else {
@@ -118,7 +117,7 @@ func messageLines(th *theme, m *smtpsim.Message, width int) []string {
 			if field(m, name) != "" {
 				p = th.accent
 			}
-			out = append(out, wrapLine(th, seg{name + ":", p}, seg{value, th.text}, width)...)
+			out = append(out, wrapLine(seg{name + ":", p}, seg{value, th.text}, width)...)
 		}
 	}
 	out = append(out, "")
@@ -129,16 +128,8 @@ func messageLines(th *theme, m *smtpsim.Message, width int) []string {
 }
 
 // wrapLine wraps a name and a value with a hanging indent.
-func wrapLine(th *theme, name, value seg, width int) []string {
-	var out []string
-	for i, l := range wrapHang(cleanSegs([]seg{name, value}), width, 4) {
-		if i > 0 {
-			out = append(out, spaces(4)+renderSegs(l))
-			continue
-		}
-		out = append(out, renderSegs(l))
-	}
-	return out
+func wrapLine(name, value seg, width int) []string {
+	return appendHang(nil, cleanSegs([]seg{name, value}), width, 4)
 }
 
 // unfold returns the header fields of a header, one a line (RFC 5322

@@ -595,18 +595,17 @@ func (m *Model) scroll(p pane, d int) {
 	l := m.les
 	switch p {
 	case paneSMTP:
-		l.smtpTop = min(max(m.hit.smtp.top+d, 0), m.hit.smtp.max)
+		l.smtpTop = m.hit.smtp.by(d)
 	case paneSPF:
-		l.spfTop = min(max(m.hit.spf.top+d, 0), m.hit.spf.max)
+		l.spfTop = m.hit.spf.by(d)
 	case paneNarration:
-		l.narrTop = min(max(m.hit.nar.top+d, 0), m.hit.nar.max)
+		l.narrTop = m.hit.nar.by(d)
 	}
 }
 
 // page is how far pgup and pgdn scroll pane p: its height less a line.
 func (m *Model) page(p pane) int {
-	sc := [...]scrolled{m.hit.smtp, m.hit.spf, m.hit.nar}[p]
-	return max(sc.page-1, 1)
+	return [...]scrolled{m.hit.smtp, m.hit.spf, m.hit.nar}[p].step()
 }
 
 func (m *Model) guessKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -348,18 +348,18 @@ func (mo *Monitor) pick(i int) {
 // scroll scrolls the focused pane by d lines from where it stands.
 func (mo *Monitor) scroll(d int) {
 	if mo.focus == paneSPF {
-		mo.spfTop = min(max(mo.spf.top+d, 0), mo.spf.max)
+		mo.spfTop = mo.spf.by(d)
 		return
 	}
-	mo.smtpTop = min(max(mo.smtp.top+d, 0), mo.smtp.max)
+	mo.smtpTop = mo.smtp.by(d)
 }
 
 // page is how far pgup and pgdn scroll the focused pane.
 func (mo *Monitor) page() int {
 	if mo.focus == paneSPF {
-		return max(mo.spf.page-1, 1)
+		return mo.spf.step()
 	}
-	return max(mo.smtp.page-1, 1)
+	return mo.smtp.step()
 }
 
 // View draws the monitor.

@@ -70,6 +70,12 @@ func dialoguePane(th *theme, tr *transcript, pv paneView, selected int, extra []
 // shows, the offset of the first and the largest useful offset.
 type scrolled struct{ page, top, max int }
 
+// by is the offset d lines from where the pane stands, within its range.
+func (s scrolled) by(d int) int { return min(max(s.top+d, 0), s.max) }
+
+// step is how far pgup and pgdn scroll the pane: its height less a line.
+func (s scrolled) step() int { return max(s.page-1, 1) }
+
 // serverPane draws what the server did behind reply k of a transcript:
 // the lookup counters on top, then the trace, scrolled to pv.top, or with
 // a negative pv.top so that the term that decided and the result are in

@@ -273,13 +273,21 @@ func wrapText(s string, p paint, width int) []string {
 		if para[0] == ' ' {
 			hang = len(para) - len(strings.TrimLeft(para, " "))
 		}
-		for i, l := range wrapHang([]seg{{para, p}}, width, hang) {
-			if i > 0 {
-				out = append(out, spaces(hang)+renderSegs(l))
-				continue
-			}
-			out = append(out, renderSegs(l))
+		out = appendHang(out, []seg{{para, p}}, width, hang)
+	}
+	return out
+}
+
+// appendHang wraps segs to width cells with a hanging indent of hang
+// (wrapHang) and appends the lines to out, those after the first
+// indented.
+func appendHang(out []string, segs []seg, width, hang int) []string {
+	for i, l := range wrapHang(segs, width, hang) {
+		if i > 0 {
+			out = append(out, spaces(hang)+renderSegs(l))
+			continue
 		}
+		out = append(out, renderSegs(l))
 	}
 	return out
 }

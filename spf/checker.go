@@ -217,9 +217,8 @@ func (e *evaluation) checkHost(domain string, wantExp bool) (r Result, exp, mech
 func (e *evaluation) record(domain string) (*Record, Result, error) {
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
-		kind := failureKind(err)
 		r := None
-		if kind == nil {
+		if isTemporary(err) {
 			r = TempError
 		}
 		if e.listener != nil {
@@ -259,24 +258,6 @@ func (e *evaluation) record(domain string) (*Record, Result, error) {
 		e.emitRecord(text)
 	}
 	return cr.rec, "", nil
-}
-
-// The reasons of a record not found, worded once.
-var (
-	noRecordNoSuchName = "no SPF record: " + ErrNoSuchName.Error()
-	noRecordNoData     = "no SPF record: " + ErrNoData.Error()
-)
-
-// noRecordReason says why the TXT lookup of a record found none; kind is
-// failureKind(err).
-func noRecordReason(kind, err error) string {
-	switch kind {
-	case ErrNoSuchName:
-		return noRecordNoSuchName
-	case ErrNoData:
-		return noRecordNoData
-	}
-	return "the TXT lookup failed: " + err.Error()
 }
 
 // countDNSTerm counts a term that queries DNS against the limit

@@ -162,7 +162,10 @@ func (l *lazyReason) words(match bool) string {
 	case wordRedirect:
 		return l.target + " returned " + string(l.nested)
 	case wordNoRecord:
-		return noRecordReason(failureKind(l.failed), l.failed)
+		if isTemporary(l.failed) {
+			return "the TXT lookup failed: " + l.failed.Error()
+		}
+		return "no SPF record: " + dnsFailure(l.failed)
 	case wordNoSPFAmong:
 		return "no SPF record among " + strconv.Itoa(l.count) + " TXT records"
 	case wordManySPF:

@@ -56,18 +56,13 @@ func (e *DNSError) Unwrap() error { return e.Err }
 // record" (NXDOMAIN or NODATA): a timeout, a server failure, a refusal.
 // check_host() turns those into temperror (RFC 7208 §2.6.6); DKIM and
 // DMARC treat them alike.
-func Temporary(err error) bool {
-	return err != nil && !errors.Is(err, ErrNoSuchName) && !errors.Is(err, ErrNoData)
-}
+func Temporary(err error) bool { return err != nil && isTemporary(err) }
 
 // Failure names a failed lookup in words, without the query: "no such
 // name", "no data", or the reason of a temporary failure.
 func Failure(err error) string {
-	switch {
-	case errors.Is(err, ErrNoSuchName):
-		return ErrNoSuchName.Error()
-	case errors.Is(err, ErrNoData):
-		return ErrNoData.Error()
+	if kind := failureKind(err); kind != nil {
+		return kind.Error()
 	}
 	if de, ok := errors.AsType[*DNSError](err); ok {
 		return de.Err.Error()

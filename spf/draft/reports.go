@@ -3,6 +3,7 @@ package draft
 import (
 	"archive/zip"
 	"bufio"
+	"cmp"
 	"compress/gzip"
 	"encoding/xml"
 	"errors"
@@ -261,9 +262,9 @@ func (r *reportReader) record(name string, n int, rec *reportRecord) {
 	for _, s := range rec.SPF {
 		switch strings.ToLower(strings.TrimSpace(s.Scope)) {
 		case "helo":
-			helo = cmpOr(helo, s.Domain)
+			helo = cmp.Or(helo, s.Domain)
 		case "mfrom", "":
-			mfrom = cmpOr(mfrom, s.Domain)
+			mfrom = cmp.Or(mfrom, s.Domain)
 		}
 	}
 	from := strings.TrimSpace(rec.Identifiers.HeaderFrom)
@@ -296,13 +297,6 @@ func (r *reportReader) record(name string, n int, rec *reportRecord) {
 	}
 	r.seen[key] = len(r.out.Senders)
 	r.out.Senders = append(r.out.Senders, Sender{IP: ip.Unmap(), MailFrom: from, HELO: helo, Count: int(count), Source: name + " record " + strconv.Itoa(n)})
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func clip(s string) string {

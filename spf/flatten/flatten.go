@@ -22,7 +22,6 @@ package flatten
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -293,7 +292,7 @@ func (w *walker) fetch(domain string) (*spf.Record, string, error) {
 		return nil, "", fmt.Errorf("more than %d records in the tree", maxRecords)
 	}
 	txts, err := w.r.LookupTXT(w.ctx, domain)
-	if err != nil && !errors.Is(err, spf.ErrNoSuchName) && !errors.Is(err, spf.ErrNoData) {
+	if spf.Temporary(err) {
 		return nil, "", fmt.Errorf("the TXT lookup of %s failed: %w: today's check gives temperror", domain, err)
 	}
 	var records []string
@@ -384,7 +383,7 @@ func cidr(n, full int) int {
 // lookupError is nil for an answer and for a void lookup (a term that
 // matches nothing), and a temperror of today's check otherwise.
 func lookupError(domain string, t *spf.Term, err error) error {
-	if err == nil || errors.Is(err, spf.ErrNoSuchName) || errors.Is(err, spf.ErrNoData) {
+	if !spf.Temporary(err) {
 		return nil
 	}
 	return fmt.Errorf("%s: %q: %w: today's check gives temperror", domain, t.Text, err)

@@ -70,10 +70,9 @@ func pack(domain string, segs []segment, final string) ([]Record, int, error) {
 	lookups := 0
 	for _, s := range segs {
 		if s.kept != "" {
+			// A kept term is a, mx, include, ptr or exists: it queries DNS.
 			inline = append(inline, s.kept)
-			if t, err := spf.Parse("v=spf1 " + s.kept); err == nil && t.Terms[0].Kind.QueriesDNS() {
-				lookups++
-			}
+			lookups++
 			continue
 		}
 		for _, q := range []spf.Qualifier{spf.QualifierFail, spf.QualifierSoftfail, spf.QualifierNeutral, spf.QualifierPass} {

@@ -238,9 +238,7 @@ func (s *Server) readUDP() {
 			if req == nil {
 				continue
 			}
-			from := in[i].Addr.(*net.UDPAddr).AddrPort()
-			from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-			if q, ok := s.respond(req, true, from, write); ok {
+			if q, ok := s.respond(req, true, clientAddr(in[i].Addr), write); ok {
 				queries = append(queries, q)
 			}
 		}
@@ -333,10 +331,22 @@ func (s *Server) Close() error {
 // on an unspecified address.
 func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
 	_, udp := w.LocalAddr().(*net.UDPAddr)
-	from, _ := netip.ParseAddrPort(w.RemoteAddr().String())
-	if q, ok := s.respond(req, udp, from, w.WriteMsg); ok {
+	if q, ok := s.respond(req, udp, clientAddr(w.RemoteAddr()), w.WriteMsg); ok {
 		s.OnQuery(q)
 	}
+}
+
+// clientAddr is the address and port of a query's client, an IPv4 client
+// of a dual-stack socket as IPv4.
+func clientAddr(a net.Addr) netip.AddrPort {
+	var ap netip.AddrPort
+	switch a := a.(type) {
+	case *net.UDPAddr:
+		ap = a.AddrPort()
+	case *net.TCPAddr:
+		ap = a.AddrPort()
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
 // respond answers req, received from a client over UDP or TCP, with write;

@@ -135,6 +135,41 @@ func (r *Runner) check(st *Step, ds *DialogueStep, note string) []Check {
 	return out
 }
 
+// Met returns e's expectations as checks that passed, worded and ordered
+// as the runner's checks: what a step shows when it went as expected, for
+// a view that sizes itself before the step runs.
+func (e *Expect) Met() []Check {
+	var out []Check
+	add := func(field, expected string) {
+		out = append(out, Check{Field: field, Expected: expected, OK: true})
+	}
+	if e.Code != 0 {
+		add("code", strconv.Itoa(e.Code))
+	}
+	if e.Enhanced != "" {
+		add("enhanced", e.Enhanced)
+	}
+	if e.Text != "" {
+		add("text", strconv.Quote(e.Text))
+	}
+	if e.SPF != "" {
+		add("spf", string(e.SPF))
+	}
+	for _, h := range e.Headers {
+		add("header", strconv.Quote(h))
+	}
+	if e.RDNS != "" {
+		add("rdns", e.RDNS)
+	}
+	if len(e.DKIM) > 0 {
+		add("dkim", joinResults(e.DKIM))
+	}
+	if e.DMARC != "" {
+		add("dmarc", string(e.DMARC))
+	}
+	return out
+}
+
 // storedMessage returns the message the step stored.
 func (r *Runner) storedMessage(st *Step) (smtpsim.Message, bool) {
 	for _, ev := range st.Events {

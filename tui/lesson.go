@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -430,30 +429,11 @@ func (l *lesson) narrationSamples() []scenarios.Step {
 		ds := &l.sc.Dialogue[i]
 		st := scenarios.Step{Index: i + 1, Role: scenarios.RoleDialogue, Number: i + 1, Script: ds}
 		st.Events = append(text(scenarios.EventNarration, ds.Narration), text(scenarios.EventNotice, ds.Notice)...)
-		for _, c := range expected(&ds.Expect) {
+		for _, c := range ds.Expect.Met() {
 			st.Events = append(st.Events, scenarios.Event{Kind: scenarios.EventCheck, Check: &c})
 		}
 		out = append(out, st)
 	}
-	return out
-}
-
-// expected returns the expectations of a step as met, for sizing.
-func expected(e *scenarios.Expect) []scenarios.Check {
-	var out []scenarios.Check
-	add := func(field, s string) {
-		if s != "" && s != "0" {
-			out = append(out, scenarios.Check{Field: field, Expected: s, OK: true})
-		}
-	}
-	add("code", strconv.Itoa(e.Code))
-	add("enhanced", e.Enhanced)
-	add("text", e.Text)
-	add("spf", string(e.SPF))
-	for _, h := range e.Headers {
-		add("header", strconv.Quote(h))
-	}
-	add("rdns", e.RDNS)
 	return out
 }
 
